@@ -1,0 +1,52 @@
+#pragma once
+// The run configuration: YAML files under configs/ parsed into plain structs,
+// validated in one place. Every key, its default and its allowed values are
+// listed in docs/configuration.md.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mmsim/data/features.hpp"
+#include "mmsim/data/load.hpp"
+#include "mmsim/data/splits.hpp"
+
+namespace mmsim {
+
+struct DataConfig {
+  LoadOptions load;
+  bool use_cache = true;     ///< data.cache
+  std::string cache_dir;     ///< data.cache_dir; empty = default_cache_dir()
+};
+
+struct Config {
+  DataConfig data;
+  FeatureConfig features;
+  SplitConfig split;
+  std::uint64_t seed = 1;
+  /// The file the config came from (empty for text parsed directly).
+  std::filesystem::path source;
+};
+
+/// Parses a YAML file, then applies `overrides` ("dotted.key=yaml value").
+/// Relative data paths are resolved against the config file's directory.
+/// Throws ConfigError naming the key, the value and what is allowed.
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+/// As load_config, from text; `base_dir` resolves relative paths and `name`
+/// appears in error messages.
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& base_dir,
+                    const std::vector<std::string>& overrides = {}, const std::string& name = "<config>");
+
+/// The effective configuration as YAML, every key included; parse_config of
+/// it gives back the same Config.
+std::string to_yaml(const Config& config);
+
+/// 64-bit hash of to_yaml(config), shown in reports.
+std::uint64_t config_hash(const Config& config);
+
+/// The cache directory a config uses.
+std::filesystem::path cache_dir_of(const Config& config);
+
+}  // namespace mmsim

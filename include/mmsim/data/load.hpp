@@ -1,0 +1,100 @@
+#pragma once
+// Loading order-book files into a BookTensor: validation, conversion to ticks
+// and lots, the choice of rows that become env steps, and the on-disk cache.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mmsim/data/book_tensor.hpp"
+
+namespace mmsim {
+
+enum class DataFormat {
+  lobster,   ///< LOBSTER orderbook + message CSV pairs (no header)
+  snapshot,  ///< depth-N snapshot CSV with a header row
+  l1,        ///< top-of-book CSV: AskPrice1, AskVolume1, BidPrice1, BidVolume1
+};
+
+/// Which source rows become env steps.
+enum class StepOn {
+  best_price_change,  ///< the best bid or best ask price changed since the previous kept row
+  any_change,         ///< any visible price or size (of the kept depth) changed
+  every_event,        ///< every valid row
+};
+inline constexpr int kStepOnRules = 3;
+
+/// What to do with a row that fails validation.
+enum class BadRowPolicy {
+  error,  ///< throw InputError naming file, line and column
+  drop,   ///< skip the row and count it in LoadStats::dropped_rows
+};
+
+/// Units of a snapshot file's timestamp column.
+enum class TimestampFormat { seconds, milliseconds, microseconds, nanoseconds, iso8601, row_number };
+
+/// Header names of a snapshot file. `{level}` is replaced by 1..L.
+struct SnapshotColumns {
+  std::string timestamp = "time";  ///< ignored when the format is row_number
+  std::string bid_price = "bid{level}";
+  std::string bid_size = "bidSize{level}";
+  std::string ask_price = "ask{level}";
+  std::string ask_size = "askSize{level}";
+};
+
+struct LoadOptions {
+  DataFormat format = DataFormat::lobster;
+  /// One file per session, in time order. LOBSTER: the orderbook files (the
+  /// message file is found by replacing "_orderbook_" with "_message_").
+  /// Plain or zstd-compressed (".zst" or zstd magic bytes).
+  std::vector<std::filesystem::path> files;
+  Instrument instrument;
+  int depth = 0;  ///< levels kept per side; 0 keeps every level of the file
+  StepOn step_on = StepOn::best_price_change;
+  BadRowPolicy bad_rows = BadRowPolicy::error;
+  SnapshotColumns columns;  ///< snapshot and l1 formats
+  TimestampFormat timestamp_format = TimestampFormat::seconds;
+};
+
+/// Counts reported by the loader.
+struct LoadStats {
+  std::int64_t source_rows = 0;   ///< data rows in the files
+  std::int64_t dropped_rows = 0;  ///< rows dropped by BadRowPolicy::drop
+  std::int64_t kept_rows = 0;     ///< rows of the tensor (under the chosen step_on rule)
+  /// Rows each step_on rule would keep, indexed by StepOn.
+  std::array<std::int64_t, kStepOnRules> rows_per_rule{};
+  int file_depth = 0;             ///< levels per side in the files
+};
+
+struct LoadedBook {
+  BookTensor book;
+  LoadStats stats;
+};
+
+/// Reads and validates the files, without the cache. Throws InputError.
+LoadedBook load_book_uncached(const LoadOptions& options);
+
+/// Where a cached book came from.
+struct CacheOutcome {
+  std::filesystem::path file;
+  bool hit = false;
+  std::string rebuild_reason;  ///< why the cache was (re)built; empty on a hit
+};
+
+/// The cache directory: $MMSIM_CACHE_DIR, else $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim.
+std::filesystem::path default_cache_dir();
+
+/// Loads through the binary cache in `cache_dir`, keyed by the hash of the
+/// source files' bytes, the loader version and the options. A missing, stale,
+/// truncated or corrupt cache file is rebuilt (written atomically), never read.
+LoadedBook load_book(const LoadOptions& options, const std::filesystem::path& cache_dir,
+                     CacheOutcome* outcome = nullptr);
+
+const char* to_string(DataFormat format);
+const char* to_string(StepOn rule);
+const char* to_string(BadRowPolicy policy);
+const char* to_string(TimestampFormat format);
+
+}  // namespace mmsim

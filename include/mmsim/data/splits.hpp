@@ -1,0 +1,59 @@
+#pragma once
+// Train / validation / test splits of a BookTensor's rows.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmsim/data/book_tensor.hpp"
+
+namespace mmsim {
+
+/// Half-open row range [begin, end) inside one session.
+struct RowRange {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  std::int64_t size() const { return end - begin; }
+};
+
+/// The rows of one split, as ranges that never cross a session boundary.
+struct Split {
+  std::vector<RowRange> ranges;
+  std::int64_t rows() const;
+  bool contains(std::int64_t row) const;
+  /// Rows of the longest range: the longest window an episode can use.
+  std::int64_t longest_range() const;
+};
+
+enum class SplitBy {
+  fraction,  ///< consecutive fractions of the eligible rows, in time order
+  time,      ///< rows before validation_start / test_start
+  session,   ///< whole sessions, by name
+};
+
+struct SplitConfig {
+  SplitBy by = SplitBy::fraction;
+  double train_fraction = 0.7;
+  double validation_fraction = 0.15;
+  double test_fraction = 0.15;
+  std::string validation_start;  ///< by time: "YYYY-MM-DD HH:MM:SS[.fff]" in the data's clock
+  std::string test_start;
+  std::vector<std::string> train_sessions, validation_sessions, test_sessions;
+};
+
+struct Splits {
+  Split train, validation, test;
+  std::int64_t warmup_rows_per_session = 0;
+};
+
+/// Splits the rows of `book`. The first `warmup_rows` rows of every session
+/// belong to no split. Throws ConfigError for impossible settings.
+Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const SplitConfig& config);
+
+/// Parses "YYYY-MM-DD[ T]HH:MM:SS[.fraction]" into ns since the Unix epoch.
+/// Returns false when the text is not such a timestamp.
+bool parse_timestamp(const std::string& text, Nanos* out);
+
+const char* to_string(SplitBy by);
+
+}  // namespace mmsim

@@ -1,0 +1,47 @@
+// mmsim command line.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/summary.hpp"
+#include "mmsim/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mmsim: GPU-native batched market-making simulator"};
+  app.set_version_flag("--version", "mmsim 0.1.0");
+  app.require_subcommand(1);
+
+  std::string config_file;
+  std::vector<std::string> overrides;
+  std::string device = "auto";
+  std::string write_config;
+  CLI::App* summary = app.add_subcommand(
+      "summary", "Load the dataset, build the order-book tensor and the feature table, print a summary");
+  summary->add_option("-c,--config", config_file, "YAML config file (see configs/)")->required();
+  summary->add_option("--set", overrides, "Override a config key: --set data.depth=6 (repeatable)");
+  summary->add_option("--device", device, "Where to compute the features: auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  summary->add_option("--write-config", write_config, "Write the effective config (YAML) to this file");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (summary->parsed()) {
+      const mmsim::Config config = mmsim::load_config(config_file, overrides);
+      mmsim::cli::SummaryOptions options;
+      options.device = device == "cpu"    ? mmsim::cli::Device::cpu
+                       : device == "cuda" ? mmsim::cli::Device::cuda
+                                          : mmsim::cli::Device::automatic;
+      options.write_config = write_config;
+      return mmsim::cli::run_summary(config, options, std::cout);
+    }
+  } catch (const mmsim::Error& e) {
+    std::cerr << "mmsim: error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mmsim: unexpected error: " << e.what() << '\n';
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,318 @@
+#include "mmsim/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "data/file_io.hpp"
+#include "mmsim/core/error.hpp"
+#include "mmsim/data/feature_row.hpp"
+
+namespace mmsim {
+namespace {
+
+/// Walks a YAML mapping, remembering which keys were read so that unknown
+/// (misspelt) keys are reported instead of silently ignored.
+class Section {
+ public:
+  Section(YAML::Node node, std::string prefix, std::string file)
+      : node_(std::move(node)), prefix_(std::move(prefix)), file_(std::move(file)) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) fail(prefix_, node_, "expected a mapping of keys");
+  }
+
+  std::string key(const std::string& name) const { return prefix_.empty() ? name : prefix_ + "." + name; }
+
+  YAML::Node get(const std::string& name) {
+    known_.insert(name);
+    if (!node_ || node_.IsNull()) return YAML::Node();
+    return node_[name];
+  }
+
+  template <class T>
+  void read(const std::string& name, T* value, const char* expected) {
+    const YAML::Node n = get(name);
+    if (!n || n.IsNull()) return;
+    try {
+      *value = n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(key(name), n, std::string("expected ") + expected + ", got '" + text(n) + "'");
+    }
+  }
+
+  template <class Enum>
+  void choice(const std::string& name, Enum* value, const std::vector<std::pair<const char*, Enum>>& options) {
+    const YAML::Node n = get(name);
+    if (!n || n.IsNull()) return;
+    const std::string given = n.IsScalar() ? n.Scalar() : text(n);
+    std::string allowed;
+    for (const auto& [label, option] : options) {
+      if (given == label) {
+        *value = option;
+        return;
+      }
+      allowed += (allowed.empty() ? "" : ", ") + std::string(label);
+    }
+    fail(key(name), n, "'" + given + "' is not one of: " + allowed);
+  }
+
+  Section child(const std::string& name) { return Section(get(name), key(name), file_); }
+
+  /// Throws for every key of the mapping that was never read.
+  void reject_unknown() const {
+    if (!node_ || !node_.IsMap()) return;
+    for (const auto& entry : node_) {
+      const std::string name = entry.first.as<std::string>();
+      if (known_.count(name) == 0) {
+        std::string allowed;
+        for (const auto& k : known_) allowed += (allowed.empty() ? "" : ", ") + k;
+        fail(key(name), entry.first, "unknown key; allowed here: " + allowed);
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& full_key, const YAML::Node& at, const std::string& problem) const {
+    std::string where = file_;
+    if (at && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    throw ConfigError(full_key, problem + " (" + where + ")");
+  }
+
+  static std::string text(const YAML::Node& n) {
+    YAML::Emitter out;
+    out << YAML::Flow << n;
+    return out.c_str();
+  }
+
+ private:
+  YAML::Node node_;
+  std::string prefix_;
+  std::string file_;
+  std::set<std::string> known_;
+};
+
+void apply_override(YAML::Node root, const std::string& assignment) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(assignment, "an override must look like key.path=value");
+  }
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path, "cannot parse the override value '" + assignment.substr(eq + 1) + "': " + e.msg);
+  }
+  // Node handles alias in yaml-cpp, so walk with fresh nodes and assign at the end.
+  std::vector<std::string> parts;
+  std::stringstream stream(path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = chain.back()[parts[i]];
+    if (next && !next.IsNull() && !next.IsMap()) {
+      throw ConfigError(path, "'" + parts[i] + "' is not a section, so it has no key '" + parts[i + 1] + "'");
+    }
+    if (!next || next.IsNull()) chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+    chain.push_back(chain.back()[parts[i]]);
+  }
+  chain.back()[parts.back()] = value;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& file) {
+  const std::filesystem::path p(file);
+  return p.is_absolute() || base.empty() ? p : (base / p).lexically_normal();
+}
+
+Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name) {
+  Config config;
+  if (root && !root.IsNull() && !root.IsMap()) {
+    throw ConfigError("<root>", "a config file must be a mapping of sections (" + name + ")");
+  }
+  Section top(root, "", name);
+
+  Section data = top.child("data");
+  LoadOptions& load = config.data.load;
+  data.choice("format", &load.format,
+              {{"lobster", DataFormat::lobster}, {"snapshot", DataFormat::snapshot}, {"l1", DataFormat::l1}});
+  const YAML::Node files = data.get("files");
+  if (files && !files.IsNull()) {
+    if (files.IsScalar()) {
+      load.files.push_back(resolve(base_dir, files.Scalar()));
+    } else if (files.IsSequence()) {
+      for (const auto& f : files) {
+        if (!f.IsScalar()) data.fail("data.files", f, "expected a file path");
+        load.files.push_back(resolve(base_dir, f.Scalar()));
+      }
+    } else {
+      data.fail("data.files", files, "expected a file path or a list of paths");
+    }
+  }
+  data.read("tick_size", &load.instrument.tick_size, "a number (price of one tick)");
+  data.read("lot_size", &load.instrument.lot_size, "a number (size of one lot)");
+  data.read("depth", &load.depth, "an integer number of levels (0 = all)");
+  data.choice("step_on", &load.step_on,
+              {{"best_price_change", StepOn::best_price_change},
+               {"any_change", StepOn::any_change},
+               {"every_event", StepOn::every_event}});
+  data.choice("bad_rows", &load.bad_rows, {{"error", BadRowPolicy::error}, {"drop", BadRowPolicy::drop}});
+  if (load.format == DataFormat::l1) load.timestamp_format = TimestampFormat::row_number;
+  data.choice("timestamp_format", &load.timestamp_format,
+              {{"seconds", TimestampFormat::seconds},
+               {"milliseconds", TimestampFormat::milliseconds},
+               {"microseconds", TimestampFormat::microseconds},
+               {"nanoseconds", TimestampFormat::nanoseconds},
+               {"iso8601", TimestampFormat::iso8601},
+               {"row_number", TimestampFormat::row_number}});
+  if (load.format == DataFormat::l1) {
+    load.columns = {"time", "BidPrice{level}", "BidVolume{level}", "AskPrice{level}", "AskVolume{level}"};
+  }
+  Section columns = data.child("columns");
+  columns.read("timestamp", &load.columns.timestamp, "a column name");
+  columns.read("bid_price", &load.columns.bid_price, "a column name pattern with {level}");
+  columns.read("bid_size", &load.columns.bid_size, "a column name pattern with {level}");
+  columns.read("ask_price", &load.columns.ask_price, "a column name pattern with {level}");
+  columns.read("ask_size", &load.columns.ask_size, "a column name pattern with {level}");
+  columns.reject_unknown();
+  data.read("cache", &config.data.use_cache, "true or false");
+  data.read("cache_dir", &config.data.cache_dir, "a directory");
+  data.reject_unknown();
+  if (load.files.empty()) throw ConfigError("data.files", "required: the order-book files to load (" + name + ")");
+  if (!(load.instrument.tick_size > 0)) throw ConfigError("data.tick_size", "must be > 0 (" + name + ")");
+  if (!(load.instrument.lot_size > 0)) throw ConfigError("data.lot_size", "must be > 0 (" + name + ")");
+  if (load.depth < 0) throw ConfigError("data.depth", "must be >= 0 (" + name + ")");
+
+  Section features = top.child("features");
+  features.read("depth", &config.features.depth, "an integer number of levels (0 = the book's depth)");
+  features.read("rsi_windows", &config.features.rsi_windows, "a list of window lengths in rows");
+  features.reject_unknown();
+  for (int w : config.features.rsi_windows) {
+    if (w < 1) throw ConfigError("features.rsi_windows", "window " + std::to_string(w) + " must be >= 1 (" + name + ")");
+  }
+  if (config.features.rsi_windows.size() > static_cast<std::size_t>(kMaxRsiWindows)) {
+    throw ConfigError("features.rsi_windows", "at most " + std::to_string(kMaxRsiWindows) + " windows (" + name + ")");
+  }
+  if (config.features.depth < 0) throw ConfigError("features.depth", "must be >= 0 (" + name + ")");
+
+  Section split = top.child("split");
+  SplitConfig& s = config.split;
+  split.choice("by", &s.by, {{"fraction", SplitBy::fraction}, {"time", SplitBy::time}, {"session", SplitBy::session}});
+  split.read("train", &s.train_fraction, "a fraction in [0, 1]");
+  split.read("validation", &s.validation_fraction, "a fraction in [0, 1]");
+  split.read("test", &s.test_fraction, "a fraction in [0, 1]");
+  split.read("validation_start", &s.validation_start, "a timestamp YYYY-MM-DD HH:MM:SS");
+  split.read("test_start", &s.test_start, "a timestamp YYYY-MM-DD HH:MM:SS");
+  split.read("train_sessions", &s.train_sessions, "a list of session names");
+  split.read("validation_sessions", &s.validation_sessions, "a list of session names");
+  split.read("test_sessions", &s.test_sessions, "a list of session names");
+  split.reject_unknown();
+  if (s.by == SplitBy::fraction) {
+    const double fractions[3] = {s.train_fraction, s.validation_fraction, s.test_fraction};
+    const char* keys[3] = {"split.train", "split.validation", "split.test"};
+    double sum = 0;
+    for (int i = 0; i < 3; ++i) {
+      if (!(fractions[i] >= 0 && fractions[i] <= 1)) {
+        throw ConfigError(keys[i], std::to_string(fractions[i]) + " is not a fraction in [0, 1] (" + name + ")");
+      }
+      sum += fractions[i];
+    }
+    if (sum > 1 + 1e-9) {
+      throw ConfigError("split", "train + validation + test = " + std::to_string(sum) + " > 1 (" + name + ")");
+    }
+  }
+  if (s.by == SplitBy::time) {
+    for (const auto& [key, value] : {std::pair{"split.validation_start", &s.validation_start},
+                                     std::pair{"split.test_start", &s.test_start}}) {
+      Nanos ignored = 0;
+      if (!parse_timestamp(*value, &ignored)) {
+        throw ConfigError(key, "'" + *value + "' is not a timestamp YYYY-MM-DD HH:MM:SS[.fraction] (" + name + ")");
+      }
+    }
+  }
+
+  top.read("seed", &config.seed, "a non-negative integer");
+  top.reject_unknown();
+  return config;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::filesystem::path& base_dir,
+                    const std::vector<std::string>& overrides, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError("<syntax>", name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  for (const std::string& assignment : overrides) apply_override(root, assignment);
+  return parse_tree(root, base_dir, name);
+}
+
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("--config", "cannot open the config file '" + file.string() + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  Config config = parse_config(text.str(), file.parent_path(), overrides, file.string());
+  config.source = file;
+  return config;
+}
+
+std::string to_yaml(const Config& config) {
+  const LoadOptions& load = config.data.load;
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "format" << YAML::Value << to_string(load.format);
+  out << YAML::Key << "files" << YAML::Value << YAML::BeginSeq;
+  for (const auto& f : load.files) out << std::filesystem::absolute(f).lexically_normal().string();
+  out << YAML::EndSeq;
+  out << YAML::Key << "tick_size" << YAML::Value << load.instrument.tick_size;
+  out << YAML::Key << "lot_size" << YAML::Value << load.instrument.lot_size;
+  out << YAML::Key << "depth" << YAML::Value << load.depth;
+  out << YAML::Key << "step_on" << YAML::Value << to_string(load.step_on);
+  out << YAML::Key << "bad_rows" << YAML::Value << to_string(load.bad_rows);
+  out << YAML::Key << "timestamp_format" << YAML::Value << to_string(load.timestamp_format);
+  out << YAML::Key << "columns" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "timestamp" << YAML::Value << load.columns.timestamp;
+  out << YAML::Key << "bid_price" << YAML::Value << load.columns.bid_price;
+  out << YAML::Key << "bid_size" << YAML::Value << load.columns.bid_size;
+  out << YAML::Key << "ask_price" << YAML::Value << load.columns.ask_price;
+  out << YAML::Key << "ask_size" << YAML::Value << load.columns.ask_size;
+  out << YAML::EndMap;
+  out << YAML::Key << "cache" << YAML::Value << config.data.use_cache;
+  out << YAML::Key << "cache_dir" << YAML::Value << config.data.cache_dir;
+  out << YAML::EndMap;
+  out << YAML::Key << "features" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "depth" << YAML::Value << config.features.depth;
+  out << YAML::Key << "rsi_windows" << YAML::Value << YAML::Flow << config.features.rsi_windows;
+  out << YAML::EndMap;
+  const SplitConfig& s = config.split;
+  out << YAML::Key << "split" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "by" << YAML::Value << to_string(s.by);
+  out << YAML::Key << "train" << YAML::Value << s.train_fraction;
+  out << YAML::Key << "validation" << YAML::Value << s.validation_fraction;
+  out << YAML::Key << "test" << YAML::Value << s.test_fraction;
+  out << YAML::Key << "validation_start" << YAML::Value << s.validation_start;
+  out << YAML::Key << "test_start" << YAML::Value << s.test_start;
+  out << YAML::Key << "train_sessions" << YAML::Value << YAML::Flow << s.train_sessions;
+  out << YAML::Key << "validation_sessions" << YAML::Value << YAML::Flow << s.validation_sessions;
+  out << YAML::Key << "test_sessions" << YAML::Value << YAML::Flow << s.test_sessions;
+  out << YAML::EndMap;
+  out << YAML::Key << "seed" << YAML::Value << config.seed;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::uint64_t config_hash(const Config& config) { return detail::hash64(to_yaml(config)); }
+
+std::filesystem::path cache_dir_of(const Config& config) {
+  return config.data.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(config.data.cache_dir);
+}
+
+}  // namespace mmsim

@@ -1,0 +1,96 @@
+#pragma once
+// Minimal, allocation-free CSV scanning over an in-memory file.
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace mmsim::detail {
+
+/// Yields the lines of a text, without "\n" or "\r\n"; a missing final newline is fine.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+
+  bool next(std::string_view* line) {
+    if (pos_ >= text_.size()) return false;
+    std::size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos) end = text_.size();
+    std::string_view found = text_.substr(pos_, end - pos_);
+    if (!found.empty() && found.back() == '\r') found.remove_suffix(1);
+    pos_ = end + 1;
+    ++line_;
+    *line = found;
+    return true;
+  }
+  /// 1-based number of the line last returned.
+  std::int64_t line_number() const { return line_; }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::int64_t line_ = 0;
+};
+
+inline void split_fields(std::string_view line, std::vector<std::string_view>* fields) {
+  fields->clear();
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      fields->push_back(line.substr(start));
+      return;
+    }
+    fields->push_back(line.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '"')) s.remove_suffix(1);
+  return s;
+}
+
+inline bool parse_int(std::string_view text, std::int64_t* out) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size() && !text.empty();
+}
+
+enum class DoubleParse { ok, malformed, not_finite };
+
+inline DoubleParse parse_double(std::string_view text, double* out) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return DoubleParse::malformed;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size()) return DoubleParse::malformed;
+  return std::isfinite(*out) ? DoubleParse::ok : DoubleParse::not_finite;
+}
+
+/// Parses "seconds[.fraction]" (up to 9 fraction digits) exactly into ns.
+inline bool parse_decimal_seconds(std::string_view text, std::int64_t* ns) {
+  text = trim(text);
+  const std::size_t dot = text.find('.');
+  std::int64_t whole = 0;
+  const std::string_view whole_text = text.substr(0, dot);
+  if (!parse_int(whole_text, &whole) || whole < 0) return false;
+  std::int64_t fraction = 0;
+  if (dot != std::string_view::npos) {
+    const std::string_view digits = text.substr(dot + 1);
+    if (digits.empty() || digits.size() > 9) return false;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+    }
+    if (!parse_int(digits, &fraction)) return false;
+    for (std::size_t i = digits.size(); i < 9; ++i) fraction *= 10;
+  }
+  *ns = whole * 1000000000LL + fraction;
+  return true;
+}
+
+}  // namespace mmsim::detail

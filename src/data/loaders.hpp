@@ -1,0 +1,28 @@
+#pragma once
+// Format-specific readers; each feeds a BookBuilder.
+
+#include "data/book_builder.hpp"
+#include "mmsim/data/load.hpp"
+
+namespace mmsim::detail {
+
+/// LOBSTER orderbook + message pair of one session.
+void read_lobster_session(const std::filesystem::path& orderbook_file, const LoadOptions& options,
+                          BookBuilder* builder);
+
+/// Levels per side of a LOBSTER orderbook file (from its first line).
+int lobster_file_depth(const std::filesystem::path& orderbook_file);
+
+/// The message file paired with a LOBSTER orderbook file.
+std::filesystem::path lobster_message_file(const std::filesystem::path& orderbook_file);
+
+/// Snapshot or L1 CSV of one session.
+void read_snapshot_session(const std::filesystem::path& file, const LoadOptions& options, BookBuilder* builder);
+
+/// Levels per side present in a snapshot file's header under the column names.
+int snapshot_file_depth(const std::filesystem::path& file, const LoadOptions& options);
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+
+}  // namespace mmsim::detail
