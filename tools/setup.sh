@@ -324,44 +324,49 @@ mode_default() {
 # ---------------------------------------------------------------------------
 # --download DIR [--with-wheels]
 
-# Prints the candidate "version arch" of a real (non-virtual) package.
-apt_candidate() {
-  apt-cache show --no-all-versions "$1" 2>/dev/null |
-    awk '/^Version: / { v = $2 } /^Architecture: / { a = $2 } END { if (v != "") print v, a }'
-}
-
-# Packages that $1 depends on with an exact version (its runtime libraries).
-apt_pinned_deps() {
-  apt-cache show --no-all-versions "$1" 2>/dev/null |
-    sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' | tr ',' '\n' |
-    sed -n 's/^ *\([^ :|]*\)\(:any\)\{0,1\} *(= [^)]*) *$/\1/p'
-}
-
+# Resolves BUNDLE_PACKAGES plus, recursively, the packages they depend on with
+# an exact version (their runtime libraries). Sets BUNDLE (names) and
+# DEB_FILE[name] (the file name apt-get download gives the candidate).
 resolve_bundle() {
-  local queue=("${BUNDLE_PACKAGES[@]}") seen=" " pkg dep missing=()
+  local queue=("${BUNDLE_PACKAGES[@]}") seen=" " missing=() pkg ver arch deps dep
   BUNDLE=()
+  declare -gA DEB_FILE=()
   while ((${#queue[@]} > 0)); do
-    pkg="${queue[0]}"
-    queue=("${queue[@]:1}")
-    [[ "$seen" == *" $pkg "* ]] && continue
-    seen+="$pkg "
-    if [[ -z "$(apt_candidate "$pkg")" ]]; then
-      missing+=("$pkg")
-      continue
-    fi
-    BUNDLE+=("$pkg")
-    while IFS= read -r dep; do
-      [[ -n "$dep" ]] && queue+=("$dep")
-    done < <(apt_pinned_deps "$pkg")
+    local round=()
+    for pkg in "${queue[@]}"; do
+      [[ "$seen" == *" $pkg "* ]] && continue
+      seen+="$pkg "
+      round+=("$pkg")
+    done
+    queue=()
+    ((${#round[@]} > 0)) || break
+    # One record per real package: "name version arch pinned-dep...".
+    local records
+    records="$(apt-cache show --no-all-versions "${round[@]}" 2>/dev/null | awk '
+      function flush() { if (p != "" && !(p in done)) { print p, v, a, d; done[p] = 1 } p = v = a = d = "" }
+      /^Package: / { flush(); p = $2 }
+      /^Version: / { v = $2 }
+      /^Architecture: / { a = $2 }
+      /^(Pre-)?Depends: / {
+        sub(/^[^:]*: /, ""); n = split($0, items, /, */)
+        for (i = 1; i <= n; i++)
+          if (items[i] ~ /^[^ |]+ \(= [^)]*\)$/) { split(items[i], w, /[ :]/); d = d " " w[1] }
+      }
+      END { flush() }' || true)"
+    for pkg in "${round[@]}"; do
+      read -r ver arch deps < <(awk -v p="$pkg" '$1 == p { $1 = ""; print; exit }' <<<"$records") || true
+      if [[ -z "${ver:-}" ]]; then
+        missing+=("$pkg")
+        continue
+      fi
+      BUNDLE+=("$pkg")
+      DEB_FILE[$pkg]="${pkg}_${ver//:/%3a}_${arch}.deb"
+      for dep in $deps; do queue+=("$dep"); done
+      ver=""
+    done
   done
   ((${#missing[@]} == 0)) ||
     die "no installable Debian package named: ${missing[*]} (check the apt sources)"
-}
-
-deb_file_name() {
-  local pkg="$1" ver arch
-  read -r ver arch <<<"$(apt_candidate "$pkg")"
-  printf '%s_%s_%s.deb\n' "$pkg" "${ver//:/%3a}" "$arch"
 }
 
 download_debs() {
@@ -373,7 +378,7 @@ download_debs() {
   resolve_bundle
   log "Debian packages: ${BUNDLE[*]}"
   for pkg in "${BUNDLE[@]}"; do
-    file="$(deb_file_name "$pkg")"
+    file="${DEB_FILE[$pkg]}"
     for old in "$dir/${pkg}"_*.deb; do
       [[ -e "$old" && "$(basename "$old")" != "$file" ]] || continue
       log "removing the outdated $(basename "$old")"
