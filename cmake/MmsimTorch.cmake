@@ -52,12 +52,22 @@ if(NOT MMSIM_TORCH STREQUAL "OFF")
       set(TORCH_CUDA_ARCH_LIST "${_mmsim_arch_list}")
       set(ENV{TORCH_CUDA_ARCH_LIST} "${_mmsim_arch_list}")
     endif()
+    # Torch warns when it sees CMAKE_CUDA_ARCHITECTURES; it is restored below.
+    unset(CMAKE_CUDA_ARCHITECTURES)
+    unset(CMAKE_CUDA_ARCHITECTURES CACHE)
     find_package(Torch QUIET)
     set(CMAKE_CUDA_FLAGS "${_mmsim_saved_cuda_flags}")
-    set(CMAKE_CUDA_ARCHITECTURES "${_mmsim_saved_cuda_archs}")
+    set(CMAKE_CUDA_ARCHITECTURES "${_mmsim_saved_cuda_archs}" CACHE STRING "CUDA architectures to build for" FORCE)
     if(Torch_FOUND)
       set(MMSIM_HAVE_TORCH ON)
       set(MMSIM_TORCH_SUMMARY "ON (${Torch_VERSION} from ${Torch_DIR})")
+      # Headers of the torch target, and only the CPU libraries, by file:
+      # nothing of Torch's CUDA link interface (driver library included).
+      get_target_property(_mmsim_torch_includes torch INTERFACE_INCLUDE_DIRECTORIES)
+      add_library(mmsim_torch_cpu INTERFACE)
+      target_include_directories(mmsim_torch_cpu SYSTEM INTERFACE ${_mmsim_torch_includes})
+      target_link_libraries(mmsim_torch_cpu INTERFACE
+        "${TORCH_INSTALL_PREFIX}/lib/libtorch_cpu.so" "${TORCH_INSTALL_PREFIX}/lib/libc10.so")
     else()
       set(MMSIM_TORCH_SUMMARY "OFF (libtorch not found; run tools/setup.sh)")
     endif()

@@ -25,7 +25,7 @@ readonly BUNDLE_PACKAGES=(
 # wheels) and pip's cache of the downloaded wheels (~3 GiB), plus some slack.
 readonly NEED_VENV_GIB=6
 readonly NEED_CACHE_GIB=4
-readonly NEED_WHEELS_GIB=5
+readonly NEED_WHEELS_GIB=4
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(dirname "$SCRIPT_DIR")"
@@ -82,7 +82,7 @@ $(wrap 24 "${BUNDLE_PACKAGES[@]}")
                      and writes DIR/MANIFEST.txt.
   --with-wheels      With --download: also downloads the wheels of
                      torch==$TORCH_VERSION ${PY_PACKAGES[*]}
-                     and their dependencies into DIR/wheels (~4 GiB). They
+                     and their dependencies into DIR/wheels (~3 GiB). They
                      are for this machine's Python version and platform; the
                      machine that installs them needs the same.
 
@@ -170,6 +170,8 @@ check_torch_space() {
   fi
 }
 
+# Debian's python3 has the venv module even without python3-venv, but then
+# lacks ensurepip and cannot create a venv with pip in it.
 python3_can_make_venv() {
   command -v python3 >/dev/null 2>&1 &&
     python3 -m venv --help >/dev/null 2>&1 &&
@@ -248,6 +250,10 @@ create_venv() {
 }
 
 print_summary() {
+  if [[ ! -e "$VENV_PY" ]]; then
+    log "venv: $MMSIM_VENV (not created)"
+    return
+  fi
   log "venv: $MMSIM_VENV"
   if [[ -n "$TORCH_CMAKE_PREFIX" ]]; then
     log "torch cmake prefix: $TORCH_CMAKE_PREFIX"
@@ -393,7 +399,7 @@ download_debs() {
   log "downloading ${#todo[@]} .deb files into $dir"
   local apt_opts=()
   # As root, apt would otherwise warn that its sandbox user cannot write DIR.
-  [[ $EUID -eq 0 ]] && apt_opts=(-o APT::Sandbox::User=root)
+  if [[ $EUID -eq 0 ]]; then apt_opts=(-o APT::Sandbox::User=root); fi
   (cd "$dir" && apt-get -qq "${apt_opts[@]}" download "${todo[@]}")
 }
 
@@ -410,7 +416,7 @@ pick_pip_python() {
 download_wheels() {
   local dir="$1/wheels"
   pick_pip_python
-  require_space "the wheels" "$1" "$NEED_WHEELS_GIB"
+  require_space "the wheel download" "$1" "$NEED_WHEELS_GIB"
   mkdir -p "$dir"
   log "downloading torch==$TORCH_VERSION ${PY_PACKAGES[*]} and dependencies into $dir (with $PIP_PY)"
   "$PIP_PY" -m pip download --disable-pip-version-check --only-binary=:all: \
@@ -545,17 +551,21 @@ EOF
 }
 
 setup_python_offline() {
-  local dir="$1" wheels="$1/wheels" tag want
+  local dir="$1" wheels="$1/wheels" tag want space_checked=0
   probe_venv
   if [[ "$VENV_STATE" == ok && ${#VENV_MISSING[@]} -eq 0 ]]; then
     log "venv: torch $TORCH_VERSION ${PY_PACKAGES[*]} present"
     return
   fi
   if [[ "$VENV_STATE" == absent ]]; then
-    if ! python3_has_torch && [[ ! -d "$wheels" ]]; then
-      warn "python3 has no torch $TORCH_VERSION and $wheels does not exist: no venv created"
-      torch_help
-      return
+    if ! python3_has_torch; then
+      if [[ ! -d "$wheels" ]]; then
+        warn "python3 has no torch $TORCH_VERSION and $wheels does not exist: no venv created"
+        torch_help
+        return
+      fi
+      check_torch_space 0
+      space_checked=1
     fi
     create_venv 0
     probe_venv
@@ -571,7 +581,7 @@ setup_python_offline() {
   if [[ -n "$want" && "$want" != "$tag" ]]; then
     warn "the wheels in $wheels are for $want but the venv's Python is $tag; pip will likely not find matching wheels"
   fi
-  if venv_lacks_torch; then check_torch_space 0; fi
+  if venv_lacks_torch && [[ "$space_checked" == 0 ]]; then check_torch_space 0; fi
   log "installing from $wheels into the venv: ${VENV_MISSING[*]}"
   "$VENV_PY" -m pip install --disable-pip-version-check --no-index --find-links "$wheels" \
     "${VENV_MISSING[@]}"

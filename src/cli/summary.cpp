@@ -47,6 +47,16 @@ T quantile(std::vector<T> values, double q) {
 
 int run_summary(const Config& config, const SummaryOptions& options, std::ostream& out) {
   const LoadOptions& load = config.data.load;
+  bool use_cuda = false;
+#ifdef MMSIM_WITH_CUDA
+  const gpu::DeviceStatus device = gpu::query_device();
+  if (options.device == Device::cuda && !device.usable) {
+    throw Error("--device cuda: no usable CUDA device (" + device.reason + ")");
+  }
+  use_cuda = options.device != Device::cpu && device.usable;
+#else
+  if (options.device == Device::cuda) throw Error("--device cuda: this mmsim was built without the CUDA backend");
+#endif
   out << fmt::format("mmsim data summary\n");
   out << fmt::format("  config        {} (hash {:016x})\n",
                      config.source.empty() ? std::string("<text>") : config.source.string(), config_hash(config));
@@ -72,7 +82,7 @@ int run_summary(const Config& config, const SummaryOptions& options, std::ostrea
   for (const auto& name : book.session_names) sessions += (sessions.empty() ? "" : ", ") + name;
   out << fmt::format("  data          {} format, {} file(s), {} session(s): {}\n", to_string(load.format),
                      load.files.size(), book.sessions(), sessions);
-  out << fmt::format("  instrument    tick {} , lot {}; depth {} of {} levels per side\n", book.instrument.tick_size,
+  out << fmt::format("  instrument    tick {}, lot {}; depth {} of {} levels per side\n", book.instrument.tick_size,
                      book.instrument.lot_size, book.depth, stats.file_depth);
   if (config.data.use_cache) {
     out << fmt::format("  cache         {} {} ({:.2f} s)\n", cache.hit ? "read" : "built", cache.file.string(),
@@ -116,16 +126,6 @@ int run_summary(const Config& config, const SummaryOptions& options, std::ostrea
   const FeatureLayout layout = make_feature_layout(book, config.features);
   const Splits splits = make_splits(book, layout.warmup_rows(), config.split);
 
-  bool use_cuda = false;
-#ifdef MMSIM_WITH_CUDA
-  const gpu::DeviceStatus device = gpu::query_device();
-  if (options.device == Device::cuda && !device.usable) {
-    throw Error("--device cuda: no usable CUDA device (" + device.reason + ")");
-  }
-  use_cuda = options.device != Device::cpu && device.usable;
-#else
-  if (options.device == Device::cuda) throw Error("--device cuda: this mmsim was built without the CUDA backend");
-#endif
   start = Clock::now();
   FeatureTable table;
   std::string where = "cpu";

@@ -4,19 +4,19 @@
 
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "mmsim/core/error.hpp"
 
 namespace mmsim::detail {
 
 std::string read_raw_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError({path.string()}, "cannot open the file");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw InputError({path.string()}, "read error");
-  return bytes.str();
+  const std::streamoff size = in.tellg();
+  std::string bytes(static_cast<std::size_t>(size > 0 ? size : 0), '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(bytes.data(), size)) throw InputError({path.string()}, "read error");
+  return bytes;
 }
 
 bool is_zstd(const std::string& bytes) {

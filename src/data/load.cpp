@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 
@@ -38,9 +39,9 @@ LoadOptions with_format_defaults(LoadOptions options) {
   return options;
 }
 
-int file_depth(const std::filesystem::path& file, const LoadOptions& options) {
-  return options.format == DataFormat::lobster ? detail::lobster_file_depth(file)
-                                               : detail::snapshot_file_depth(file, options);
+int file_depth(const std::string& text, const std::filesystem::path& file, const LoadOptions& options) {
+  return options.format == DataFormat::lobster ? detail::lobster_file_depth(text, file)
+                                               : detail::snapshot_file_depth(text, file, options);
 }
 
 }  // namespace
@@ -62,31 +63,34 @@ LoadedBook load_book_uncached(const LoadOptions& requested) {
   if (!(options.instrument.lot_size > 0)) throw ConfigError("data.lot_size", "must be > 0");
   if (options.depth < 0) throw ConfigError("data.depth", "must be >= 0 (0 keeps every level of the files)");
 
+  // Each file is read once; the first one fixes the depth of the dataset.
+  std::unique_ptr<detail::BookBuilder> builder;
   int common_depth = -1;
   for (const auto& file : options.files) {
-    const int depth = file_depth(file, options);
-    if (common_depth >= 0 && depth != common_depth) {
+    const std::string text = detail::read_text_file(file);
+    const int depth = file_depth(text, file, options);
+    if (common_depth < 0) {
+      common_depth = depth;
+      if (options.depth > common_depth) {
+        throw ConfigError("data.depth", "asks for " + std::to_string(options.depth) + " levels but " + file.string() +
+                                            " has " + std::to_string(common_depth));
+      }
+      builder = std::make_unique<detail::BookBuilder>(options.instrument,
+                                                      options.depth > 0 ? options.depth : common_depth,
+                                                      options.step_on, options.format == DataFormat::lobster);
+      builder->set_file_depth(common_depth);
+    } else if (depth != common_depth) {
       throw InputError({file.string()}, "has " + std::to_string(depth) + " levels per side but " +
                                             options.files.front().string() + " has " +
                                             std::to_string(common_depth) + "; the files of a dataset must agree");
     }
-    common_depth = depth;
-  }
-  if (options.depth > common_depth) {
-    throw ConfigError("data.depth", "asks for " + std::to_string(options.depth) + " levels but the files have " +
-                                        std::to_string(common_depth));
-  }
-  const int depth = options.depth > 0 ? options.depth : common_depth;
-  detail::BookBuilder builder(options.instrument, depth, options.step_on, options.format == DataFormat::lobster);
-  builder.set_file_depth(common_depth);
-  for (const auto& file : options.files) {
     if (options.format == DataFormat::lobster) {
-      detail::read_lobster_session(file, options, &builder);
+      detail::read_lobster_session(file, text, options, builder.get());
     } else {
-      detail::read_snapshot_session(file, options, &builder);
+      detail::read_snapshot_session(file, text, options, builder.get());
     }
   }
-  LoadedBook loaded = builder.finish();
+  LoadedBook loaded = builder->finish();
   if (loaded.book.rows() == 0) {
     throw InputError({options.files.front().string()}, "no valid rows in the data files");
   }

@@ -81,8 +81,7 @@ std::filesystem::path lobster_message_file(const std::filesystem::path& orderboo
   return orderbook_file.parent_path() / name;
 }
 
-int lobster_file_depth(const std::filesystem::path& orderbook_file) {
-  const std::string text = read_text_file(orderbook_file);
+int lobster_file_depth(const std::string& text, const std::filesystem::path& orderbook_file) {
   LineReader lines(text);
   std::string_view line;
   if (!lines.next(&line) || line.empty()) throw InputError({orderbook_file.string(), 1}, "the file is empty");
@@ -96,16 +95,15 @@ int lobster_file_depth(const std::filesystem::path& orderbook_file) {
   return static_cast<int>(fields.size() / 4);
 }
 
-void read_lobster_session(const std::filesystem::path& orderbook_file, const LoadOptions& options,
-                          BookBuilder* builder) {
+void read_lobster_session(const std::filesystem::path& orderbook_file, const std::string& book_text,
+                          const LoadOptions& options, BookBuilder* builder) {
   const Converter convert = make_converter(options.instrument);
   const std::filesystem::path message_file = lobster_message_file(orderbook_file);
   const std::string book_name = orderbook_file.string();
   const std::string message_name = message_file.string();
-  const std::string book_text = read_text_file(orderbook_file);
   const std::string message_text = read_text_file(message_file);
   const Nanos date_ns = session_date_ns(orderbook_file);
-  const int file_depth = lobster_file_depth(orderbook_file);
+  const int file_depth = lobster_file_depth(book_text, orderbook_file);
   const std::size_t book_fields = static_cast<std::size_t>(4 * file_depth);
   const bool drop = options.bad_rows == BadRowPolicy::drop;
 

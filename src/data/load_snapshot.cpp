@@ -91,8 +91,7 @@ bool parse_scaled_time(std::string_view text, int ns_digits, Nanos* out) {
 
 }  // namespace
 
-int snapshot_file_depth(const std::filesystem::path& file, const LoadOptions& options) {
-  const std::string text = read_text_file(file);
+int snapshot_file_depth(const std::string& text, const std::filesystem::path& file, const LoadOptions& options) {
   LineReader lines(text);
   std::string_view line;
   if (!lines.next(&line) || trim(line).empty()) throw InputError({file.string(), 1}, "the file is empty (expected a header row)");
@@ -107,14 +106,14 @@ int snapshot_file_depth(const std::filesystem::path& file, const LoadOptions& op
   return depth;
 }
 
-void read_snapshot_session(const std::filesystem::path& file, const LoadOptions& options, BookBuilder* builder) {
+void read_snapshot_session(const std::filesystem::path& file, const std::string& text, const LoadOptions& options,
+                           BookBuilder* builder) {
   const std::string name = file.string();
-  const std::string text = read_text_file(file);
   LineReader lines(text);
   std::string_view line;
   if (!lines.next(&line) || trim(line).empty()) throw InputError({name, 1}, "the file is empty (expected a header row)");
   const Header header = read_header(line);
-  const int file_depth = snapshot_file_depth(file, options);
+  const int file_depth = snapshot_file_depth(text, file, options);
   const int depth = options.depth > 0 ? options.depth : file_depth;
   const SnapshotColumns& names = options.columns;
 

@@ -1,0 +1,18 @@
+# Fails when a binary, or a shared library it needs from the build, lists the
+# CUDA driver library (libcuda.so*) as NEEDED. Run with -DREADELF= -DBINARIES=.
+if(NOT BINARIES)
+  message(FATAL_ERROR "no binaries to check")
+endif()
+foreach(binary IN LISTS BINARIES)
+  if(NOT EXISTS "${binary}")
+    message(FATAL_ERROR "missing binary ${binary}")
+  endif()
+  execute_process(COMMAND "${READELF}" -d "${binary}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "readelf failed on ${binary}")
+  endif()
+  if(dynamic MATCHES "\\[libcuda\\.so")
+    message(FATAL_ERROR "${binary} needs the CUDA driver library (libcuda); it would not start without a driver")
+  endif()
+  message(STATUS "ok: ${binary}")
+endforeach()

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the benchmark programs of a build and records each result in
+# bench/results/: the raw Google Benchmark JSON plus a note with the machine,
+# the driver, the commit, the date and the exact command.
+#
+#   tools/bench.sh [BUILD_DIR] [extra Google Benchmark flags...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-${MMSIM_BUILD_DIR:-$root/build}}"
+shift || true
+results="$root/bench/results"
+mkdir -p "$results"
+
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit+uncommitted"; fi
+date_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)"
+gpu="none"
+driver="none"
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
+  gpu="$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
+  driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -1)"
+fi
+tag="$(date -u +%Y%m%d-%H%M%S)"
+device_tag="cpu"
+[[ "$gpu" != "none" ]] && device_tag="$(echo "$gpu" | tr ' ' '-' | tr -cd 'A-Za-z0-9_-')"
+
+for program in "$build"/bench/bench_*; do
+  [[ -x "$program" ]] || continue
+  name="$(basename "$program")"
+  json="$results/$tag-$device_tag-$name.json"
+  command=("$program" --benchmark_out="$json" --benchmark_out_format=json "$@")
+  echo "[bench] ${command[*]}"
+  output="$("${command[@]}" 2>&1)" || { echo "$output"; exit 1; }
+  echo "$output"
+  cat > "${json%.json}.md" <<NOTE
+# $name, $date_utc
+
+- commit: $commit
+- CPU: $cpu ($(nproc) cores)
+- GPU: $gpu
+- driver: $driver
+- command: \`${command[*]#"$root/"}\`
+- raw JSON: $(basename "$json")
+
+\`\`\`
+$output
+\`\`\`
+NOTE
+done
+echo "[bench] results in $results"
