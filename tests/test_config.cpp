@@ -1,0 +1,380 @@
+// The YAML configuration: defaults, validation messages, --set overrides,
+// path resolution, and the to_yaml round trip.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mmsim/config/config.hpp"
+#include "mmsim/core/error.hpp"
+#include "test_util.hpp"
+
+namespace mmsim {
+namespace {
+
+const std::filesystem::path kBase = "/base/dir";
+const std::string kMinimal = "data:\n  files: [a.csv]\n";
+
+Config parse(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  return parse_config(text, kBase, overrides, "test.yaml");
+}
+
+/// Expects a ConfigError for `key` whose message holds every one of `parts`.
+void expect_config_error(const std::function<void()>& action, const std::string& key,
+                         const std::vector<std::string>& parts = {}) {
+  try {
+    action();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), key) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'" + key + "'"), std::string::npos) << what;
+    for (const std::string& part : parts)
+      EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
+    return;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected ConfigError for " << key << ", got: " << e.what();
+    return;
+  }
+  ADD_FAILURE() << "expected ConfigError for " << key << ", nothing was thrown";
+}
+
+void expect_parse_error(const std::string& text, const std::string& key, const std::vector<std::string>& parts = {}) {
+  SCOPED_TRACE(text);
+  expect_config_error([&] { parse(text); }, key, parts);
+}
+
+void expect_same_config(const Config& a, const Config& b) {
+  const LoadOptions& x = a.data.load;
+  const LoadOptions& y = b.data.load;
+  EXPECT_EQ(x.format, y.format);
+  EXPECT_EQ(x.files, y.files);
+  EXPECT_EQ(x.instrument.tick_size, y.instrument.tick_size);
+  EXPECT_EQ(x.instrument.lot_size, y.instrument.lot_size);
+  EXPECT_EQ(x.depth, y.depth);
+  EXPECT_EQ(x.step_on, y.step_on);
+  EXPECT_EQ(x.bad_rows, y.bad_rows);
+  EXPECT_EQ(x.timestamp_format, y.timestamp_format);
+  EXPECT_EQ(x.columns.timestamp, y.columns.timestamp);
+  EXPECT_EQ(x.columns.bid_price, y.columns.bid_price);
+  EXPECT_EQ(x.columns.bid_size, y.columns.bid_size);
+  EXPECT_EQ(x.columns.ask_price, y.columns.ask_price);
+  EXPECT_EQ(x.columns.ask_size, y.columns.ask_size);
+  EXPECT_EQ(a.data.use_cache, b.data.use_cache);
+  EXPECT_EQ(a.data.cache_dir, b.data.cache_dir);
+  EXPECT_EQ(a.features.depth, b.features.depth);
+  EXPECT_EQ(a.features.rsi_windows, b.features.rsi_windows);
+  EXPECT_EQ(a.split.by, b.split.by);
+  EXPECT_EQ(a.split.train_fraction, b.split.train_fraction);
+  EXPECT_EQ(a.split.validation_fraction, b.split.validation_fraction);
+  EXPECT_EQ(a.split.test_fraction, b.split.test_fraction);
+  EXPECT_EQ(a.split.validation_start, b.split.validation_start);
+  EXPECT_EQ(a.split.test_start, b.split.test_start);
+  EXPECT_EQ(a.split.train_sessions, b.split.train_sessions);
+  EXPECT_EQ(a.split.validation_sessions, b.split.validation_sessions);
+  EXPECT_EQ(a.split.test_sessions, b.split.test_sessions);
+  EXPECT_EQ(a.seed, b.seed);
+}
+
+TEST(Config, Defaults) {
+  const Config c = parse(kMinimal);
+  const LoadOptions& load = c.data.load;
+  EXPECT_EQ(load.format, DataFormat::lobster);
+  ASSERT_EQ(load.files.size(), 1u);
+  EXPECT_EQ(load.files[0], std::filesystem::path("/base/dir/a.csv"));
+  EXPECT_EQ(load.instrument.tick_size, 0.01);
+  EXPECT_EQ(load.instrument.lot_size, 1.0);
+  EXPECT_EQ(load.depth, 0);
+  EXPECT_EQ(load.step_on, StepOn::best_price_change);
+  EXPECT_EQ(load.bad_rows, BadRowPolicy::error);
+  EXPECT_EQ(load.timestamp_format, TimestampFormat::seconds);
+  EXPECT_EQ(load.columns.timestamp, "time");
+  EXPECT_EQ(load.columns.bid_price, "bid{level}");
+  EXPECT_EQ(load.columns.bid_size, "bidSize{level}");
+  EXPECT_EQ(load.columns.ask_price, "ask{level}");
+  EXPECT_EQ(load.columns.ask_size, "askSize{level}");
+  EXPECT_TRUE(c.data.use_cache);
+  EXPECT_EQ(c.data.cache_dir, "");
+  EXPECT_EQ(c.features.depth, 0);
+  EXPECT_EQ(c.features.rsi_windows, (std::vector<int>{30, 90, 270}));
+  EXPECT_EQ(c.split.by, SplitBy::fraction);
+  EXPECT_EQ(c.split.train_fraction, 0.7);
+  EXPECT_EQ(c.split.validation_fraction, 0.15);
+  EXPECT_EQ(c.split.test_fraction, 0.15);
+  EXPECT_TRUE(c.split.train_sessions.empty());
+  EXPECT_EQ(c.seed, 1u);
+  EXPECT_TRUE(c.source.empty());
+}
+
+TEST(Config, EveryKeyIsRead) {
+  const Config c = parse(
+      "data:\n"
+      "  format: snapshot\n"
+      "  files: [x.csv, y.csv]\n"
+      "  tick_size: 0.5\n"
+      "  lot_size: 0.001\n"
+      "  depth: 4\n"
+      "  step_on: any_change\n"
+      "  bad_rows: drop\n"
+      "  timestamp_format: milliseconds\n"
+      "  columns: {timestamp: ts, bid_price: 'b{level}', bid_size: 'bs{level}', ask_price: 'a{level}', "
+      "ask_size: 'as{level}'}\n"
+      "  cache: false\n"
+      "  cache_dir: /var/cache/x\n"
+      "features:\n"
+      "  depth: 2\n"
+      "  rsi_windows: [4]\n"
+      "split:\n"
+      "  by: session\n"
+      "  train_sessions: [mon, tue]\n"
+      "  validation_sessions: [wed]\n"
+      "  test_sessions: [thu]\n"
+      "seed: 42\n");
+  const LoadOptions& load = c.data.load;
+  EXPECT_EQ(load.format, DataFormat::snapshot);
+  EXPECT_EQ(load.files, (std::vector<std::filesystem::path>{"/base/dir/x.csv", "/base/dir/y.csv"}));
+  EXPECT_EQ(load.instrument.tick_size, 0.5);
+  EXPECT_EQ(load.instrument.lot_size, 0.001);
+  EXPECT_EQ(load.depth, 4);
+  EXPECT_EQ(load.step_on, StepOn::any_change);
+  EXPECT_EQ(load.bad_rows, BadRowPolicy::drop);
+  EXPECT_EQ(load.timestamp_format, TimestampFormat::milliseconds);
+  EXPECT_EQ(load.columns.timestamp, "ts");
+  EXPECT_EQ(load.columns.bid_price, "b{level}");
+  EXPECT_EQ(load.columns.ask_size, "as{level}");
+  EXPECT_FALSE(c.data.use_cache);
+  EXPECT_EQ(c.data.cache_dir, "/var/cache/x");
+  EXPECT_EQ(cache_dir_of(c), std::filesystem::path("/var/cache/x"));
+  EXPECT_EQ(c.features.depth, 2);
+  EXPECT_EQ(c.features.rsi_windows, (std::vector<int>{4}));
+  EXPECT_EQ(c.split.by, SplitBy::session);
+  EXPECT_EQ(c.split.train_sessions, (std::vector<std::string>{"mon", "tue"}));
+  EXPECT_EQ(c.split.validation_sessions, (std::vector<std::string>{"wed"}));
+  EXPECT_EQ(c.split.test_sessions, (std::vector<std::string>{"thu"}));
+  EXPECT_EQ(c.seed, 42u);
+}
+
+TEST(Config, L1FormatDefaults) {
+  const Config c = parse("data:\n  format: l1\n  files: a.csv\n");
+  EXPECT_EQ(c.data.load.format, DataFormat::l1);
+  EXPECT_EQ(c.data.load.timestamp_format, TimestampFormat::row_number);
+  EXPECT_EQ(c.data.load.columns.bid_price, "BidPrice{level}");
+  EXPECT_EQ(c.data.load.columns.bid_size, "BidVolume{level}");
+  EXPECT_EQ(c.data.load.columns.ask_price, "AskPrice{level}");
+  EXPECT_EQ(c.data.load.columns.ask_size, "AskVolume{level}");
+  const Config timed = parse("data:\n  format: l1\n  files: a.csv\n  timestamp_format: seconds\n");
+  EXPECT_EQ(timed.data.load.timestamp_format, TimestampFormat::seconds);
+}
+
+TEST(Config, BadEnumValuesNameTheKeyTheValueAndTheChoices) {
+  expect_parse_error(kMinimal + "  format: parquet\n", "data.format", {"'parquet'", "lobster, snapshot, l1"});
+  expect_parse_error(kMinimal + "  step_on: sometimes\n", "data.step_on",
+                     {"'sometimes'", "best_price_change, any_change, every_event"});
+  expect_parse_error(kMinimal + "  bad_rows: ignore\n", "data.bad_rows", {"'ignore'", "error, drop"});
+  expect_parse_error(kMinimal + "  timestamp_format: hours\n", "data.timestamp_format",
+                     {"'hours'", "seconds, milliseconds, microseconds, nanoseconds, iso8601, row_number"});
+  expect_parse_error(kMinimal + "split:\n  by: random\n", "split.by", {"'random'", "fraction, time, session"});
+  // Case matters.
+  expect_parse_error(kMinimal + "  format: LOBSTER\n", "data.format", {"'LOBSTER'"});
+}
+
+TEST(Config, ErrorsNameTheFileAndLine) {
+  expect_parse_error("data:\n  files: [a.csv]\n  step_on: sometimes\n", "data.step_on", {"test.yaml:3"});
+}
+
+TEST(Config, UnknownKeysAreNamed) {
+  expect_parse_error(kMinimal + "  tick_sise: 0.01\n", "data.tick_sise", {"unknown key", "tick_size"});
+  expect_parse_error(kMinimal + "  columns:\n    bid_prise: x\n", "data.columns.bid_prise",
+                     {"unknown key", "bid_price"});
+  expect_parse_error(kMinimal + "features:\n  rsi_window: [3]\n", "features.rsi_window",
+                     {"unknown key", "rsi_windows"});
+  expect_parse_error(kMinimal + "split:\n  tran: 0.5\n", "split.tran", {"unknown key", "train"});
+  expect_parse_error(kMinimal + "featurs:\n  depth: 2\n", "featurs", {"unknown key", "features"});
+  expect_parse_error(kMinimal + "sed: 3\n", "sed", {"unknown key", "seed"});
+}
+
+TEST(Config, MisspeltSectionIsNamedNotReportedAsMissingData) {
+  // The only section is misspelt: the error should name it rather than the
+  // missing data.files it implies.
+  expect_parse_error("dta:\n  files: [a.csv]\n", "dta", {"unknown key"});
+}
+
+TEST(Config, WrongTypesNameTheKey) {
+  expect_parse_error(kMinimal + "  depth: abc\n", "data.depth", {"'abc'"});
+  expect_parse_error(kMinimal + "  tick_size: cheap\n", "data.tick_size", {"'cheap'"});
+  expect_parse_error(kMinimal + "  cache: maybe\n", "data.cache", {"'maybe'"});
+  expect_parse_error(kMinimal + "features:\n  depth: [1]\n", "features.depth");
+  expect_parse_error(kMinimal + "features:\n  rsi_windows: [5, x]\n", "features.rsi_windows");
+  expect_parse_error(kMinimal + "split:\n  train: most\n", "split.train", {"'most'"});
+  expect_parse_error(kMinimal + "seed: abc\n", "seed", {"'abc'"});
+  expect_parse_error("data:\n  files: {a: b}\n", "data.files");
+  expect_parse_error("data: 5\n", "data", {"mapping"});
+  expect_parse_error("- a\n- b\n", "<root>");
+}
+
+TEST(Config, InvalidValuesNameTheKey) {
+  expect_parse_error("data:\n  tick_size: 0.01\n", "data.files", {"required"});
+  expect_parse_error(kMinimal + "  tick_size: 0\n", "data.tick_size", {"> 0"});
+  expect_parse_error(kMinimal + "  lot_size: -1\n", "data.lot_size", {"> 0"});
+  expect_parse_error(kMinimal + "  depth: -2\n", "data.depth", {">= 0"});
+  expect_parse_error(kMinimal + "features:\n  depth: -1\n", "features.depth");
+  expect_parse_error(kMinimal + "features:\n  rsi_windows: [5, 0]\n", "features.rsi_windows", {"window 0"});
+  expect_parse_error(kMinimal + "features:\n  rsi_windows: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n", "features.rsi_windows");
+  expect_parse_error(kMinimal + "split:\n  train: 0.8\n  validation: 0.2\n  test: 0.1\n", "split", {"> 1"});
+  expect_parse_error(kMinimal + "split:\n  train: 1.5\n", "split.train");
+  expect_parse_error(kMinimal + "split:\n  by: time\n  test_start: 2020-01-02 12:00:00\n", "split.validation_start");
+  expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n  test_start: noon\n",
+                     "split.test_start", {"'noon'"});
+}
+
+TEST(Config, SyntaxErrorNamesTheFileAndLine) {
+  expect_parse_error("data:\n  files: [a.csv\n", "<syntax>", {"test.yaml:"});
+}
+
+TEST(Config, OverridesApplyAfterTheFile) {
+  const Config c = parse(kMinimal + "  depth: 3\n", {"data.depth=6", "features.rsi_windows=[5, 10]", "split.train=0.5",
+                                                     "data.step_on=every_event", "seed=7"});
+  EXPECT_EQ(c.data.load.depth, 6);
+  EXPECT_EQ(c.features.rsi_windows, (std::vector<int>{5, 10}));
+  EXPECT_EQ(c.split.train_fraction, 0.5);
+  EXPECT_EQ(c.split.validation_fraction, 0.15);  // untouched
+  EXPECT_EQ(c.data.load.step_on, StepOn::every_event);
+  EXPECT_EQ(c.seed, 7u);
+}
+
+TEST(Config, OverridesCreateMissingSectionsAndLaterOnesWin) {
+  const Config c = parse(kMinimal, {"split.by=session", "split.train_sessions=[a, b]", "data.depth=2", "data.depth=4"});
+  EXPECT_EQ(c.split.by, SplitBy::session);
+  EXPECT_EQ(c.split.train_sessions, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.data.load.depth, 4);
+  // An override can supply a required key the text lacks.
+  const Config files = parse("", {"data.files=[z.csv]"});
+  EXPECT_EQ(files.data.load.files, (std::vector<std::filesystem::path>{"/base/dir/z.csv"}));
+}
+
+TEST(Config, BadOverrides) {
+  expect_config_error([] { parse(kMinimal, {"nonsense"}); }, "nonsense", {"key.path=value"});
+  expect_config_error([] { parse(kMinimal, {"=5"}); }, "=5");
+  expect_config_error([] { parse(kMinimal, {"data.dept=3"}); }, "data.dept", {"unknown key"});
+  expect_config_error([] { parse(kMinimal, {"data.step_on=sometimes"}); }, "data.step_on",
+                      {"'sometimes' is not one of: best_price_change, any_change, every_event"});
+  expect_config_error([] { parse(kMinimal, {"data.depth=abc"}); }, "data.depth", {"'abc'"});
+  // Through a scalar that the text sets, and one that only the override creates.
+  expect_config_error([] { parse(kMinimal + "seed: 3\n", {"seed.x=1"}); }, "seed.x", {"not a section"});
+  expect_config_error([] { parse(kMinimal, {"seed.x=1"}); }, "seed", {"{x: 1}"});
+  expect_config_error([] { parse(kMinimal, {"features.rsi_windows=[5, "}); }, "features.rsi_windows");
+}
+
+TEST(Config, RelativePathsResolveAgainstTheBaseDirectory) {
+  const Config c = parse("data:\n  files: [a.csv, ../up/b.csv, /abs/c.csv, ./sub/d.csv.zst]\n");
+  EXPECT_EQ(c.data.load.files, (std::vector<std::filesystem::path>{"/base/dir/a.csv", "/base/up/b.csv", "/abs/c.csv",
+                                                                   "/base/dir/sub/d.csv.zst"}));
+  const Config single = parse("data:\n  files: one.csv\n");
+  EXPECT_EQ(single.data.load.files, (std::vector<std::filesystem::path>{"/base/dir/one.csv"}));
+  const Config no_base = parse_config("data:\n  files: [a.csv]\n", "", {});
+  EXPECT_EQ(no_base.data.load.files, (std::vector<std::filesystem::path>{"a.csv"}));
+}
+
+TEST(Config, ToYamlRoundTripOfDefaults) {
+  const Config c = parse(kMinimal);
+  const std::string text = to_yaml(c);
+  const Config back = parse_config(text, "/elsewhere", {}, "round-trip");
+  expect_same_config(c, back);
+  EXPECT_EQ(config_hash(back), config_hash(c));
+  EXPECT_EQ(to_yaml(back), text);
+}
+
+TEST(Config, ToYamlRoundTripOfEveryKey) {
+  Config c = parse(kMinimal);
+  LoadOptions& load = c.data.load;
+  load.format = DataFormat::snapshot;
+  load.files = {"/data/x/a.csv", "/data/y/b.csv.zst"};
+  load.instrument.tick_size = 0.1 + 0.2;  // 0.30000000000000004: needs all 17 digits
+  load.instrument.lot_size = 1e-8;
+  load.depth = 5;
+  load.step_on = StepOn::any_change;
+  load.bad_rows = BadRowPolicy::drop;
+  load.timestamp_format = TimestampFormat::iso8601;
+  load.columns = {"when", "bp{level}", "bq{level}", "ap{level}", "aq{level}"};
+  c.data.use_cache = false;
+  c.data.cache_dir = "/tmp/some cache";
+  c.features.depth = 3;
+  c.features.rsi_windows = {7, 21};
+  c.split.by = SplitBy::time;
+  c.split.train_fraction = 0.6;
+  c.split.validation_fraction = 0.25;
+  c.split.test_fraction = 0.1;
+  c.split.validation_start = "2020-01-02 10:00:00";
+  c.split.test_start = "2020-01-02T12:00:00.5";
+  c.split.train_sessions = {"mon", "tue"};
+  c.split.validation_sessions = {"wed"};
+  c.split.test_sessions = {};
+  c.seed = 12345678901234567ULL;
+
+  const std::string text = to_yaml(c);
+  const Config back = parse_config(text, "/elsewhere", {}, "round-trip");
+  expect_same_config(c, back);
+  EXPECT_EQ(config_hash(back), config_hash(c));
+  EXPECT_EQ(to_yaml(back), text);
+  // The hash changes with any value.
+  Config other = back;
+  other.seed = 2;
+  EXPECT_NE(config_hash(other), config_hash(c));
+}
+
+TEST(Config, ToYamlQuotesStringsThatLookLikeOtherTypes) {
+  Config c = parse(kMinimal);
+  c.data.cache_dir = "null";
+  c.data.load.columns.timestamp = "123";
+  c.split.train_sessions = {"true", "2020-01-02", "~"};
+  const std::string text = to_yaml(c);
+  Config back;
+  ASSERT_NO_THROW(back = parse_config(text, "/elsewhere", {}, "round-trip")) << text;
+  expect_same_config(c, back);
+}
+
+TEST(Config, LoadQuickstart) {
+  const std::filesystem::path file = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";
+  const Config c = load_config(file);
+  EXPECT_EQ(c.source, file);
+  EXPECT_EQ(c.data.load.format, DataFormat::lobster);
+  ASSERT_EQ(c.data.load.files.size(), 1u);
+  EXPECT_TRUE(c.data.load.files[0].is_absolute());
+  EXPECT_TRUE(std::filesystem::exists(c.data.load.files[0])) << c.data.load.files[0];
+  EXPECT_TRUE(std::filesystem::equivalent(c.data.load.files[0],
+                                          test::sample_data("GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.zst")));
+  EXPECT_EQ(c.data.load.depth, 10);
+  EXPECT_EQ(c.data.load.instrument.tick_size, 0.01);
+  EXPECT_EQ(c.features.rsi_windows, (std::vector<int>{30, 90, 270}));
+  // With an override, and the round trip through to_yaml.
+  const Config changed = load_config(file, {"data.step_on=any_change"});
+  EXPECT_EQ(changed.data.load.step_on, StepOn::any_change);
+  const Config back = parse_config(to_yaml(c), "/elsewhere");
+  expect_same_config(c, back);
+}
+
+TEST(Config, LoadMissingFile) {
+  expect_config_error([] { load_config("/nonexistent/dir/none.yaml"); }, "--config", {"none.yaml"});
+}
+
+TEST(Config, LoadResolvesPathsAgainstTheConfigFile) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "configs");
+  const auto file = dir.write("configs/run.yaml", "data:\n  files: [../data/a.csv]\n");
+  const Config c = load_config(file);
+  EXPECT_EQ(c.data.load.files, (std::vector<std::filesystem::path>{(dir.path() / "data/a.csv").lexically_normal()}));
+  // Errors name the file.
+  dir.write("configs/bad.yaml", "data:\n  files: [a.csv]\n  depth: deep\n");
+  expect_config_error([&] { load_config(dir.path() / "configs/bad.yaml"); }, "data.depth", {"bad.yaml:3"});
+}
+
+TEST(Config, CacheDirDefaultsToTheEnvironment) {
+  const Config c = parse(kMinimal);
+  EXPECT_EQ(cache_dir_of(c), default_cache_dir());
+}
+
+}  // namespace
+}  // namespace mmsim

@@ -248,7 +248,8 @@ TEST(LobsterExcerpt, BestPriceChangeKeepsRowsWhereTheBestQuoteMoved) {
   std::int64_t previous_ask = -1, previous_bid = -1;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::vector<std::int64_t> v = split_ints(lines[i]);
-    if (i == 0 || v[0] != previous_ask || v[2] != previous_bid) expected_lines.push_back(static_cast<std::int64_t>(i) + 1);
+    if (i == 0 || v[0] != previous_ask || v[2] != previous_bid)
+      expected_lines.push_back(static_cast<std::int64_t>(i) + 1);
     previous_ask = v[0];
     previous_bid = v[2];
   }
@@ -258,8 +259,8 @@ TEST(LobsterExcerpt, BestPriceChangeKeepsRowsWhereTheBestQuoteMoved) {
   EXPECT_EQ(loaded.stats.rows_per_rule[static_cast<int>(StepOn::best_price_change)], book.rows());
 
   for (std::int64_t t = 1; t < book.rows(); ++t) {
-    const bool changed = book.bid_price[t * L] != book.bid_price[(t - 1) * L] ||
-                         book.ask_price[t * L] != book.ask_price[(t - 1) * L];
+    const bool changed =
+        book.bid_price[t * L] != book.bid_price[(t - 1) * L] || book.ask_price[t * L] != book.ask_price[(t - 1) * L];
     ASSERT_TRUE(changed) << "kept row " << t << " has the same best bid and ask as the previous kept row";
   }
 }
@@ -307,7 +308,7 @@ TEST(LobsterHandMade, StepOnRulesKeepTheRowsTheyDescribe) {
   TempDir dir;
   const auto book = write_lobster(dir,
                                   {
-                                      kRow,                                      // 1: first row
+                                      kRow,                                        // 1: first row
                                       "1000300,20,1000000,10,1000400,5,999900,5",  // 2: ask size 1 changed
                                       "1000300,20,1000100,10,1000400,5,999900,5",  // 3: best bid 10000 -> 10001
                                       "1000300,20,1000100,10,1000400,5,999900,5",  // 4: identical
@@ -380,8 +381,7 @@ TEST(LobsterHandMade, MessageRangesOfKeptRows) {
 
 TEST(LobsterHandMade, EmptyLevelsLoadAsSentinelsWithSizeZero) {
   TempDir dir;
-  const auto book = write_lobster(dir, {"1000300,10,1000000,10,9999999999,0,-9999999999,0", kRow},
-                                  plain_messages(2));
+  const auto book = write_lobster(dir, {"1000300,10,1000000,10,9999999999,0,-9999999999,0", kRow}, plain_messages(2));
   const BookTensor b = load_book_uncached(lobster_options(book)).book;
   ASSERT_EQ(b.rows(), 2);
   EXPECT_EQ(b.ask_price[0], 10003);
@@ -399,7 +399,7 @@ TEST(LobsterHandMade, HiddenExecutionAtAHalfCentKeepsTheHalfTick) {
                                   {
                                       "34201.5,1,7,10,1000300,-1",
                                       "34202.5,5,0,50,1000050,-1",  // hidden execution at 100.005 USD
-                                      "34203.5,7,0,0,-1,-1",         // trading halt: code, not a price
+                                      "34203.5,7,0,0,-1,-1",        // trading halt: code, not a price
                                   });
   const BookTensor b = load_book_uncached(lobster_options(book)).book;
   ASSERT_EQ(b.messages.size_rows(), 3);
@@ -418,9 +418,9 @@ TEST(LobsterHandMade, MissingFinalNewlineAndCrlfLoad) {
   const std::vector<std::string> rows = {kRow, "1000300,10,1000100,10,1000400,5,999900,5"};
   const auto with_newline = write_lobster(dir, rows, plain_messages(2), "A_2020-01-02_34200000_57600000");
   const auto without = write_lobster(dir, rows, plain_messages(2), "B_2020-01-02_34200000_57600000", 2, false);
-  const auto crlf = write_lobster(dir, {kRow + "\r", "1000300,10,1000100,10,1000400,5,999900,5\r"},
-                                  {plain_messages(2)[0] + "\r", plain_messages(2)[1] + "\r"},
-                                  "C_2020-01-02_34200000_57600000");
+  const auto crlf =
+      write_lobster(dir, {kRow + "\r", "1000300,10,1000100,10,1000400,5,999900,5\r"},
+                    {plain_messages(2)[0] + "\r", plain_messages(2)[1] + "\r"}, "C_2020-01-02_34200000_57600000");
   const BookTensor a = load_book_uncached(lobster_options(with_newline)).book;
   ASSERT_EQ(a.rows(), 2);
   EXPECT_EQ(a.bid_price[2], 10001);
@@ -518,8 +518,8 @@ TEST(LobsterHandMade, CoarserTickAndLotDivideTheRawUnits) {
   const BookTensor b = load_book_uncached(options).book;
   EXPECT_EQ(b.ask_price, (std::vector<Ticks>{2002, 2003}));  // 1001000 / 500, 1001500 / 500
   EXPECT_EQ(b.bid_price, (std::vector<Ticks>{2000, 1999}));
-  EXPECT_EQ(b.ask_size, (std::vector<Lots>{2, 1}));          // 10 / 5, 5 / 5
-  EXPECT_EQ(b.bid_size, (std::vector<Lots>{5, 1}));          // 25 / 5
+  EXPECT_EQ(b.ask_size, (std::vector<Lots>{2, 1}));  // 10 / 5, 5 / 5
+  EXPECT_EQ(b.bid_size, (std::vector<Lots>{5, 1}));  // 25 / 5
   EXPECT_EQ(b.messages.size[0], 2);
   EXPECT_EQ(b.messages.price_half_ticks[0], 2 * 2000);
 }
@@ -541,9 +541,7 @@ class LobsterValidation : public ::testing::Test {
     book_ = write_lobster(dir_, {kRow, kRow, kRow}, messages);
     return book_;
   }
-  std::filesystem::path message_file() const {
-    return dir_.path() / "TEST_2020-01-02_34200000_57600000_message_2.csv";
-  }
+  std::filesystem::path message_file() const { return dir_.path() / "TEST_2020-01-02_34200000_57600000_message_2.csv"; }
   void expect_book_error(int line, int column, const std::string& name, const std::string& reason) {
     expect_load_error(lobster_options(book_), {book_, line, column, name, reason});
   }
@@ -694,10 +692,9 @@ TEST_F(LobsterValidation, ErrorLineCountsEveryPhysicalLine) {
 TEST(ZstdInput, CompressedPairLoadsLikeThePlainOne) {
   if (!zstd_tool_available()) GTEST_SKIP() << "the zstd command line tool is not installed";
   TempDir dir;
-  const auto book = write_lobster(dir,
-                                  {kRow, "1000300,20,1000000,10,1000400,5,999900,5",
-                                   "1000300,20,1000100,10,1000400,5,999900,5"},
-                                  plain_messages(3));
+  const auto book =
+      write_lobster(dir, {kRow, "1000300,20,1000000,10,1000400,5,999900,5", "1000300,20,1000100,10,1000400,5,999900,5"},
+                    plain_messages(3));
   const auto messages = dir.path() / "TEST_2020-01-02_34200000_57600000_message_2.csv";
   const std::filesystem::path book_zst = book.string() + ".zst";
   ASSERT_TRUE(zstd_compress(book, book_zst));
@@ -774,7 +771,8 @@ LoadOptions snapshot_options(const std::filesystem::path& file) {
 }
 
 std::filesystem::path write_snapshot(const TempDir& dir, const std::vector<std::string>& rows,
-                                     const std::string& name = "BTC_day1.csv", const std::string& header = kSnapshotHeader) {
+                                     const std::string& name = "BTC_day1.csv",
+                                     const std::string& header = kSnapshotHeader) {
   std::vector<std::string> lines{header};
   lines.insert(lines.end(), rows.begin(), rows.end());
   return dir.write(name, join_lines(lines));
@@ -816,8 +814,8 @@ TEST(Snapshot, TimestampUnits) {
 
 TEST(Snapshot, Iso8601Timestamps) {
   TempDir dir;
-  const auto file = write_snapshot(dir, {"2020-01-02 09:30:00.5," + kSnapshotRow1.substr(4),
-                                         "2020-01-02T09:30:01Z," + kSnapshotRow2.substr(12)});
+  const auto file = write_snapshot(
+      dir, {"2020-01-02 09:30:00.5," + kSnapshotRow1.substr(4), "2020-01-02T09:30:01Z," + kSnapshotRow2.substr(12)});
   LoadOptions options = snapshot_options(file);
   options.timestamp_format = TimestampFormat::iso8601;
   const BookTensor b = load_book_uncached(options).book;
@@ -848,16 +846,17 @@ TEST(Snapshot, CustomColumnNames) {
   EXPECT_EQ(b.depth, 1);
   EXPECT_EQ(b.time_ns, (std::vector<Nanos>{7 * kSecond}));
   EXPECT_EQ(b.bid_price, (std::vector<Ticks>{201}));
-  EXPECT_EQ(b.bid_size, (std::vector<Lots>{1}));    // bq1 0.01 / 0.01
+  EXPECT_EQ(b.bid_size, (std::vector<Lots>{1}));      // bq1 0.01 / 0.01
   EXPECT_EQ(b.ask_price, (std::vector<Ticks>{202}));  // ap1 101.0 / 0.5
-  EXPECT_EQ(b.ask_size, (std::vector<Lots>{150}));  // aq1 1.5 / 0.01
+  EXPECT_EQ(b.ask_size, (std::vector<Lots>{150}));    // aq1 1.5 / 0.01
   // The default names are not in this header.
   expect_load_error(snapshot_options(mapped), {mapped, 1, 0, "", "no level 1 columns"});
 }
 
 TEST(Snapshot, L1FormatWithRowNumbers) {
   TempDir dir;
-  const auto file = dir.write("l1.csv", "AskPrice1,AskVolume1,BidPrice1,BidVolume1\n10.02,300,10.01,200\n10.03,100,10.01,200\n");
+  const auto file =
+      dir.write("l1.csv", "AskPrice1,AskVolume1,BidPrice1,BidVolume1\n10.02,300,10.01,200\n10.03,100,10.01,200\n");
   LoadOptions options;
   options.format = DataFormat::l1;
   options.files = {file};
@@ -875,7 +874,8 @@ TEST(Snapshot, L1FormatWithRowNumbers) {
 
 class SnapshotValidation : public ::testing::Test {
  protected:
-  void expect_row_error(const std::string& row, std::int64_t column, const std::string& name, const std::string& reason) {
+  void expect_row_error(const std::string& row, std::int64_t column, const std::string& name,
+                        const std::string& reason) {
     const auto file = write_snapshot(dir_, {kSnapshotRow1, row});
     expect_load_error(snapshot_options(file), {file, 3, column, name, reason});
   }
@@ -956,8 +956,8 @@ TEST(MultiFile, TwoLobsterSessions) {
   EXPECT_EQ(b.rows(), 5);
   ASSERT_EQ(b.sessions(), 2);
   EXPECT_EQ(b.session_begin, (std::vector<std::int64_t>{0, 3, 5}));
-  EXPECT_EQ(b.session_names, (std::vector<std::string>{"TEST_2020-01-02_34200000_57600000",
-                                                       "TEST_2020-01-03_34200000_57600000"}));
+  EXPECT_EQ(b.session_names,
+            (std::vector<std::string>{"TEST_2020-01-02_34200000_57600000", "TEST_2020-01-03_34200000_57600000"}));
   EXPECT_EQ(b.source_line, (std::vector<std::int64_t>{1, 2, 3, 1, 2}));
   // Row 3 is the first of the second day: 18264 days + 34201.5 s.
   EXPECT_EQ(b.time_ns[3], (kDays2020_01_02 + 1) * kDay + 34201 * kSecond + kSecond / 2);
@@ -1002,8 +1002,8 @@ TEST(MultiFile, MessageRangesStayInsideTheirSession) {
   EXPECT_EQ(b.message_begin[b.session_begin[1]], 2) << "the first day-2 row starts at the first day-2 message";
   for (std::int64_t t = 0; t < b.rows(); ++t) {
     for (std::int64_t m = b.message_begin[t]; m < b.message_begin[t + 1]; ++m) {
-      EXPECT_EQ(b.messages.time_ns[m] / kDay, b.time_ns[t] / kDay) << "row " << t << " holds message " << m
-                                                                   << " of another day";
+      EXPECT_EQ(b.messages.time_ns[m] / kDay, b.time_ns[t] / kDay)
+          << "row " << t << " holds message " << m << " of another day";
     }
   }
 }
@@ -1027,8 +1027,8 @@ TEST(MultiFile, TwoSnapshotSessions) {
 TEST(MultiFile, FilesWithDifferentDepthsAreAnError) {
   TempDir dir;
   const auto two = write_lobster(dir, {kRow}, plain_messages(1), "TEST_2020-01-02_34200000_57600000", 2);
-  const auto three = write_lobster(dir, {kRow + ",1000500,5,999800,5"}, plain_messages(1),
-                                   "TEST_2020-01-03_34200000_57600000", 3);
+  const auto three =
+      write_lobster(dir, {kRow + ",1000500,5,999800,5"}, plain_messages(1), "TEST_2020-01-03_34200000_57600000", 3);
   LoadOptions options = lobster_options(two);
   options.files = {two, three};
   expect_load_error(options, {three, 0, 0, "", "has 3 levels per side"});

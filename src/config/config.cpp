@@ -132,6 +132,9 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
     throw ConfigError("<root>", "a config file must be a mapping of sections (" + name + ")");
   }
   Section top(root, "", name);
+  // Unknown sections first, so that a misspelt section is named as such.
+  for (const char* section : {"data", "features", "split", "seed"}) top.get(section);
+  top.reject_unknown();
 
   Section data = top.child("data");
   LoadOptions& load = config.data.load;

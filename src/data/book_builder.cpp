@@ -20,6 +20,8 @@ void BookBuilder::begin_session(const std::string& name) {
   book_.session_begin.push_back(book_.rows());
   book_.session_names.push_back(name);
   session_has_row_ = false;
+  // Messages after the previous session's last kept row stay in that session.
+  if (with_messages_) pending_message_begin_ = book_.messages.size_rows();
 }
 
 void BookBuilder::add_message(Nanos time_ns, std::int8_t type, std::int64_t order_id, Lots size,

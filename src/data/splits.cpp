@@ -45,7 +45,10 @@ bool parse_timestamp(const std::string& text, Nanos* out) {
       !number(14, 2, &minute) || !number(17, 2, &second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  static constexpr int kDaysInMonth[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
   std::int64_t fraction_ns = 0;
   if (s.size() > 19) {
     if (s[19] != '.' || s.size() == 20 || s.size() > 29) return false;

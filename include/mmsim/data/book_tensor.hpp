@@ -64,7 +64,9 @@ struct BookTensor {
   MessageLog messages;
   /// [T + 1] when messages exist: row t was reached by messages
   /// [message_begin[t], message_begin[t + 1]), i.e. every message after the
-  /// previous kept row up to and including the one that produced row t.
+  /// previous kept row up to and including the one that produced row t. The
+  /// last row of a session also carries the session's trailing messages that
+  /// no kept row follows (no env step replays them).
   std::vector<std::int64_t> message_begin;
 
   std::int64_t rows() const { return static_cast<std::int64_t>(time_ns.size()); }

@@ -55,6 +55,8 @@ struct LoadOptions {
   StepOn step_on = StepOn::best_price_change;
   BadRowPolicy bad_rows = BadRowPolicy::error;
   SnapshotColumns columns;  ///< snapshot and l1 formats
+  /// Snapshot and l1 formats. Config files default it to row_number for l1;
+  /// C++ callers loading an l1 file without a time column set row_number.
   TimestampFormat timestamp_format = TimestampFormat::seconds;
 };
 
