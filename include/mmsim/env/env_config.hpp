@@ -1,0 +1,111 @@
+#pragma once
+// Mechanics parameters of the market-making environment (docs/mechanics.md).
+// Plain data, validated by validate(); parsed from the `env` config section.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mmsim {
+
+enum class OffsetUnit : std::int32_t {
+  ticks,        ///< offsets in ticks of the instrument
+  price,        ///< offsets in currency units
+  half_spread,  ///< offsets in multiples of the current half-spread
+};
+
+enum class SizeUnit : std::int32_t {
+  base,   ///< quote sizes in lots of the instrument
+  quote,  ///< quote sizes as notional in currency; position += notional / price
+};
+
+enum class FillPrice : std::int32_t {
+  quote,  ///< a fill trades at the agent's limit price
+  level,  ///< a fill trades at the crossed market level's price (the thesis's code)
+};
+
+enum class RewardKind : std::int32_t {
+  asymmetric,  ///< dPnL - eta * max(dPnL, 0)
+  spooner,     ///< dPnL - eta * max(inventory PnL, 0): dampens only the speculative part
+};
+
+enum class PenaltyKind : std::int32_t { none, linear, quadratic, log1p };
+
+enum class InventoryLimitMode : std::int32_t {
+  shrink,  ///< a quote that could breach the limit is reduced to fit
+  skip,    ///< a quote that could breach the limit is not placed
+};
+
+enum class CurriculumCount : std::int32_t {
+  per_env,   ///< e counts this env's finished episodes
+  all_envs,  ///< e counts the finished episodes of all envs together (the thesis)
+};
+
+enum class EpisodeSplit : std::int32_t { train, validation, test };
+
+/// One action: where and how much to quote on each side.
+struct ActionRow {
+  double bid_offset = 0;  ///< distance below the mid, in OffsetUnit
+  double ask_offset = 0;  ///< distance above the mid, in OffsetUnit
+  double bid_size = 0;    ///< lots (SizeUnit::base) or notional (SizeUnit::quote); 0 = no bid
+  double ask_size = 0;
+};
+
+inline constexpr int kMaxActions = 32;
+inline constexpr int kMaxStack = 64;
+/// Agent features appended to every frame (docs/mechanics.md, "Observation").
+inline constexpr int kAgentFeatures = 5;
+
+struct CurriculumConfig {
+  bool enabled = false;
+  std::int64_t increment = 1000;  ///< rows added every `every` finished episodes
+  std::int64_t every = 4;
+  std::int64_t max_length = 20000;
+  CurriculumCount count = CurriculumCount::per_env;
+};
+
+struct RewardConfig {
+  RewardKind kind = RewardKind::asymmetric;
+  double eta = 0.1;              ///< dampening of positive (speculative) PnL
+  PenaltyKind penalty = PenaltyKind::none;
+  double penalty_weight = 0.0;   ///< lambda, per unit of f(|position in base units|)
+};
+
+struct ObservationConfig {
+  int stack = 5;                  ///< frames per observation, oldest first
+  double cash_scale = 1.0;        ///< cash is divided by this (currency)
+  double position_scale = 1.0;    ///< position is divided by this (base units)
+  double pnl_scale = 1.0;         ///< PnL and unrealised PnL are divided by this (currency)
+};
+
+struct EnvConfig {
+  EpisodeSplit split = EpisodeSplit::train;  ///< where episode windows are drawn
+  std::int64_t episode_length = 3000;        ///< L, or L0 of the curriculum, in steps
+  CurriculumConfig curriculum;
+  OffsetUnit offset_unit = OffsetUnit::ticks;
+  SizeUnit size_unit = SizeUnit::base;
+  std::vector<ActionRow> actions;            ///< the action table (at most kMaxActions rows)
+  FillPrice fill_price = FillPrice::quote;
+  double maker_fee_bps = 0.0;                ///< on every fill's notional; negative = rebate
+  double taker_fee_bps = 0.0;                ///< on liquidation trades
+  double inventory_limit = 0.0;              ///< |position| bound in base units; 0 = none
+  InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
+  bool liquidate_at_end = true;              ///< flatten against the book when a window ends
+  RewardConfig reward;
+  ObservationConfig observation;
+};
+
+/// Throws ConfigError (key `env.*`) for a value outside its documented range.
+void validate(const EnvConfig& config);
+
+const char* to_string(OffsetUnit unit);
+const char* to_string(SizeUnit unit);
+const char* to_string(FillPrice price);
+const char* to_string(RewardKind kind);
+const char* to_string(PenaltyKind kind);
+const char* to_string(InventoryLimitMode mode);
+const char* to_string(CurriculumCount count);
+const char* to_string(EpisodeSplit split);
+
+}  // namespace mmsim

@@ -1,0 +1,122 @@
+#pragma once
+// Views of the batched environment's memory: the market it reads, its
+// per-env state (structure of arrays) and its outputs. All are non-owning
+// and point to host memory (CPU backend) or device memory (CUDA backend).
+
+#include <cstdint>
+
+#include "mmsim/core/types.hpp"
+#include "mmsim/core/view.hpp"
+#include "mmsim/env/env_config.hpp"
+
+namespace mmsim {
+
+/// The order book and the normalised feature table, shared by all envs.
+struct MarketView {
+  View2D<const Ticks> bid_price, ask_price;  ///< [T, L] ticks
+  View2D<const Lots> bid_size, ask_size;     ///< [T, L] lots
+  View2D<const float> features;              ///< [T, F] normalised features
+  double tick_size = 0;                      ///< currency per tick
+  double lot_size = 0;                       ///< base units per lot
+};
+
+/// The row ranges episodes are drawn from: [range_begin[k], range_end[k]).
+struct WindowRanges {
+  const std::int64_t* range_begin = nullptr;
+  const std::int64_t* range_end = nullptr;
+  int count = 0;
+  std::int64_t longest = 0;  ///< rows of the longest range
+};
+
+/// Mechanics parameters in a form the step core reads on host or device
+/// (fixed-size, trivially copyable; built from EnvConfig by make_step_params).
+struct StepParams {
+  int action_count = 0;
+  ActionRow actions[kMaxActions];
+  OffsetUnit offset_unit = OffsetUnit::ticks;
+  SizeUnit size_unit = SizeUnit::base;
+  FillPrice fill_price = FillPrice::quote;
+  double maker_fee = 0;  ///< fraction of notional (bps / 1e4)
+  double taker_fee = 0;
+  double inventory_limit = 0;
+  InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
+  bool liquidate_at_end = true;
+  RewardKind reward_kind = RewardKind::asymmetric;
+  double eta = 0;
+  PenaltyKind penalty = PenaltyKind::none;
+  double penalty_weight = 0;
+  int stack = 1;
+  int feature_count = 0;  ///< F: market features per frame
+  int frame_size = 0;     ///< F + kAgentFeatures
+  double inv_cash_scale = 1, inv_position_scale = 1, inv_pnl_scale = 1;
+  // Episode length: min(initial + increment * floor(e / every), max) when the
+  // curriculum is on, else `initial`; `cap` (longest range - 1) bounds both.
+  bool curriculum = false;
+  CurriculumCount curriculum_count = CurriculumCount::per_env;
+  std::int64_t initial_length = 1;
+  std::int64_t increment = 0;
+  std::int64_t every = 1;
+  std::int64_t max_length = 1;
+  std::int64_t cap = 1;
+  std::uint64_t seed = 0;
+};
+
+/// Per-env state, structure of arrays; every pointer has N elements unless noted.
+struct EnvState {
+  std::int64_t* row = nullptr;           ///< current book row
+  std::int64_t* episode_start = nullptr; ///< first row of the episode's window
+  std::int32_t* step = nullptr;          ///< steps taken in the episode
+  std::int32_t* length = nullptr;        ///< L of the episode, in steps
+  std::uint64_t* episode = nullptr;      ///< index of the env's current episode (RNG counter)
+  std::int64_t* finished = nullptr;      ///< episodes this env has finished (curriculum)
+  double* cash = nullptr;                ///< currency
+  double* position = nullptr;            ///< base units
+  double* pnl = nullptr;                 ///< cash + position x mid at the current row
+  double* flat_pnl = nullptr;            ///< PnL when the position was last flat
+  double* fees = nullptr;                ///< fees paid in the episode (currency; rebates negative)
+  std::int32_t* fills = nullptr;         ///< fills in the episode (one per level walked)
+  // Resting quotes of the last step (placed at `row - 1`, filled against `row`).
+  // A queue-aware fill model extends them with the queue ahead and adds a
+  // bounded per-env buffer of orders in flight for latency.
+  Ticks* bid_quote = nullptr;            ///< 0 when no bid rests
+  Ticks* ask_quote = nullptr;            ///< 0 when no ask rests
+  // Frame history for the observation stack: a ring of `stack` frames per env.
+  std::int64_t* history_row = nullptr;   ///< [N, stack] book row of each frame
+  float* history_agent = nullptr;        ///< [N, stack, kAgentFeatures] agent features of each frame
+  std::int32_t* history_head = nullptr;  ///< ring slot of the newest frame
+  std::int32_t* history_count = nullptr; ///< frames of the current episode in the ring (<= stack)
+};
+
+/// Errors found inside a step, reported through EnvOutputViews::fault.
+enum class FaultKind : std::int64_t {
+  none = 0,
+  nan_reward = 1,      ///< the reward or the PnL became NaN
+  invalid_action = 2,  ///< an action index outside the action table (action 0 was used)
+};
+
+/// Per-step outputs; shapes in docs/mechanics.md, "Outputs".
+struct EnvOutputViews {
+  float* obs = nullptr;             ///< [N, stack, F + kAgentFeatures], oldest frame first
+  float* final_obs = nullptr;       ///< [N, stack, F + kAgentFeatures], where an episode ended
+  float* reward = nullptr;          ///< [N]
+  std::uint8_t* terminated = nullptr;  ///< [N]
+  std::uint8_t* truncated = nullptr;   ///< [N]
+  double* pnl = nullptr;            ///< [N] mark-to-mid PnL after the step (of the new episode after a reset)
+  double* position = nullptr;       ///< [N]
+  double* cash = nullptr;           ///< [N]
+  double* fees = nullptr;           ///< [N] fees of this step
+  double* bid_volume = nullptr;     ///< [N] base units bought this step
+  double* ask_volume = nullptr;     ///< [N] base units sold this step
+  double* bid_price = nullptr;      ///< [N] volume-weighted buy price this step (currency; 0 without fill)
+  double* ask_price = nullptr;      ///< [N] volume-weighted sell price this step
+  std::int32_t* bid_fills = nullptr;  ///< [N] levels filled on the bid this step
+  std::int32_t* ask_fills = nullptr;  ///< [N]
+  double* episode_pnl = nullptr;       ///< [N] final PnL of the episode that ended (after liquidation and fees)
+  double* episode_pnl_mark = nullptr;  ///< [N] mark-to-mid PnL of that episode before liquidation
+  std::int32_t* episode_length = nullptr;  ///< [N] steps of that episode
+  std::int32_t* episode_fills = nullptr;   ///< [N] fills of that episode
+  /// [3]: env, step and FaultKind of the first fault; -1 when none.
+  std::int64_t* fault = nullptr;
+};
+
+}  // namespace mmsim

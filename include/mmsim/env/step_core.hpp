@@ -1,0 +1,351 @@
+#pragma once
+// The market-making mechanics, written once (DESIGN.md, principle 1): the CPU
+// backend loops over envs and calls step_env(); the CUDA kernel calls it with
+// its thread's env index. docs/mechanics.md states every rule implemented here.
+// CUDA-free and Torch-free.
+
+#include <cmath>
+#include <cstdint>
+
+#include "mmsim/core/hd.hpp"
+#include "mmsim/core/rng.hpp"
+#include "mmsim/env/state.hpp"
+
+namespace mmsim {
+
+/// Episode length for an env after `finished` finished episodes.
+MMSIM_HD inline std::int64_t episode_length_for(const StepParams& p, std::int64_t finished) {
+  std::int64_t length = p.initial_length;
+  if (p.curriculum) {
+    length = p.initial_length + p.increment * (finished / p.every);
+    if (length > p.max_length) length = p.max_length;
+  }
+  return length < p.cap ? length : p.cap;
+}
+
+/// Start row of an episode of `length` steps (it uses rows start..start+length),
+/// uniform over every start whose window fits inside one range.
+MMSIM_HD inline std::int64_t draw_window_start(const StepParams& p, const WindowRanges& w, std::uint64_t env,
+                                               std::uint64_t episode, std::int64_t length) {
+  std::int64_t total = 0;
+  for (int k = 0; k < w.count; ++k) {
+    const std::int64_t starts = w.range_end[k] - w.range_begin[k] - length;
+    if (starts > 0) total += starts;
+  }
+  std::int64_t pick = static_cast<std::int64_t>(
+      uniform_index(p.seed, env, episode, 0, RngPurpose::episode_start, static_cast<std::uint64_t>(total)));
+  for (int k = 0; k < w.count; ++k) {
+    const std::int64_t starts = w.range_end[k] - w.range_begin[k] - length;
+    if (starts <= 0) continue;
+    if (pick < starts) return w.range_begin[k] + pick;
+    pick -= starts;
+  }
+  return w.range_begin[0];
+}
+
+/// An offset of the action table in ticks, at `row`.
+MMSIM_HD inline double offset_ticks(const StepParams& p, const MarketView& m, double offset, std::int64_t row) {
+  switch (p.offset_unit) {
+    case OffsetUnit::price: return offset / m.tick_size;
+    case OffsetUnit::half_spread: return offset * 0.5 * static_cast<double>(m.ask_price(row, 0) - m.bid_price(row, 0));
+    case OffsetUnit::ticks: break;
+  }
+  return offset;
+}
+
+/// Tolerance for placing a quote exactly on the tick grid despite rounding
+/// of the offset (e.g. 0.1 / 0.01): far below any meaningful fraction of a tick.
+inline constexpr double kGridTolerance = 1e-9;
+
+/// Bid quote: the mid (half-ticks) minus the offset, rounded down to the tick grid.
+MMSIM_HD inline Ticks bid_quote_price(std::int64_t mid_half_ticks, double offset) {
+  return static_cast<Ticks>(floor(0.5 * (static_cast<double>(mid_half_ticks) - 2.0 * offset) + kGridTolerance));
+}
+
+/// Ask quote: the mid plus the offset, rounded up to the tick grid.
+MMSIM_HD inline Ticks ask_quote_price(std::int64_t mid_half_ticks, double offset) {
+  return static_cast<Ticks>(ceil(0.5 * (static_cast<double>(mid_half_ticks) + 2.0 * offset) - kGridTolerance));
+}
+
+/// Base units a quote of `size` (lots or notional) at `price` ticks stands for.
+MMSIM_HD inline double quote_units(const StepParams& p, const MarketView& m, double size, Ticks price) {
+  return p.size_unit == SizeUnit::base ? size * m.lot_size : size / (static_cast<double>(price) * m.tick_size);
+}
+
+struct SideFill {
+  double units = 0;     ///< base units traded
+  double notional = 0;  ///< currency
+  std::int32_t count = 0;  ///< levels filled
+};
+
+/// Fills a resting quote against `row`: a buy walks the ask levels priced at
+/// or below it, a sell the bid levels at or above it; each level gives
+/// min(remaining size, level size).
+MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std::int64_t row, bool buy, Ticks quote,
+                                   double size) {
+  SideFill fill;
+  double remaining = size;
+  const std::int64_t depth = m.bid_price.cols;
+  for (std::int64_t level = 0; level < depth && remaining > 0; ++level) {
+    const Lots level_lots = buy ? m.ask_size(row, level) : m.bid_size(row, level);
+    const Ticks level_price = buy ? m.ask_price(row, level) : m.bid_price(row, level);
+    if (level_lots == 0) break;  // an empty level: nothing deeper either
+    if (buy ? level_price > quote : level_price < quote) break;
+    const Ticks price = p.fill_price == FillPrice::quote ? quote : level_price;
+    const double price_currency = static_cast<double>(price) * m.tick_size;
+    double units = 0, notional = 0;
+    if (p.size_unit == SizeUnit::base) {
+      const double lots = remaining < static_cast<double>(level_lots) ? remaining : static_cast<double>(level_lots);
+      units = lots * m.lot_size;
+      notional = units * price_currency;
+      remaining -= lots;
+    } else {
+      const double level_notional = static_cast<double>(level_lots) * m.lot_size * price_currency;
+      notional = remaining < level_notional ? remaining : level_notional;
+      units = notional / price_currency;
+      remaining -= notional;
+    }
+    fill.units += units;
+    fill.notional += notional;
+    fill.count += 1;
+  }
+  return fill;
+}
+
+/// Flattens `position` against `row` at market: a long position sells into
+/// the bids, a short one buys the asks, walking levels at their prices; what
+/// exceeds the visible depth trades at the deepest visible price. Returns the
+/// cash change before fees and sets the traded notional.
+MMSIM_HD inline double liquidation_cash(const MarketView& m, std::int64_t row, double position, double* notional) {
+  const bool sell = position > 0;
+  double remaining = sell ? position : -position;
+  double traded = 0;
+  double last_price = 0;
+  const std::int64_t depth = m.bid_price.cols;
+  for (std::int64_t level = 0; level < depth && remaining > 0; ++level) {
+    const Lots level_lots = sell ? m.bid_size(row, level) : m.ask_size(row, level);
+    if (level_lots == 0) break;
+    last_price = static_cast<double>(sell ? m.bid_price(row, level) : m.ask_price(row, level)) * m.tick_size;
+    const double level_units = static_cast<double>(level_lots) * m.lot_size;
+    const double units = remaining < level_units ? remaining : level_units;
+    traded += units * last_price;
+    remaining -= units;
+  }
+  traded += remaining * last_price;
+  *notional = traded;
+  return sell ? traded : -traded;
+}
+
+/// Reward of a step (docs/mechanics.md, "Reward").
+MMSIM_HD inline double step_reward(const StepParams& p, double pnl_change, double inventory_pnl, double position) {
+  const double dampened = p.reward_kind == RewardKind::asymmetric ? pnl_change : inventory_pnl;
+  double reward = pnl_change - p.eta * (dampened > 0 ? dampened : 0.0);
+  const double x = position < 0 ? -position : position;
+  switch (p.penalty) {
+    case PenaltyKind::linear: reward -= p.penalty_weight * x; break;
+    case PenaltyKind::quadratic: reward -= p.penalty_weight * x * x; break;
+    case PenaltyKind::log1p: reward -= p.penalty_weight * log1p(x); break;
+    case PenaltyKind::none: break;
+  }
+  return reward;
+}
+
+/// Appends the frame of the env's current row to its history ring.
+MMSIM_HD inline void push_frame(const StepParams& p, const EnvState& s, std::int64_t i) {
+  const int stack = p.stack;
+  const std::int32_t head = (s.history_head[i] + 1) % stack;
+  s.history_head[i] = head;
+  if (s.history_count[i] < stack) s.history_count[i] += 1;
+  const std::int64_t slot = i * stack + head;
+  s.history_row[slot] = s.row[i];
+  float* agent = s.history_agent + slot * kAgentFeatures;
+  const double pnl = s.pnl[i];
+  agent[0] = static_cast<float>(s.cash[i] * p.inv_cash_scale);
+  agent[1] = static_cast<float>(s.position[i] * p.inv_position_scale);
+  agent[2] = static_cast<float>(pnl * p.inv_pnl_scale);
+  agent[3] = static_cast<float>((pnl - s.flat_pnl[i]) * p.inv_pnl_scale);
+  agent[4] = static_cast<float>(static_cast<double>(s.length[i] - s.step[i]) / static_cast<double>(s.length[i]));
+}
+
+/// One element of the stacked observation: frame `slot` (0 = oldest) and
+/// feature `j` (< F: market feature, then the agent features). Frames from
+/// before the episode's first step are zeros.
+MMSIM_HD inline float observation_value(const StepParams& p, const MarketView& m, const EnvState& s, std::int64_t i,
+                                        int slot, int j) {
+  const int stack = p.stack;
+  const int age = stack - 1 - slot;
+  if (age >= s.history_count[i]) return 0.0f;
+  const std::int64_t ring = i * stack + (s.history_head[i] - age + stack) % stack;
+  if (j < p.feature_count) return m.features(s.history_row[ring], j);
+  return s.history_agent[ring * kAgentFeatures + (j - p.feature_count)];
+}
+
+/// Writes the env's whole stacked observation, [stack, F + kAgentFeatures].
+MMSIM_HD inline void write_observation(const StepParams& p, const MarketView& m, const EnvState& s, std::int64_t i,
+                                       float* out) {
+  const int stack = p.stack;
+  const int frame = p.frame_size;
+  for (int slot = 0; slot < stack; ++slot) {
+    float* dst = out + static_cast<std::int64_t>(slot) * frame;
+    const int age = stack - 1 - slot;
+    if (age >= s.history_count[i]) {
+      for (int j = 0; j < frame; ++j) dst[j] = 0.0f;
+      continue;
+    }
+    const std::int64_t ring = i * stack + (s.history_head[i] - age + stack) % stack;
+    const float* features = m.features.row(s.history_row[ring]);
+    for (int j = 0; j < p.feature_count; ++j) dst[j] = features[j];
+    const float* agent = s.history_agent + ring * kAgentFeatures;
+    for (int j = 0; j < kAgentFeatures; ++j) dst[p.feature_count + j] = agent[j];
+  }
+}
+
+/// Starts the env's next episode: draws its window and clears the account.
+MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, const EnvState& s, std::int64_t i,
+                                   std::int64_t finished_count) {
+  const std::int64_t length = episode_length_for(p, finished_count);
+  const std::int64_t start = draw_window_start(p, w, static_cast<std::uint64_t>(i), s.episode[i], length);
+  s.row[i] = start;
+  s.episode_start[i] = start;
+  s.step[i] = 0;
+  s.length[i] = static_cast<std::int32_t>(length);
+  s.cash[i] = 0;
+  s.position[i] = 0;
+  s.pnl[i] = 0;
+  s.flat_pnl[i] = 0;
+  s.fees[i] = 0;
+  s.fills[i] = 0;
+  s.bid_quote[i] = 0;
+  s.ask_quote[i] = 0;
+  s.history_count[i] = 0;
+  s.history_head[i] = p.stack - 1;
+  push_frame(p, s, i);
+}
+
+/// Records the first fault of the batch (atomically on the device).
+MMSIM_HD inline void report_fault(const EnvOutputViews& o, std::int64_t env, std::int64_t step, FaultKind kind) {
+#if defined(__CUDA_ARCH__)
+  if (atomicCAS(reinterpret_cast<unsigned long long*>(o.fault), static_cast<unsigned long long>(-1),
+                static_cast<unsigned long long>(env)) == static_cast<unsigned long long>(-1)) {
+    o.fault[1] = step;
+    o.fault[2] = static_cast<std::int64_t>(kind);
+  }
+#else
+  if (o.fault[0] < 0) {
+    o.fault[0] = env;
+    o.fault[1] = step;
+    o.fault[2] = static_cast<std::int64_t>(kind);
+  }
+#endif
+}
+
+/// Base units below which a position counts as flat (unrealised PnL restarts).
+inline constexpr double kFlatPosition = 1e-9;
+
+/// One step of env `i` with `action`; `finished_total` is the count of all
+/// envs' finished episodes before this step (curriculum over all envs).
+/// Returns true when the env's episode ended (it has already been reset).
+MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
+                              const EnvOutputViews& o, std::int64_t i, std::int32_t action,
+                              std::int64_t finished_total) {
+  if (action < 0 || action >= p.action_count) {
+    report_fault(o, i, s.step[i], FaultKind::invalid_action);
+    action = 0;
+  }
+  const ActionRow a = p.actions[action];
+  const std::int64_t row = s.row[i];
+  const std::int64_t mid_half_ticks = m.bid_price(row, 0) + m.ask_price(row, 0);
+  const double position_before = s.position[i];
+
+  // Quotes at the current row, on the tick grid, within the inventory limit.
+  const Ticks bid_quote = bid_quote_price(mid_half_ticks, offset_ticks(p, m, a.bid_offset, row));
+  const Ticks ask_quote = ask_quote_price(mid_half_ticks, offset_ticks(p, m, a.ask_offset, row));
+  double bid_size = bid_quote > 0 ? a.bid_size : 0.0;
+  double ask_size = a.ask_size;
+  if (p.inventory_limit > 0) {
+    const double bid_units = bid_size > 0 ? quote_units(p, m, bid_size, bid_quote) : 0.0;
+    const double ask_units = ask_size > 0 ? quote_units(p, m, ask_size, ask_quote) : 0.0;
+    const double bid_room = p.inventory_limit - position_before;
+    const double ask_room = p.inventory_limit + position_before;
+    if (bid_units > bid_room) {
+      bid_size = p.inventory_limit_mode == InventoryLimitMode::shrink && bid_room > 0 ? bid_size * (bid_room / bid_units)
+                                                                                       : 0.0;
+    }
+    if (ask_units > ask_room) {
+      ask_size = p.inventory_limit_mode == InventoryLimitMode::shrink && ask_room > 0 ? ask_size * (ask_room / ask_units)
+                                                                                       : 0.0;
+    }
+  }
+  s.bid_quote[i] = bid_size > 0 ? bid_quote : 0;
+  s.ask_quote[i] = ask_size > 0 ? ask_quote : 0;
+
+  // The market moves to the next row; the quotes fill against it.
+  const std::int64_t next = row + 1;
+  const SideFill bought = bid_size > 0 ? walk_fill(p, m, next, true, bid_quote, bid_size) : SideFill{};
+  const SideFill sold = ask_size > 0 ? walk_fill(p, m, next, false, ask_quote, ask_size) : SideFill{};
+  double fee = p.maker_fee * (bought.notional + sold.notional);
+  double position = position_before + bought.units - sold.units;
+  double cash = s.cash[i] - bought.notional + sold.notional - fee;
+  const double mid_before = 0.5 * static_cast<double>(mid_half_ticks) * m.tick_size;
+  const double mid_after = 0.5 * static_cast<double>(m.bid_price(next, 0) + m.ask_price(next, 0)) * m.tick_size;
+  double pnl = cash + position * mid_after;
+  const double pnl_mark = pnl;
+
+  const std::int32_t step = s.step[i] + 1;
+  const bool ended = step >= s.length[i];
+  if (ended && p.liquidate_at_end && position != 0) {
+    double notional = 0;
+    const double proceeds = liquidation_cash(m, next, position, &notional);
+    const double taker = p.taker_fee * notional;
+    cash += proceeds - taker;
+    fee += taker;
+    position = 0;
+    pnl = cash;
+  }
+  const double reward = step_reward(p, pnl - s.pnl[i], position_before * (mid_after - mid_before), position);
+  if (!(reward == reward) || !(pnl == pnl)) report_fault(o, i, step, FaultKind::nan_reward);
+
+  const double fees = s.fees[i] + fee;
+  const std::int32_t fills = s.fills[i] + bought.count + sold.count;
+  o.reward[i] = static_cast<float>(reward);
+  o.fees[i] = fee;
+  o.bid_volume[i] = bought.units;
+  o.ask_volume[i] = sold.units;
+  o.bid_price[i] = bought.units > 0 ? bought.notional / bought.units : 0.0;
+  o.ask_price[i] = sold.units > 0 ? sold.notional / sold.units : 0.0;
+  o.bid_fills[i] = bought.count;
+  o.ask_fills[i] = sold.count;
+
+  s.row[i] = next;
+  s.step[i] = step;
+  s.cash[i] = cash;
+  s.position[i] = position;
+  s.pnl[i] = pnl;
+  s.fees[i] = fees;
+  s.fills[i] = fills;
+  if ((position < 0 ? -position : position) <= kFlatPosition) s.flat_pnl[i] = pnl;
+  push_frame(p, s, i);
+
+  if (ended) {
+    write_observation(p, m, s, i, o.final_obs + i * static_cast<std::int64_t>(p.stack) * p.frame_size);
+    o.episode_pnl[i] = pnl;
+    o.episode_pnl_mark[i] = pnl_mark;
+    o.episode_length[i] = step;
+    o.episode_fills[i] = fills;
+    o.terminated[i] = p.liquidate_at_end ? 1 : 0;
+    o.truncated[i] = p.liquidate_at_end ? 0 : 1;
+    s.finished[i] += 1;
+    s.episode[i] += 1;
+    begin_episode(p, w, s, i,
+                  p.curriculum_count == CurriculumCount::per_env ? s.finished[i] : finished_total);
+  } else {
+    o.terminated[i] = 0;
+    o.truncated[i] = 0;
+  }
+  o.pnl[i] = s.pnl[i];
+  o.position[i] = s.position[i];
+  o.cash[i] = s.cash[i];
+  return ended;
+}
+
+}  // namespace mmsim

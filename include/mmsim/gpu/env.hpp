@@ -1,0 +1,20 @@
+#pragma once
+// The CUDA backend of BatchEnv (CUDA builds only). CUDA-free header.
+
+#include <cstdint>
+#include <memory>
+
+#include "mmsim/core/stream.hpp"
+#include "mmsim/env/batch_env.hpp"
+
+namespace mmsim::gpu {
+
+/// Uploads the book, the feature table and the split ranges to the current
+/// device and allocates every buffer; then reset() on `stream`. step() only
+/// enqueues kernels on the stream it is given: one thread per env for the
+/// mechanics, one thread per observation element for the stacked observations.
+/// Throws CudaError when no device is usable.
+std::unique_ptr<BatchEnv> make_cuda_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
+                                        std::uint64_t seed, StreamHandle stream = {});
+
+}  // namespace mmsim::gpu

@@ -1,0 +1,134 @@
+// The CPU backend: the shared step core in a loop over envs, split into one
+// contiguous chunk per thread.
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "env/market.hpp"
+#include "mmsim/core/error.hpp"
+#include "mmsim/env/layout.hpp"
+#include "mmsim/env/step_core.hpp"
+
+namespace mmsim {
+namespace {
+
+class CpuBatchEnv final : public BatchEnv {
+ public:
+  CpuBatchEnv(const EnvData& data, const EnvConfig& config, std::int64_t num_envs, std::uint64_t seed, int threads)
+      : BatchEnv(num_envs, make_step_params(config, data, seed, &capped_)),
+        market_(detail::host_market(data)),
+        ranges_(detail::range_columns(episode_split(config, *data.splits))),
+        threads_(threads > 0 ? threads : omp_get_max_threads()) {
+    if (num_envs < 1) throw ConfigError("env.num_envs", std::to_string(num_envs) + " must be >= 1");
+    if (capped_) detail::log_length_cap(params_, config);
+    windows_.range_begin = ranges_.begin.data();
+    windows_.range_end = ranges_.end.data();
+    windows_.count = static_cast<int>(ranges_.begin.size());
+    windows_.longest = ranges_.longest;
+    outputs_desc_ = allocate(output_layout(num_envs, params_), &output_storage_);
+    state_desc_ = allocate(state_layout(num_envs, params_), &state_storage_);
+    bind_outputs(&outputs_, outputs_desc_);
+    bind_state(&state_, state_desc_);
+    thread_faults_.assign(static_cast<std::size_t>(threads_) * 3, -1);
+    reset();
+  }
+
+  Backend backend() const override { return Backend::cpu; }
+
+  void reset(StreamHandle = {}) override {
+    for (auto& block : state_storage_) std::fill(block.begin(), block.end(), std::uint8_t{0});
+    for (auto& block : output_storage_) std::fill(block.begin(), block.end(), std::uint8_t{0});
+    std::fill(outputs_.fault, outputs_.fault + 3, -1);
+    finished_total_ = 0;
+    const std::int64_t n = num_envs_;
+    const std::int64_t obs_size = observation_size();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      begin_episode(params_, windows_, state_, i, 0);
+      write_observation(params_, market_, state_, i, outputs_.obs + i * obs_size);
+    }
+  }
+
+  void step(const std::int32_t* actions, StreamHandle = {}) override {
+    const std::int64_t n = num_envs_;
+    const std::int64_t obs_size = observation_size();
+    const std::int64_t total_before = finished_total_;
+    std::int64_t finished_now = 0;
+    std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
+#pragma omp parallel num_threads(threads_) reduction(+ : finished_now)
+    {
+      // Each thread records its own first fault; merged below in env order.
+      EnvOutputViews out = outputs_;
+      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
+#pragma omp for schedule(static)
+      for (std::int64_t i = 0; i < n; ++i) {
+        finished_now += step_env(params_, market_, windows_, state_, out, i, actions[i], total_before);
+        write_observation(params_, market_, state_, i, out.obs + i * obs_size);
+      }
+    }
+    finished_total_ += finished_now;
+    for (int t = 0; t < threads_; ++t) {
+      const std::int64_t* fault = thread_faults_.data() + 3 * t;
+      if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
+        std::copy(fault, fault + 3, outputs_.fault);
+      }
+    }
+  }
+
+  std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
+
+  void check_faults(StreamHandle = {}) override {
+    std::int64_t fault[3];
+    std::copy(outputs_.fault, outputs_.fault + 3, fault);
+    std::fill(outputs_.fault, outputs_.fault + 3, -1);
+    throw_if_fault(fault);
+  }
+
+  std::vector<std::int64_t> finished_episodes(StreamHandle = {}) const override {
+    return std::vector<std::int64_t>(state_.finished, state_.finished + num_envs_);
+  }
+  std::int64_t finished_total() const override { return finished_total_; }
+  void set_finished_episodes(const std::vector<std::int64_t>& per_env, std::int64_t total, StreamHandle = {}) override {
+    if (static_cast<std::int64_t>(per_env.size()) != num_envs_) {
+      throw Error("curriculum state has " + std::to_string(per_env.size()) + " envs, this env batch has " +
+                  std::to_string(num_envs_));
+    }
+    std::copy(per_env.begin(), per_env.end(), state_.finished);
+    finished_total_ = total;
+  }
+
+ private:
+  static std::vector<BufferDesc> allocate(std::vector<BufferDesc> layout,
+                                          std::vector<std::vector<std::uint8_t>>* storage) {
+    for (BufferDesc& desc : layout) {
+      // 64-byte aligned blocks: vectors of uint64 give 8-byte alignment, enough for every dtype.
+      storage->emplace_back(static_cast<std::size_t>(buffer_bytes(desc)) + 64);
+      auto address = reinterpret_cast<std::uintptr_t>(storage->back().data());
+      desc.data = reinterpret_cast<void*>((address + 63) & ~std::uintptr_t{63});
+      desc.device = Backend::cpu;
+    }
+    return layout;
+  }
+
+  bool capped_ = false;
+  MarketView market_;
+  detail::RangeColumns ranges_;
+  WindowRanges windows_;
+  int threads_;
+  std::vector<std::vector<std::uint8_t>> output_storage_, state_storage_;
+  std::vector<BufferDesc> outputs_desc_, state_desc_;
+  EnvState state_;
+  std::vector<std::int64_t> thread_faults_;
+  std::int64_t finished_total_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchEnv> make_cpu_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
+                                       std::uint64_t seed, int threads) {
+  return std::make_unique<CpuBatchEnv>(data, config, num_envs, seed, threads);
+}
+
+}  // namespace mmsim

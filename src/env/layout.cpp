@@ -1,0 +1,124 @@
+#include "mmsim/env/layout.hpp"
+
+#include <algorithm>
+
+#include "mmsim/core/error.hpp"
+
+namespace mmsim {
+
+std::vector<BufferDesc> output_layout(std::int64_t n, const StepParams& p) {
+  const std::int64_t stack = p.stack, frame = p.frame_size;
+  return {
+      {"obs", DType::float32, {n, stack, frame}},
+      {"final_obs", DType::float32, {n, stack, frame}},
+      {"reward", DType::float32, {n}},
+      {"terminated", DType::uint8, {n}},
+      {"truncated", DType::uint8, {n}},
+      {"pnl", DType::float64, {n}},
+      {"position", DType::float64, {n}},
+      {"cash", DType::float64, {n}},
+      {"fees", DType::float64, {n}},
+      {"bid_volume", DType::float64, {n}},
+      {"ask_volume", DType::float64, {n}},
+      {"bid_price", DType::float64, {n}},
+      {"ask_price", DType::float64, {n}},
+      {"bid_fills", DType::int32, {n}},
+      {"ask_fills", DType::int32, {n}},
+      {"episode_pnl", DType::float64, {n}},
+      {"episode_pnl_mark", DType::float64, {n}},
+      {"episode_length", DType::int32, {n}},
+      {"episode_fills", DType::int32, {n}},
+      {"fault", DType::int64, {3}},
+  };
+}
+
+std::vector<BufferDesc> state_layout(std::int64_t n, const StepParams& p) {
+  const std::int64_t stack = p.stack;
+  return {
+      {"row", DType::int64, {n}},
+      {"episode_start", DType::int64, {n}},
+      {"step", DType::int32, {n}},
+      {"length", DType::int32, {n}},
+      {"episode", DType::int64, {n}},
+      {"finished", DType::int64, {n}},
+      {"cash", DType::float64, {n}},
+      {"position", DType::float64, {n}},
+      {"pnl", DType::float64, {n}},
+      {"flat_pnl", DType::float64, {n}},
+      {"fees", DType::float64, {n}},
+      {"fills", DType::int32, {n}},
+      {"bid_quote", DType::int64, {n}},
+      {"ask_quote", DType::int64, {n}},
+      {"history_row", DType::int64, {n, stack}},
+      {"history_agent", DType::float32, {n, stack, kAgentFeatures}},
+      {"history_head", DType::int32, {n}},
+      {"history_count", DType::int32, {n}},
+  };
+}
+
+std::int64_t buffer_bytes(const BufferDesc& desc) {
+  std::int64_t count = 1;
+  for (std::int64_t extent : desc.shape) count *= extent;
+  return count * dtype_bytes(desc.dtype);
+}
+
+namespace {
+
+void* find(const std::vector<BufferDesc>& buffers, const char* name) {
+  const auto it = std::find_if(buffers.begin(), buffers.end(), [&](const BufferDesc& d) { return d.name == name; });
+  MMSIM_ASSERT(it != buffers.end() && it->data != nullptr, std::string("buffer not allocated: ") + name);
+  return it->data;
+}
+
+template <class T>
+void bind(T** pointer, const std::vector<BufferDesc>& buffers, const char* name) {
+  *pointer = static_cast<T*>(find(buffers, name));
+}
+
+}  // namespace
+
+void bind_outputs(EnvOutputViews* o, const std::vector<BufferDesc>& b) {
+  bind(&o->obs, b, "obs");
+  bind(&o->final_obs, b, "final_obs");
+  bind(&o->reward, b, "reward");
+  bind(&o->terminated, b, "terminated");
+  bind(&o->truncated, b, "truncated");
+  bind(&o->pnl, b, "pnl");
+  bind(&o->position, b, "position");
+  bind(&o->cash, b, "cash");
+  bind(&o->fees, b, "fees");
+  bind(&o->bid_volume, b, "bid_volume");
+  bind(&o->ask_volume, b, "ask_volume");
+  bind(&o->bid_price, b, "bid_price");
+  bind(&o->ask_price, b, "ask_price");
+  bind(&o->bid_fills, b, "bid_fills");
+  bind(&o->ask_fills, b, "ask_fills");
+  bind(&o->episode_pnl, b, "episode_pnl");
+  bind(&o->episode_pnl_mark, b, "episode_pnl_mark");
+  bind(&o->episode_length, b, "episode_length");
+  bind(&o->episode_fills, b, "episode_fills");
+  bind(&o->fault, b, "fault");
+}
+
+void bind_state(EnvState* s, const std::vector<BufferDesc>& b) {
+  bind(&s->row, b, "row");
+  bind(&s->episode_start, b, "episode_start");
+  bind(&s->step, b, "step");
+  bind(&s->length, b, "length");
+  bind(&s->episode, b, "episode");
+  bind(&s->finished, b, "finished");
+  bind(&s->cash, b, "cash");
+  bind(&s->position, b, "position");
+  bind(&s->pnl, b, "pnl");
+  bind(&s->flat_pnl, b, "flat_pnl");
+  bind(&s->fees, b, "fees");
+  bind(&s->fills, b, "fills");
+  bind(&s->bid_quote, b, "bid_quote");
+  bind(&s->ask_quote, b, "ask_quote");
+  bind(&s->history_row, b, "history_row");
+  bind(&s->history_agent, b, "history_agent");
+  bind(&s->history_head, b, "history_head");
+  bind(&s->history_count, b, "history_count");
+}
+
+}  // namespace mmsim
