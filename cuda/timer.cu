@@ -29,4 +29,24 @@ double EventTimer::stop_seconds() {
 
 void synchronize_device() { MMSIM_CUDA_CHECK(cudaDeviceSynchronize()); }
 
+double measure_copy_bandwidth() {
+  constexpr std::size_t kBytes = std::size_t{1} << 30;
+  void* source = nullptr;
+  void* target = nullptr;
+  MMSIM_CUDA_CHECK(cudaMalloc(&source, kBytes));
+  MMSIM_CUDA_CHECK(cudaMalloc(&target, kBytes));
+  MMSIM_CUDA_CHECK(cudaMemset(source, 1, kBytes));
+  EventTimer timer({});
+  double best = 1e30;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    timer.start();
+    MMSIM_CUDA_CHECK(cudaMemcpyAsync(target, source, kBytes, cudaMemcpyDeviceToDevice, nullptr));
+    const double seconds = timer.stop_seconds();
+    if (seconds < best) best = seconds;
+  }
+  MMSIM_CUDA_CHECK(cudaFree(source));
+  MMSIM_CUDA_CHECK(cudaFree(target));
+  return 2.0 * static_cast<double>(kBytes) / best;
+}
+
 }  // namespace mmsim::gpu

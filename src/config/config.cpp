@@ -126,6 +126,67 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return p.is_absolute() || base.empty() ? p : (base / p).lexically_normal();
 }
 
+void parse_env(Section env, EnvConfig* c) {
+  env.choice("split", &c->split,
+             {{"train", EpisodeSplit::train}, {"validation", EpisodeSplit::validation}, {"test", EpisodeSplit::test}});
+  env.read("episode_length", &c->episode_length, "an integer number of steps >= 1");
+  Section curriculum = env.child("curriculum");
+  curriculum.read("enabled", &c->curriculum.enabled, "true or false");
+  curriculum.read("increment", &c->curriculum.increment, "an integer number of steps");
+  curriculum.read("every", &c->curriculum.every, "an integer number of finished episodes >= 1");
+  curriculum.read("max_length", &c->curriculum.max_length, "an integer number of steps");
+  curriculum.choice("count", &c->curriculum.count,
+                    {{"per_env", CurriculumCount::per_env}, {"all_envs", CurriculumCount::all_envs}});
+  curriculum.reject_unknown();
+  env.choice("offset_unit", &c->offset_unit,
+             {{"ticks", OffsetUnit::ticks}, {"price", OffsetUnit::price}, {"half_spread", OffsetUnit::half_spread}});
+  env.choice("size_unit", &c->size_unit, {{"base", SizeUnit::base}, {"quote", SizeUnit::quote}});
+  const YAML::Node actions = env.get("actions");
+  if (actions && !actions.IsNull()) {
+    if (!actions.IsSequence()) env.fail("env.actions", actions, "expected a list of [bid_offset, ask_offset, bid_size, ask_size]");
+    c->actions.clear();
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      const YAML::Node row = actions[k];
+      const std::string key = "env.actions[" + std::to_string(k) + "]";
+      if (!row.IsSequence() || row.size() != 4) {
+        env.fail(key, row, "expected [bid_offset, ask_offset, bid_size, ask_size], got '" + Section::text(row) + "'");
+      }
+      ActionRow a;
+      double* fields[4] = {&a.bid_offset, &a.ask_offset, &a.bid_size, &a.ask_size};
+      for (int f = 0; f < 4; ++f) {
+        try {
+          *fields[f] = row[f].as<double>();
+        } catch (const YAML::Exception&) {
+          env.fail(key, row[f], "expected a number, got '" + Section::text(row[f]) + "'");
+        }
+      }
+      c->actions.push_back(a);
+    }
+  }
+  env.choice("fill_price", &c->fill_price, {{"quote", FillPrice::quote}, {"level", FillPrice::level}});
+  env.read("maker_fee_bps", &c->maker_fee_bps, "a number of basis points");
+  env.read("taker_fee_bps", &c->taker_fee_bps, "a number of basis points");
+  env.read("inventory_limit", &c->inventory_limit, "a number of base units (0 = none)");
+  env.choice("inventory_limit_mode", &c->inventory_limit_mode,
+             {{"shrink", InventoryLimitMode::shrink}, {"skip", InventoryLimitMode::skip}});
+  env.read("liquidate_at_end", &c->liquidate_at_end, "true or false");
+  Section reward = env.child("reward");
+  reward.choice("kind", &c->reward.kind, {{"asymmetric", RewardKind::asymmetric}, {"spooner", RewardKind::spooner}});
+  reward.read("eta", &c->reward.eta, "a number in [0, 1]");
+  reward.choice("penalty", &c->reward.penalty,
+                {{"none", PenaltyKind::none}, {"linear", PenaltyKind::linear}, {"quadratic", PenaltyKind::quadratic},
+                 {"log1p", PenaltyKind::log1p}});
+  reward.read("penalty_weight", &c->reward.penalty_weight, "a number >= 0");
+  reward.reject_unknown();
+  Section observation = env.child("observation");
+  observation.read("stack", &c->observation.stack, "an integer number of frames");
+  observation.read("cash_scale", &c->observation.cash_scale, "a number > 0");
+  observation.read("position_scale", &c->observation.position_scale, "a number > 0");
+  observation.read("pnl_scale", &c->observation.pnl_scale, "a number > 0");
+  observation.reject_unknown();
+  env.reject_unknown();
+}
+
 Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name) {
   Config config;
   if (root && !root.IsNull() && !root.IsMap()) {
@@ -133,7 +194,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
   Section top(root, "", name);
   // Unknown sections first, so that a misspelt section is named as such.
-  for (const char* section : {"data", "features", "split", "seed"}) top.get(section);
+  for (const char* section : {"data", "features", "split", "env", "seed"}) top.get(section);
   top.reject_unknown();
 
   Section data = top.child("data");
@@ -235,6 +296,8 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
     }
   }
 
+  parse_env(top.child("env"), &config.env);
+
   top.read("seed", &config.seed, "a non-negative integer");
   top.reject_unknown();
   return config;
@@ -306,6 +369,43 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "train_sessions" << YAML::Value << YAML::Flow << s.train_sessions;
   out << YAML::Key << "validation_sessions" << YAML::Value << YAML::Flow << s.validation_sessions;
   out << YAML::Key << "test_sessions" << YAML::Value << YAML::Flow << s.test_sessions;
+  out << YAML::EndMap;
+  const EnvConfig& e = config.env;
+  out << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "split" << YAML::Value << to_string(e.split);
+  out << YAML::Key << "episode_length" << YAML::Value << e.episode_length;
+  out << YAML::Key << "curriculum" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << e.curriculum.enabled;
+  out << YAML::Key << "increment" << YAML::Value << e.curriculum.increment;
+  out << YAML::Key << "every" << YAML::Value << e.curriculum.every;
+  out << YAML::Key << "max_length" << YAML::Value << e.curriculum.max_length;
+  out << YAML::Key << "count" << YAML::Value << to_string(e.curriculum.count);
+  out << YAML::EndMap;
+  out << YAML::Key << "offset_unit" << YAML::Value << to_string(e.offset_unit);
+  out << YAML::Key << "size_unit" << YAML::Value << to_string(e.size_unit);
+  out << YAML::Key << "actions" << YAML::Value << YAML::BeginSeq;
+  for (const ActionRow& a : e.actions) {
+    out << YAML::Flow << std::vector<double>{a.bid_offset, a.ask_offset, a.bid_size, a.ask_size};
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "fill_price" << YAML::Value << to_string(e.fill_price);
+  out << YAML::Key << "maker_fee_bps" << YAML::Value << e.maker_fee_bps;
+  out << YAML::Key << "taker_fee_bps" << YAML::Value << e.taker_fee_bps;
+  out << YAML::Key << "inventory_limit" << YAML::Value << e.inventory_limit;
+  out << YAML::Key << "inventory_limit_mode" << YAML::Value << to_string(e.inventory_limit_mode);
+  out << YAML::Key << "liquidate_at_end" << YAML::Value << e.liquidate_at_end;
+  out << YAML::Key << "reward" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << to_string(e.reward.kind);
+  out << YAML::Key << "eta" << YAML::Value << e.reward.eta;
+  out << YAML::Key << "penalty" << YAML::Value << to_string(e.reward.penalty);
+  out << YAML::Key << "penalty_weight" << YAML::Value << e.reward.penalty_weight;
+  out << YAML::EndMap;
+  out << YAML::Key << "observation" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "stack" << YAML::Value << e.observation.stack;
+  out << YAML::Key << "cash_scale" << YAML::Value << e.observation.cash_scale;
+  out << YAML::Key << "position_scale" << YAML::Value << e.observation.position_scale;
+  out << YAML::Key << "pnl_scale" << YAML::Value << e.observation.pnl_scale;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "seed" << YAML::Value << config.seed;
   out << YAML::EndMap;

@@ -11,6 +11,7 @@
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/data/splits.hpp"
+#include "mmsim/env/env_config.hpp"
 
 namespace mmsim {
 
@@ -24,6 +25,7 @@ struct Config {
   DataConfig data;
   FeatureConfig features;
   SplitConfig split;
+  EnvConfig env;  ///< validated only by the commands that build envs
   std::uint64_t seed = 1;
   /// The file the config came from (empty for text parsed directly).
   std::filesystem::path source;

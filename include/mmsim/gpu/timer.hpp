@@ -26,4 +26,9 @@ class EventTimer {
 /// Waits for all work on the current device.
 void synchronize_device();
 
+/// Device-to-device copy bandwidth of the current device in bytes per second,
+/// counting bytes read plus bytes written (a 1 GiB copy, best of 5): the
+/// reference for "share of memory bandwidth" in the benchmarks.
+double measure_copy_bandwidth();
+
 }  // namespace mmsim::gpu

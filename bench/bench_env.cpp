@@ -1,0 +1,36 @@
+// CPU backend: env steps per second against the number of envs, thesis setup.
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "env_setup.hpp"
+
+namespace {
+
+void BM_EnvStepCpu(benchmark::State& state) {
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t n = state.range(0);
+  auto env = mmsim::make_cpu_env(setup.data(), setup.config.env, n, 1);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
+  for (auto _ : state) {
+    env->step(actions.data());
+    benchmark::ClobberMemory();
+  }
+  env->check_faults();
+  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book.depth);
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * n) * bytes));
+  state.counters["envs"] = static_cast<double>(n);
+  state.counters["bytes_per_env_step"] = bytes;
+  state.counters["obs_floats"] = static_cast<double>(env->observation_size());
+}
+
+BENCHMARK(BM_EnvStepCpu)->RangeMultiplier(4)->Range(1, 1 << 16)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,61 @@
+// CUDA backend: env steps per second against the number of envs, thesis
+// setup, timed with CUDA events; the share of the device's measured copy
+// bandwidth that the step's bytes represent.
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "env_setup.hpp"
+#include "mmsim/gpu/device.hpp"
+#include "mmsim/gpu/env.hpp"
+#include "mmsim/gpu/memory.hpp"
+#include "mmsim/gpu/timer.hpp"
+
+namespace {
+
+double copy_bandwidth() {
+  static const double bandwidth = mmsim::gpu::measure_copy_bandwidth();
+  return bandwidth;
+}
+
+void BM_EnvStepCuda(benchmark::State& state) {
+  const mmsim::gpu::DeviceStatus device = mmsim::gpu::query_device();
+  if (!device.usable) {
+    state.SkipWithError(("no usable CUDA device: " + device.reason).c_str());
+    return;
+  }
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t n = state.range(0);
+  auto env = mmsim::gpu::make_cuda_env(setup.data(), setup.config.env, n, 1);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
+  mmsim::gpu::DeviceBytes device_actions(actions.size() * sizeof(std::int32_t));
+  mmsim::gpu::copy_to_device(device_actions.data(), actions.data(), device_actions.bytes());
+  const auto* action_ptr = static_cast<const std::int32_t*>(device_actions.data());
+  constexpr int kStepsPerIteration = 20;
+  mmsim::gpu::EventTimer timer({});
+  for (auto _ : state) {
+    timer.start();
+    for (int k = 0; k < kStepsPerIteration; ++k) env->step(action_ptr);
+    state.SetIterationTime(timer.stop_seconds() / kStepsPerIteration);
+  }
+  env->check_faults();
+  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book.depth);
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * n) * bytes));
+  state.counters["envs"] = static_cast<double>(n);
+  state.counters["bytes_per_env_step"] = bytes;
+  state.counters["copy_bandwidth_GBps"] = copy_bandwidth() * 1e-9;
+  state.counters["bandwidth_share"] = benchmark::Counter(
+      static_cast<double>(n) * bytes / copy_bandwidth(), benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(device.name);
+}
+
+BENCHMARK(BM_EnvStepCuda)->RangeMultiplier(4)->Range(1, 1 << 20)->UseManualTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

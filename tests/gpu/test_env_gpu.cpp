@@ -1,0 +1,160 @@
+// CUDA env against the CPU reference: same seeds, same actions, every output
+// of every step compared, over several episodes.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "gpu/gpu_fixture.hpp"
+#include "mmsim/data/load.hpp"
+#include "mmsim/core/error.hpp"
+#include "mmsim/env/batch_env.hpp"
+#include "mmsim/env/layout.hpp"
+#include "mmsim/gpu/env.hpp"
+#include "mmsim/gpu/memory.hpp"
+#include "test_util.hpp"
+
+namespace mmsim::test {
+namespace {
+
+/// Doubles: both backends run the same IEEE operations (no FMA contraction in
+/// the env kernels); only library functions (log1p) may differ by an ulp.
+constexpr double kRelativeTolerance = 1e-9;
+
+struct Sample {
+  LoadedBook loaded;
+  FeatureTable table;
+  Splits splits;
+};
+
+const Sample& sample() {
+  static const Sample s = [] {
+    Sample out;
+    LoadOptions options;
+    options.files = {sample_data("GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.zst")};
+    out.loaded = load_book_uncached(options);
+    out.table = compute_features_cpu(out.loaded.book, FeatureConfig{});
+    out.splits = make_splits(out.loaded.book, out.table.layout.warmup_rows(), SplitConfig{});
+    normalise_features(out.table, out.splits.train);
+    return out;
+  }();
+  return s;
+}
+
+EnvConfig config_for(bool liquidate, PenaltyKind penalty) {
+  EnvConfig c;
+  c.episode_length = 40;
+  c.curriculum.enabled = true;
+  c.curriculum.increment = 7;
+  c.curriculum.every = 2;
+  c.curriculum.max_length = 60;
+  c.offset_unit = OffsetUnit::half_spread;
+  c.actions = {{0.5, 0.5, 100, 100}, {1, 1, 50, 50}, {2, 2, 200, 200}, {0.5, 2, 100, 100}, {2, 0.5, 100, 100}};
+  c.maker_fee_bps = -0.2;
+  c.taker_fee_bps = 3;
+  c.inventory_limit = 500;
+  c.liquidate_at_end = liquidate;
+  c.reward.penalty = penalty;
+  c.reward.penalty_weight = 1e-3;
+  c.observation.stack = 3;
+  c.observation.pnl_scale = 100;
+  c.observation.position_scale = 100;
+  c.observation.cash_scale = 1e5;
+  return c;
+}
+
+template <class T>
+void expect_equal(const BufferDesc& desc, const void* cpu, const std::vector<std::uint8_t>& gpu, int step) {
+  const std::size_t count = gpu.size() / sizeof(T);
+  const T* a = static_cast<const T*>(cpu);
+  const T* b = reinterpret_cast<const T*>(gpu.data());
+  std::size_t bad = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    bool same;
+    if constexpr (std::is_floating_point_v<T>) {
+      same = std::fabs(static_cast<double>(a[k]) - static_cast<double>(b[k])) <=
+             kRelativeTolerance * std::max(1.0, std::fabs(static_cast<double>(a[k])));
+    } else {
+      same = a[k] == b[k];
+    }
+    if (!same && ++bad <= 3) {
+      ADD_FAILURE() << desc.name << "[" << k << "] at step " << step << ": cpu " << +a[k] << " gpu " << +b[k];
+    }
+  }
+  EXPECT_EQ(bad, 0u) << desc.name << " at step " << step;
+}
+
+void compare_outputs(const BatchEnv& cpu, const BatchEnv& gpu, int step) {
+  const auto cpu_buffers = cpu.describe_outputs();
+  const auto gpu_buffers = gpu.describe_outputs();
+  ASSERT_EQ(cpu_buffers.size(), gpu_buffers.size());
+  for (std::size_t b = 0; b < cpu_buffers.size(); ++b) {
+    const BufferDesc& desc = cpu_buffers[b];
+    ASSERT_EQ(desc.name, gpu_buffers[b].name);
+    ASSERT_EQ(desc.shape, gpu_buffers[b].shape);
+    const auto host = gpu::download<std::uint8_t>(gpu_buffers[b].data, static_cast<std::size_t>(buffer_bytes(desc)));
+    switch (desc.dtype) {
+      case DType::float32: expect_equal<float>(desc, desc.data, host, step); break;
+      case DType::float64: expect_equal<double>(desc, desc.data, host, step); break;
+      case DType::int32: expect_equal<std::int32_t>(desc, desc.data, host, step); break;
+      case DType::int64: expect_equal<std::int64_t>(desc, desc.data, host, step); break;
+      case DType::uint8: expect_equal<std::uint8_t>(desc, desc.data, host, step); break;
+    }
+  }
+}
+
+class EnvGpu : public GpuTest, public ::testing::WithParamInterface<std::int64_t> {};
+
+class EnvFaultsGpu : public GpuTest {};
+
+TEST_P(EnvGpu, MatchesTheCpuStepByStepOverSeveralEpisodes) {
+  const std::int64_t n = GetParam();
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  for (const bool liquidate : {true, false}) {
+    const EnvConfig config = config_for(liquidate, liquidate ? PenaltyKind::log1p : PenaltyKind::quadratic);
+    auto cpu = make_cpu_env(data, config, n, 42);
+    auto gpu_env = gpu::make_cuda_env(data, config, n, 42);
+    compare_outputs(*cpu, *gpu_env, 0);
+    gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+    std::mt19937 random(7);
+    std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+    // 150 steps: at least three episodes of 40-60 steps per env.
+    for (int step = 1; step <= 150 && !HasFailure(); ++step) {
+      for (auto& a : actions) a = static_cast<std::int32_t>(random() % config.actions.size());
+      gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+      cpu->step(actions.data());
+      gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+      compare_outputs(*cpu, *gpu_env, step);
+    }
+    EXPECT_EQ(cpu->finished_episodes(), gpu_env->finished_episodes());
+    EXPECT_GE(cpu->finished_total(), 2 * n);
+    EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
+    EXPECT_NO_THROW(gpu_env->check_faults());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, EnvGpu, ::testing::Values(1, 31, 32, 33, 4096));
+
+TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  auto env = gpu::make_cuda_env(data, config_for(true, PenaltyKind::none), 8, 1);
+  std::vector<std::int32_t> actions(8, 0);
+  actions[5] = 99;
+  gpu::DeviceBytes device_actions(actions.size() * sizeof(std::int32_t));
+  gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+  env->step(static_cast<const std::int32_t*>(device_actions.data()));
+  try {
+    env->check_faults();
+    FAIL() << "no fault reported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("env 5"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(env->check_faults());
+}
+
+}  // namespace
+}  // namespace mmsim::test
