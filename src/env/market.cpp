@@ -22,7 +22,8 @@ MarketView host_market(const EnvData& data) {
   m.ask_price = data.book->ask_prices();
   m.bid_size = data.book->bid_sizes();
   m.ask_size = data.book->ask_sizes();
-  m.features = data.features->view();
+  // Envs without market features in their observations may pass no table.
+  if (data.features != nullptr) m.features = data.features->view();
   m.tick_size = data.book->instrument.tick_size;
   m.lot_size = data.book->instrument.lot_size;
   return m;

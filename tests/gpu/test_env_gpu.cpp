@@ -11,6 +11,7 @@
 #include "mmsim/data/load.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/env/batch_env.hpp"
+#include "mmsim/env/fill_prob_env.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/gpu/env.hpp"
 #include "mmsim/gpu/memory.hpp"
@@ -154,6 +155,44 @@ TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
     EXPECT_NE(std::string(e.what()).find("env 5"), std::string::npos) << e.what();
   }
   EXPECT_NO_THROW(env->check_faults());
+}
+
+class FillProbGpu : public GpuTest {};
+
+TEST_F(FillProbGpu, MatchesTheCpuStepByStep) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, nullptr, &s.splits};
+  FillProbConfig config;
+  config.episode_length = 25;
+  config.cost = 0.01;
+  for (const std::int64_t n : {1, 33, 4096}) {
+    auto cpu = make_fill_prob_cpu_env(data, config, n, 11);
+    auto gpu_env = gpu::make_fill_prob_cuda_env(data, config, n, 11);
+    gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+    std::mt19937 random(3);
+    std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+    for (int step = 0; step <= 80 && !HasFailure(); ++step) {
+      if (step > 0) {
+        for (auto& a : actions) a = static_cast<std::int32_t>(random() % 3);
+        gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+        cpu->step(actions.data());
+        gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+      }
+      const auto cpu_buffers = cpu->describe_outputs();
+      const auto gpu_buffers = gpu_env->describe_outputs();
+      for (std::size_t b = 0; b < cpu_buffers.size(); ++b) {
+        const BufferDesc& desc = cpu_buffers[b];
+        const auto host = gpu::download<std::uint8_t>(gpu_buffers[b].data, static_cast<std::size_t>(buffer_bytes(desc)));
+        switch (desc.dtype) {
+          case DType::float32: expect_equal<float>(desc, desc.data, host, step); break;
+          case DType::float64: expect_equal<double>(desc, desc.data, host, step); break;
+          case DType::int32: expect_equal<std::int32_t>(desc, desc.data, host, step); break;
+          case DType::int64: expect_equal<std::int64_t>(desc, desc.data, host, step); break;
+          case DType::uint8: expect_equal<std::uint8_t>(desc, desc.data, host, step); break;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

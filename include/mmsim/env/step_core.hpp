@@ -223,18 +223,19 @@ MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, c
 }
 
 /// Records the first fault of the batch (atomically on the device).
-MMSIM_HD inline void report_fault(const EnvOutputViews& o, std::int64_t env, std::int64_t step, FaultKind kind) {
+/// `fault` [3] holds env, step and kind; on the host each thread has its own.
+MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::int64_t step, FaultKind kind) {
 #if defined(__CUDA_ARCH__)
-  if (atomicCAS(reinterpret_cast<unsigned long long*>(o.fault), static_cast<unsigned long long>(-1),
+  if (atomicCAS(reinterpret_cast<unsigned long long*>(fault), static_cast<unsigned long long>(-1),
                 static_cast<unsigned long long>(env)) == static_cast<unsigned long long>(-1)) {
-    o.fault[1] = step;
-    o.fault[2] = static_cast<std::int64_t>(kind);
+    fault[1] = step;
+    fault[2] = static_cast<std::int64_t>(kind);
   }
 #else
-  if (o.fault[0] < 0) {
-    o.fault[0] = env;
-    o.fault[1] = step;
-    o.fault[2] = static_cast<std::int64_t>(kind);
+  if (fault[0] < 0) {
+    fault[0] = env;
+    fault[1] = step;
+    fault[2] = static_cast<std::int64_t>(kind);
   }
 #endif
 }
@@ -249,7 +250,7 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
                               const EnvOutputViews& o, std::int64_t i, std::int32_t action,
                               std::int64_t finished_total) {
   if (action < 0 || action >= p.action_count) {
-    report_fault(o, i, s.step[i], FaultKind::invalid_action);
+    report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
     action = 0;
   }
   const ActionRow a = p.actions[action];
@@ -303,7 +304,7 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
     pnl = cash;
   }
   const double reward = step_reward(p, pnl - s.pnl[i], position_before * (mid_after - mid_before), position);
-  if (!(reward == reward) || !(pnl == pnl)) report_fault(o, i, step, FaultKind::nan_reward);
+  if (!(reward == reward) || !(pnl == pnl)) report_fault(o.fault, i, step, FaultKind::nan_reward);
 
   const double fees = s.fees[i] + fee;
   const std::int32_t fills = s.fills[i] + bought.count + sold.count;

@@ -6,6 +6,7 @@
 
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
+#include "mmsim/env/fill_prob_env.hpp"
 
 namespace mmsim::gpu {
 
@@ -16,5 +17,10 @@ namespace mmsim::gpu {
 /// Throws CudaError when no device is usable.
 std::unique_ptr<BatchEnv> make_cuda_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
                                         std::uint64_t seed, StreamHandle stream = {});
+
+/// The CUDA backend of the fill-probability env (needs no feature table).
+std::unique_ptr<FillProbEnv> make_fill_prob_cuda_env(const EnvData& data, const FillProbConfig& config,
+                                                     std::int64_t num_envs, std::uint64_t seed,
+                                                     StreamHandle stream = {});
 
 }  // namespace mmsim::gpu
