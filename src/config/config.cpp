@@ -194,7 +194,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
   Section top(root, "", name);
   // Unknown sections first, so that a misspelt section is named as such.
-  for (const char* section : {"data", "features", "split", "env", "seed"}) top.get(section);
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "seed"}) top.get(section);
   top.reject_unknown();
 
   Section data = top.child("data");
@@ -297,6 +297,13 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
 
   parse_env(top.child("env"), &config.env);
+  Section fill_prob = top.child("fill_prob");
+  fill_prob.choice("split", &config.fill_prob.split,
+                   {{"train", EpisodeSplit::train}, {"validation", EpisodeSplit::validation}, {"test", EpisodeSplit::test}});
+  fill_prob.read("episode_length", &config.fill_prob.episode_length, "an integer number of steps >= 1");
+  fill_prob.read("cash_deal_limit", &config.fill_prob.cash_deal_limit, "currency per trade > 0");
+  fill_prob.read("cost", &config.fill_prob.cost, "currency per trade");
+  fill_prob.reject_unknown();
 
   top.read("seed", &config.seed, "a non-negative integer");
   top.reject_unknown();
@@ -406,6 +413,12 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "position_scale" << YAML::Value << e.observation.position_scale;
   out << YAML::Key << "pnl_scale" << YAML::Value << e.observation.pnl_scale;
   out << YAML::EndMap;
+  out << YAML::EndMap;
+  out << YAML::Key << "fill_prob" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "split" << YAML::Value << to_string(config.fill_prob.split);
+  out << YAML::Key << "episode_length" << YAML::Value << config.fill_prob.episode_length;
+  out << YAML::Key << "cash_deal_limit" << YAML::Value << config.fill_prob.cash_deal_limit;
+  out << YAML::Key << "cost" << YAML::Value << config.fill_prob.cost;
   out << YAML::EndMap;
   out << YAML::Key << "seed" << YAML::Value << config.seed;
   out << YAML::EndMap;

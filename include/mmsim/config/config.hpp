@@ -12,6 +12,7 @@
 #include "mmsim/data/load.hpp"
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
+#include "mmsim/env/fill_prob_env.hpp"
 
 namespace mmsim {
 
@@ -26,6 +27,7 @@ struct Config {
   FeatureConfig features;
   SplitConfig split;
   EnvConfig env;  ///< validated only by the commands that build envs
+  FillProbConfig fill_prob;  ///< the notebook's fill-probability env
   std::uint64_t seed = 1;
   /// The file the config came from (empty for text parsed directly).
   std::filesystem::path source;
