@@ -10,6 +10,8 @@
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/data/splits.hpp"
+#include "mmsim/env/batch_env.hpp"
+#include "mmsim/env/step_core.hpp"
 #ifdef MMSIM_WITH_CUDA
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/gpu/features.hpp"
@@ -157,6 +159,18 @@ int run_summary(const Config& config, const SummaryOptions& options, std::ostrea
   out << fmt::format("                longest window: train {}, validation {}, test {} rows\n",
                      with_commas(splits.train.longest_range()), with_commas(splits.validation.longest_range()),
                      with_commas(splits.test.longest_range()));
+  if (!config.env.actions.empty()) {
+    const EnvData data{&book, &table, &splits};
+    bool capped = false;
+    const StepParams params = make_step_params(config.env, data, config.seed, &capped);
+    const std::int64_t length = episode_length_for(params, 0);
+    out << fmt::format("  env           {} actions ({} offsets, {} sizes), observation {} x {} = {} floats\n",
+                       params.action_count, to_string(config.env.offset_unit), to_string(config.env.size_unit),
+                       params.stack, params.frame_size, params.stack * params.frame_size);
+    out << fmt::format("                episodes of {} steps{} from the {} split{}\n", length,
+                       config.env.curriculum.enabled ? " (curriculum up to " + std::to_string(std::min(params.max_length, params.cap)) + ")" : "",
+                       to_string(config.env.split), capped ? " (capped to fit the split)" : "");
+  }
   return 0;
 }
 
