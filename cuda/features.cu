@@ -192,6 +192,7 @@ DeviceFeatureTable compute_features_cuda(const BookTensor& book, const FeatureCo
   in.down_prefix = {down.data(), rows};
 
   impl->values = cuda::DeviceBuffer<float>(rows * F, stream);
+  if (rows == 0) return DeviceFeatureTable(std::move(impl));
   feature_rows_kernel<<<blocks_for(rows, kThreads), kThreads, 0, stream>>>(in, rows, F, impl->values.data());
   MMSIM_CUDA_CHECK_LAUNCH();
 

@@ -1,5 +1,5 @@
-# Fails when a binary, or a shared library it needs from the build, lists the
-# CUDA driver library (libcuda.so*) as NEEDED. Run with -DREADELF= -DBINARIES=.
+# Fails when one of the given binaries lists the CUDA driver library
+# (libcuda.so*) among its direct NEEDED entries. Run with -DREADELF= -DBINARIES=.
 if(NOT BINARIES)
   message(FATAL_ERROR "no binaries to check")
 endif()

@@ -80,6 +80,7 @@ void expect_same(const LoadedBook& a, const LoadedBook& b) {
   EXPECT_EQ(x.messages.price_half_ticks, y.messages.price_half_ticks);
   EXPECT_EQ(x.messages.direction, y.messages.direction);
   EXPECT_EQ(x.message_begin, y.message_begin);
+  EXPECT_EQ(x.message_end, y.message_end);
   EXPECT_EQ(a.stats.source_rows, b.stats.source_rows);
   EXPECT_EQ(a.stats.dropped_rows, b.stats.dropped_rows);
   EXPECT_EQ(a.stats.kept_rows, b.stats.kept_rows);
@@ -143,11 +144,23 @@ TEST(Cache, ChangedSourceIsRebuiltWithTheNewData) {
   const LoadedBook reloaded = load_book(source.options(), source.cache, &second);
   EXPECT_FALSE(second.hit);
   EXPECT_FALSE(second.rebuild_reason.empty());
-  EXPECT_NE(second.file, first.file) << "the key covers the source's bytes";
+  EXPECT_EQ(second.file, first.file) << "the same sources and options name the same file";
+  EXPECT_NE(second.rebuild_reason.find("stale"), std::string::npos) << second.rebuild_reason;
   EXPECT_EQ(reloaded.book.bid_price, (std::vector<Ticks>{10000, 9999, 9998, 9997, 9998, 9997}));
   const LoadedBook again = load_book(source.options(), source.cache, &third);
   EXPECT_TRUE(third.hit);
   EXPECT_EQ(again.book.bid_price, reloaded.book.bid_price);
+}
+
+TEST(Cache, UnwritableCacheDirectoryStillLoads) {
+  Source source;
+  const std::filesystem::path blocked = source.dir.path() / "not-a-directory";
+  write_bytes(blocked, "a file where the cache directory should be");
+  CacheOutcome outcome;
+  const LoadedBook loaded = load_book(source.options(), blocked / "cache", &outcome);
+  EXPECT_FALSE(outcome.hit);
+  EXPECT_FALSE(outcome.write_error.empty());
+  EXPECT_EQ(loaded.book.rows(), load_book_uncached(source.options()).book.rows());
 }
 
 TEST(Cache, ChangedMessageFileIsRebuilt) {
@@ -159,7 +172,7 @@ TEST(Cache, ChangedMessageFileIsRebuilt) {
   write_bytes(source.dir.path() / "TEST_2020-01-02_34200000_57600000_message_2.csv", join_lines(messages));
   const LoadedBook reloaded = load_book(source.options(), source.cache, &second);
   EXPECT_FALSE(second.hit);
-  EXPECT_NE(second.file, first.file);
+  EXPECT_NE(second.rebuild_reason.find("stale"), std::string::npos) << second.rebuild_reason;
   EXPECT_EQ(reloaded.book.messages.direction[0], -1);
 }
 

@@ -378,3 +378,58 @@ TEST(Config, CacheDirDefaultsToTheEnvironment) {
 
 }  // namespace
 }  // namespace mmsim
+
+namespace mmsim {
+namespace {
+
+TEST(ConfigOverrides, AnErrorInAnOverrideNamesTheOverride) {
+  try {
+    parse_config("data:\n  files: [a.csv]\n", "/base", {"data.depth=abc"}, "file.yaml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "data.depth");
+    EXPECT_NE(std::string(e.what()).find("--set data.depth=abc"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ConfigFormats, L1DefaultsToAnyChangeAndRowNumbers) {
+  const Config c = parse_config("data:\n  format: l1\n  files: [a.csv]\n", "/base", {}, "file.yaml");
+  EXPECT_EQ(c.data.load.step_on, StepOn::any_change);
+  EXPECT_EQ(c.data.load.timestamp_format, TimestampFormat::row_number);
+  const Config explicit_rule =
+      parse_config("data:\n  format: l1\n  files: [a.csv]\n  step_on: every_event\n", "/base", {}, "file.yaml");
+  EXPECT_EQ(explicit_rule.data.load.step_on, StepOn::every_event);
+}
+
+TEST(ConfigEnv, ActionTableAndEnvKeysRoundTrip) {
+  const Config c = parse_config(
+      "data:\n  files: [a.csv]\nenv:\n  offset_unit: half_spread\n  actions:\n    - [0.5, 1, 100, 50]\n"
+      "  reward:\n    kind: spooner\n    penalty: log1p\n    penalty_weight: 0.5\n  curriculum:\n    enabled: true\n"
+      "    count: all_envs\n",
+      "/base", {"env.observation.stack=3"}, "file.yaml");
+  ASSERT_EQ(c.env.actions.size(), 1u);
+  EXPECT_DOUBLE_EQ(c.env.actions[0].ask_offset, 1.0);
+  EXPECT_DOUBLE_EQ(c.env.actions[0].ask_size, 50.0);
+  EXPECT_EQ(c.env.offset_unit, OffsetUnit::half_spread);
+  EXPECT_EQ(c.env.reward.kind, RewardKind::spooner);
+  EXPECT_EQ(c.env.reward.penalty, PenaltyKind::log1p);
+  EXPECT_EQ(c.env.curriculum.count, CurriculumCount::all_envs);
+  EXPECT_EQ(c.env.observation.stack, 3);
+  const Config back = parse_config(to_yaml(c), "/base", {}, "round-trip");
+  EXPECT_EQ(to_yaml(back), to_yaml(c));
+  EXPECT_EQ(config_hash(back), config_hash(c));
+}
+
+TEST(ConfigEnv, ABadActionRowNamesItsIndex) {
+  try {
+    parse_config("data:\n  files: [a.csv]\nenv:\n  actions:\n    - [1, 1, 1, 1]\n    - [1, 1, 1]\n", "/base", {},
+                 "file.yaml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "env.actions[1]");
+    EXPECT_NE(std::string(e.what()).find("file.yaml:6"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace mmsim

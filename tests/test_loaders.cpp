@@ -212,11 +212,16 @@ TEST(LobsterExcerpt, FirstMessageIsDecoded) {
 
 void expect_message_partition(const BookTensor& book) {
   ASSERT_TRUE(book.has_messages());
-  ASSERT_EQ(static_cast<std::int64_t>(book.message_begin.size()), book.rows() + 1);
+  ASSERT_EQ(static_cast<std::int64_t>(book.message_begin.size()), book.rows());
+  ASSERT_EQ(static_cast<std::int64_t>(book.message_end.size()), book.rows());
   EXPECT_EQ(book.message_begin.front(), 0);
-  EXPECT_EQ(book.message_begin.back(), book.messages.size_rows());
+  EXPECT_LE(book.message_end.back(), book.messages.size_rows());
   for (std::int64_t t = 0; t < book.rows(); ++t) {
-    ASSERT_LE(book.message_begin[t], book.message_begin[t + 1]) << "row " << t;
+    ASSERT_LE(book.message_begin[t], book.message_end[t]) << "row " << t;
+    // Contiguous within a session.
+    if (t + 1 < book.rows() && book.session_of(t + 1) == book.session_of(t)) {
+      ASSERT_EQ(book.message_end[t], book.message_begin[t + 1]) << "row " << t;
+    }
   }
 }
 
@@ -228,8 +233,8 @@ TEST(LobsterExcerpt, MessageRangesPartitionTheMessages) {
     expect_message_partition(book);
     // Row t was produced by message source_line[t] - 1 (one message per line), so
     // its range ends right after it, and the next range starts there.
-    for (std::int64_t t = 0; t + 1 < book.rows(); ++t) {
-      ASSERT_EQ(book.message_begin[t + 1], book.source_line[t]) << "row " << t;
+    for (std::int64_t t = 0; t < book.rows(); ++t) {
+      ASSERT_EQ(book.message_end[t], book.source_line[t]) << "row " << t;
     }
   }
   const BookTensor every = load_book_uncached(lobster_options(kAaplBook, StepOn::every_event)).book;
@@ -375,7 +380,8 @@ TEST(LobsterHandMade, MessageRangesOfKeptRows) {
   const BookTensor b = load_book_uncached(lobster_options(book, StepOn::best_price_change)).book;
   EXPECT_EQ(b.source_line, (std::vector<std::int64_t>{1, 3, 5}));
   // Rows 0, 2, 4 of the file kept -> messages [0,1), [1,3), [3,5).
-  EXPECT_EQ(b.message_begin, (std::vector<std::int64_t>{0, 1, 3, 5}));
+  EXPECT_EQ(b.message_begin, (std::vector<std::int64_t>{0, 1, 3}));
+  EXPECT_EQ(b.message_end, (std::vector<std::int64_t>{1, 3, 5}));
   EXPECT_EQ(b.messages.order_id, (std::vector<std::int64_t>{100, 101, 102, 103, 104}));
 }
 
@@ -458,7 +464,8 @@ TEST(LobsterHandMade, DropPolicySkipsBadRowsAndCountsThem) {
   EXPECT_EQ(loaded.book.bid_price, (std::vector<Ticks>{10000, 9999, 10001, 9999, 10000, 9999}));
   // The messages of dropped rows still happened: they belong to the next kept row.
   EXPECT_EQ(loaded.book.messages.size_rows(), 5);
-  EXPECT_EQ(loaded.book.message_begin, (std::vector<std::int64_t>{0, 1, 3, 5}));
+  EXPECT_EQ(loaded.book.message_begin, (std::vector<std::int64_t>{0, 1, 3}));
+  EXPECT_EQ(loaded.book.message_end, (std::vector<std::int64_t>{1, 3, 5}));
 }
 
 TEST(LobsterHandMade, DropPolicySkipsAMessageThatGoesBackInTime) {
@@ -963,7 +970,8 @@ TEST(MultiFile, TwoLobsterSessions) {
   EXPECT_EQ(b.time_ns[3], (kDays2020_01_02 + 1) * kDay + 34201 * kSecond + kSecond / 2);
   EXPECT_EQ(b.ask_price[3 * 2], 10004);
   EXPECT_EQ(b.messages.size_rows(), 5);
-  EXPECT_EQ(b.message_begin, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(b.message_begin, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(b.message_end, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(loaded.stats.source_rows, 5);
   EXPECT_EQ(b.session_of(0), 0);
   EXPECT_EQ(b.session_of(2), 0);
@@ -998,10 +1006,12 @@ TEST(MultiFile, MessageRangesStayInsideTheirSession) {
   ASSERT_EQ(b.rows(), 3);
   ASSERT_EQ(b.session_begin, (std::vector<std::int64_t>{0, 1, 3}));
   expect_message_partition(b);
+  // Day 1's second message follows its last kept row: it belongs to no row.
+  EXPECT_EQ(b.message_end[0], 1);
   // Messages 0, 1 are day 1's, messages 2, 3 day 2's.
   EXPECT_EQ(b.message_begin[b.session_begin[1]], 2) << "the first day-2 row starts at the first day-2 message";
   for (std::int64_t t = 0; t < b.rows(); ++t) {
-    for (std::int64_t m = b.message_begin[t]; m < b.message_begin[t + 1]; ++m) {
+    for (std::int64_t m = b.message_begin[t]; m < b.message_end[t]; ++m) {
       EXPECT_EQ(b.messages.time_ns[m] / kDay, b.time_ns[t] / kDay)
           << "row " << t << " holds message " << m << " of another day";
     }
@@ -1042,6 +1052,96 @@ TEST(MultiFile, NoFilesIsAConfigError) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.key(), "data.files");
   }
+}
+
+}  // namespace
+}  // namespace mmsim
+
+// ---------------------------------------------------------------- edge cases of real-world files
+
+namespace mmsim {
+namespace {
+
+TEST(EdgeCases, HugeSnapshotPriceIsRejected) {
+  TempDir dir;
+  // 1e300 / 0.5 ticks cannot be held exactly: column 2 is bid1.
+  const auto file = write_snapshot(dir, {"1.5,1e300,0.25,101.0,1.5,100.0,2,101.5,0.01"});
+  try {
+    load_book_uncached(snapshot_options(file));
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().line, 2);
+    EXPECT_EQ(e.where().column, 2);
+    EXPECT_NE(std::string(e.what()).find("2^53"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EdgeCases, TimestampsThatOverflowAreRejected) {
+  TempDir dir;
+  // Epoch milliseconds read as seconds: 1.7e12 s is beyond int64 nanoseconds.
+  const auto file = write_snapshot(dir, {"1700000000000," + kSnapshotRow1.substr(4)});
+  try {
+    load_book_uncached(snapshot_options(file));
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().column, 1);
+    EXPECT_NE(std::string(e.what()).find("data.timestamp_format"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EdgeCases, NegativeTimesAndSignedSignsAreMalformed) {
+  TempDir dir;
+  const auto negative = write_snapshot(dir, {"-0.5," + kSnapshotRow1.substr(4)}, "neg.csv");
+  EXPECT_THROW(load_book_uncached(snapshot_options(negative)), InputError);
+  const auto book = write_lobster(dir, {"+-1000300,10,1000000,10,1000400,5,999900,5"}, plain_messages(1));
+  EXPECT_THROW(load_book_uncached(lobster_options(book)), InputError);
+}
+
+TEST(EdgeCases, ByteOrderMarkAndTrailingBlankLinesAreIgnored) {
+  TempDir dir;
+  const auto file = dir.write("bom.csv", "\xEF\xBB\xBF" + kSnapshotHeader + "\n" + kSnapshotRow1 + "\n\n\r\n");
+  const LoadedBook loaded = load_book_uncached(snapshot_options(file));
+  EXPECT_EQ(loaded.book.rows(), 1);
+  EXPECT_EQ(loaded.stats.source_rows, 1);
+}
+
+TEST(EdgeCases, DuplicateSessionNamesAreRejected) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "a");
+  std::filesystem::create_directories(dir.path() / "b");
+  const std::string text = kSnapshotHeader + "\n" + kSnapshotRow1 + "\n";
+  const auto first = dir.write("a/day.csv", text);
+  const auto second = dir.write("b/day.csv", "time" + text.substr(4));
+  LoadOptions options = snapshot_options(first);
+  options.files = {first, second};
+  try {
+    load_book_uncached(options);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().file, second.string());
+    EXPECT_NE(std::string(e.what()).find("'day'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EdgeCases, FilesOutOfTimeOrderAreRejected) {
+  TempDir dir;
+  const auto later = write_lobster(dir, {kRow}, plain_messages(1), "TEST_2020-01-03_34200000_57600000");
+  const auto earlier = write_lobster(dir, {kRow}, plain_messages(1), "TEST_2020-01-02_34200000_57600000");
+  LoadOptions options = lobster_options(later);
+  options.files = {later, earlier};
+  try {
+    load_book_uncached(options);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().file, earlier.string());
+    EXPECT_NE(std::string(e.what()).find("time order"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EdgeCases, AnImpossibleDateInALobsterNameIsRejected) {
+  TempDir dir;
+  const auto book = write_lobster(dir, {kRow}, plain_messages(1), "TEST_2020-02-30_34200000_57600000");
+  EXPECT_THROW(load_book_uncached(lobster_options(book)), InputError);
 }
 
 }  // namespace

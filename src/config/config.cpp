@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -17,10 +18,13 @@ namespace {
 
 /// Walks a YAML mapping, remembering which keys were read so that unknown
 /// (misspelt) keys are reported instead of silently ignored.
+/// Override assignments by key, so that errors point at `--set`, not the file.
+using Overrides = std::map<std::string, std::string>;
+
 class Section {
  public:
-  Section(YAML::Node node, std::string prefix, std::string file)
-      : node_(std::move(node)), prefix_(std::move(prefix)), file_(std::move(file)) {
+  Section(YAML::Node node, std::string prefix, std::string file, const Overrides* overrides)
+      : node_(std::move(node)), prefix_(std::move(prefix)), file_(std::move(file)), overrides_(overrides) {
     if (node_ && !node_.IsNull() && !node_.IsMap()) fail(prefix_, node_, "expected a mapping of keys");
   }
 
@@ -59,7 +63,7 @@ class Section {
     fail(key(name), n, "'" + given + "' is not one of: " + allowed);
   }
 
-  Section child(const std::string& name) { return Section(get(name), key(name), file_); }
+  Section child(const std::string& name) { return Section(get(name), key(name), file_, overrides_); }
 
   /// Throws for every key of the mapping that was never read.
   void reject_unknown() const {
@@ -77,6 +81,13 @@ class Section {
   [[noreturn]] void fail(const std::string& full_key, const YAML::Node& at, const std::string& problem) const {
     std::string where = file_;
     if (at && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    for (const auto& [overridden, assignment] : *overrides_) {
+      const std::string rest = full_key.substr(0, std::min(full_key.size(), overridden.size()));
+      if (rest == overridden && (full_key.size() == overridden.size() || full_key[overridden.size()] == '.' ||
+                                 full_key[overridden.size()] == '[')) {
+        where = "--set " + assignment;
+      }
+    }
     throw ConfigError(full_key, problem + " (" + where + ")");
   }
 
@@ -90,6 +101,7 @@ class Section {
   YAML::Node node_;
   std::string prefix_;
   std::string file_;
+  const Overrides* overrides_;
   std::set<std::string> known_;
 };
 
@@ -187,12 +199,13 @@ void parse_env(Section env, EnvConfig* c) {
   env.reject_unknown();
 }
 
-Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name) {
+Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name,
+                  const Overrides& overrides) {
   Config config;
   if (root && !root.IsNull() && !root.IsMap()) {
     throw ConfigError("<root>", "a config file must be a mapping of sections (" + name + ")");
   }
-  Section top(root, "", name);
+  Section top(root, "", name, &overrides);
   // Unknown sections first, so that a misspelt section is named as such.
   for (const char* section : {"data", "features", "split", "env", "fill_prob", "seed"}) top.get(section);
   top.reject_unknown();
@@ -201,6 +214,11 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   LoadOptions& load = config.data.load;
   data.choice("format", &load.format,
               {{"lobster", DataFormat::lobster}, {"snapshot", DataFormat::snapshot}, {"l1", DataFormat::l1}});
+  if (load.format == DataFormat::l1) {
+    // The notebook's data: no time column, and every change of the top of the book is a step.
+    load.timestamp_format = TimestampFormat::row_number;
+    load.step_on = StepOn::any_change;
+  }
   const YAML::Node files = data.get("files");
   if (files && !files.IsNull()) {
     if (files.IsScalar()) {
@@ -222,7 +240,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
                {"any_change", StepOn::any_change},
                {"every_event", StepOn::every_event}});
   data.choice("bad_rows", &load.bad_rows, {{"error", BadRowPolicy::error}, {"drop", BadRowPolicy::drop}});
-  if (load.format == DataFormat::l1) load.timestamp_format = TimestampFormat::row_number;
+
   data.choice("timestamp_format", &load.timestamp_format,
               {{"seconds", TimestampFormat::seconds},
                {"milliseconds", TimestampFormat::milliseconds},
@@ -322,8 +340,12 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& b
                                       std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  for (const std::string& assignment : overrides) apply_override(root, assignment);
-  return parse_tree(root, base_dir, name);
+  Overrides by_key;
+  for (const std::string& assignment : overrides) {
+    apply_override(root, assignment);
+    by_key[assignment.substr(0, assignment.find('='))] = assignment;
+  }
+  return parse_tree(root, base_dir, name, by_key);
 }
 
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {

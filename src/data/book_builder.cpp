@@ -78,6 +78,7 @@ void BookBuilder::add_row(const RowView& row) {
   if (with_messages_) {
     book_.message_begin.push_back(pending_message_begin_);
     pending_message_begin_ = book_.messages.size_rows();
+    book_.message_end.push_back(pending_message_begin_);
   }
 }
 
@@ -96,7 +97,6 @@ LoadedBook BookBuilder::finish() {
   begins.push_back(rows);
   book_.session_begin = std::move(begins);
   book_.session_names = std::move(names);
-  if (with_messages_) book_.message_begin.push_back(book_.messages.size_rows());
   stats_.kept_rows = rows;
   MMSIM_ASSERT(stats_.rows_per_rule[static_cast<int>(rule_)] == rows, "kept rows disagree with the rule's count");
   return {std::move(book_), stats_};

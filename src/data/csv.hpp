@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <climits>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,14 @@ namespace mmsim::detail {
 /// Yields the lines of a text, without "\n" or "\r\n"; a missing final newline is fine.
 class LineReader {
  public:
-  explicit LineReader(std::string_view text) : text_(text) {}
+  /// Skips a UTF-8 byte-order mark and ignores blank lines at the end.
+  explicit LineReader(std::string_view text) : text_(text) {
+    if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);
+    while (!text_.empty() && (text_.back() == '\n' || text_.back() == '\r' || text_.back() == ' ' ||
+                              text_.back() == '\t')) {
+      text_.remove_suffix(1);
+    }
+  }
 
   bool next(std::string_view* line) {
     if (pos_ >= text_.size()) return false;
@@ -56,7 +64,10 @@ inline std::string_view trim(std::string_view s) {
 
 inline bool parse_int(std::string_view text, std::int64_t* out) {
   text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') return false;
+  }
   const auto result = std::from_chars(text.data(), text.data() + text.size(), *out);
   return result.ec == std::errc() && result.ptr == text.data() + text.size() && !text.empty();
 }
@@ -65,16 +76,21 @@ enum class DoubleParse { ok, malformed, not_finite };
 
 inline DoubleParse parse_double(std::string_view text, double* out) {
   text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') return DoubleParse::malformed;
+  }
   if (text.empty()) return DoubleParse::malformed;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), *out);
   if (result.ec != std::errc() || result.ptr != text.data() + text.size()) return DoubleParse::malformed;
   return std::isfinite(*out) ? DoubleParse::ok : DoubleParse::not_finite;
 }
 
-/// Parses "seconds[.fraction]" (up to 9 fraction digits) exactly into ns.
+/// Parses "seconds[.fraction]" (up to 9 fraction digits) exactly into ns;
+/// false for negative or malformed values and for values beyond ~292 years.
 inline bool parse_decimal_seconds(std::string_view text, std::int64_t* ns) {
   text = trim(text);
+  if (!text.empty() && text.front() == '-') return false;
   const std::size_t dot = text.find('.');
   std::int64_t whole = 0;
   const std::string_view whole_text = text.substr(0, dot);
@@ -89,6 +105,7 @@ inline bool parse_decimal_seconds(std::string_view text, std::int64_t* ns) {
     if (!parse_int(digits, &fraction)) return false;
     for (std::size_t i = digits.size(); i < 9; ++i) fraction *= 10;
   }
+  if (whole > (INT64_MAX - fraction) / 1000000000LL) return false;
   *ns = whole * 1000000000LL + fraction;
   return true;
 }

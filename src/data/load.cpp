@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "data/file_io.hpp"
 #include "data/loaders.hpp"
 #include "mmsim/core/error.hpp"
+#include <spdlog/spdlog.h>
 
 namespace mmsim {
 namespace {
@@ -42,6 +44,34 @@ LoadOptions with_format_defaults(LoadOptions options) {
 int file_depth(const std::string& text, const std::filesystem::path& file, const LoadOptions& options) {
   return options.format == DataFormat::lobster ? detail::lobster_file_depth(text, file)
                                                : detail::snapshot_file_depth(text, file, options);
+}
+
+/// Sessions must have distinct names (splits select them by name) and follow
+/// each other in time (splits cut them in time order). Times without a date
+/// (row numbers, LOBSTER names without a date) are not compared.
+void check_sessions(const BookTensor& book, const LoadOptions& options) {
+  constexpr Nanos kDated = 2 * 86400000000000LL;
+  const bool dated = !(options.format != DataFormat::lobster && options.timestamp_format == TimestampFormat::row_number);
+  auto where = [&](int s) {
+    return static_cast<std::size_t>(book.sessions()) == options.files.size()
+               ? options.files[static_cast<std::size_t>(s)].string()
+               : "session " + book.session_names[s];
+  };
+  for (int s = 0; s < book.sessions(); ++s) {
+    for (int earlier = 0; earlier < s; ++earlier) {
+      if (book.session_names[earlier] == book.session_names[s]) {
+        throw InputError({where(s)}, "two files give the session name '" + book.session_names[s] +
+                                         "'; session names (file names) must be unique within a dataset");
+      }
+    }
+    if (s == 0 || !dated) continue;
+    const Nanos start = book.time_ns[book.session_begin[s]];
+    const Nanos previous_end = book.time_ns[book.session_begin[s] - 1];
+    if (start >= kDated && previous_end >= kDated && start < previous_end) {
+      throw InputError({where(s)}, "starts before the previous file ends: list the files of a dataset in time "
+                                   "order, without overlaps");
+    }
+  }
 }
 
 }  // namespace
@@ -91,6 +121,7 @@ LoadedBook load_book_uncached(const LoadOptions& requested) {
     }
   }
   LoadedBook loaded = builder->finish();
+  check_sessions(loaded.book, options);
   if (loaded.book.rows() == 0) {
     throw InputError({options.files.front().string()}, "no valid rows in the data files");
   }
@@ -197,6 +228,7 @@ std::string serialise(const LoadedBook& loaded) {
   w.array(b.messages.price_half_ticks);
   w.array(b.messages.direction);
   w.array(b.message_begin);
+  w.array(b.message_end);
   w.scalar(s.source_rows);
   w.scalar(s.dropped_rows);
   w.scalar(s.kept_rows);
@@ -221,18 +253,38 @@ bool deserialise(const char* data, std::size_t size, LoadedBook* loaded) {
   }
   ok = r.array(&b.messages.time_ns) && r.array(&b.messages.type) && r.array(&b.messages.order_id) &&
        r.array(&b.messages.size) && r.array(&b.messages.price_half_ticks) && r.array(&b.messages.direction) &&
-       r.array(&b.message_begin) && r.scalar(&s.source_rows) && r.scalar(&s.dropped_rows) &&
+       r.array(&b.message_begin) && r.array(&b.message_end) && r.scalar(&s.source_rows) && r.scalar(&s.dropped_rows) &&
        r.scalar(&s.kept_rows);
   ok = ok && r.scalar(&s.rows_per_rule) && r.scalar(&file_depth) && r.at_end();
   b.depth = depth;
   s.file_depth = file_depth;
-  const std::size_t cells = b.time_ns.size() * static_cast<std::size_t>(depth);
-  return ok && depth > 0 && b.bid_price.size() == cells && b.ask_price.size() == cells &&
-         b.bid_size.size() == cells && b.ask_size.size() == cells && b.source_line.size() == b.time_ns.size() &&
-         b.session_begin.size() == sessions + 1;
+  if (!ok || depth <= 0) return false;
+  const std::size_t rows = b.time_ns.size();
+  const std::size_t cells = rows * static_cast<std::size_t>(depth);
+  if (b.bid_price.size() != cells || b.ask_price.size() != cells || b.bid_size.size() != cells ||
+      b.ask_size.size() != cells || b.source_line.size() != rows || b.session_begin.size() != sessions + 1 ||
+      b.session_begin.front() != 0 || b.session_begin.back() != static_cast<std::int64_t>(rows) ||
+      !std::is_sorted(b.session_begin.begin(), b.session_begin.end())) {
+    return false;
+  }
+  const MessageLog& m = b.messages;
+  const std::size_t messages = m.time_ns.size();
+  if (m.type.size() != messages || m.order_id.size() != messages || m.size.size() != messages ||
+      m.price_half_ticks.size() != messages || m.direction.size() != messages) {
+    return false;
+  }
+  if (b.message_begin.empty()) return b.message_end.empty();
+  if (b.message_begin.size() != rows || b.message_end.size() != rows) return false;
+  for (std::size_t t = 0; t < rows; ++t) {
+    if (b.message_begin[t] < 0 || b.message_begin[t] > b.message_end[t] ||
+        b.message_end[t] > static_cast<std::int64_t>(messages)) {
+      return false;
+    }
+  }
+  return true;
 }
 
-std::uint64_t cache_key(const LoadOptions& options) {
+std::string options_text(const LoadOptions& options) {
   std::ostringstream text;
   text << "loader " << kLoaderVersion << " format " << to_string(options.format) << " depth " << options.depth
        << " step_on " << to_string(options.step_on) << " bad_rows " << to_string(options.bad_rows) << " time "
@@ -243,7 +295,22 @@ std::uint64_t cache_key(const LoadOptions& options) {
   std::memcpy(&tick_bits, &options.instrument.tick_size, 8);
   std::memcpy(&lot_bits, &options.instrument.lot_size, 8);
   text << " tick " << tick_bits << " lot " << lot_bits;
-  std::uint64_t key = detail::hash64(text.str());
+  return text.str();
+}
+
+/// Names the cache file: the options and where the sources are. A changed
+/// source keeps the name, so its stale file is detected and replaced.
+std::uint64_t cache_name_key(const LoadOptions& options) {
+  std::uint64_t key = detail::hash64(options_text(options));
+  for (const auto& file : options.files) {
+    key = detail::hash64(std::filesystem::absolute(file).lexically_normal().string(), key);
+  }
+  return key;
+}
+
+/// What the cached content depends on: the options and every source byte.
+std::uint64_t cache_content_key(const LoadOptions& options) {
+  std::uint64_t key = detail::hash64(options_text(options));
   for (const auto& file : options.files) {
     key = detail::hash64(detail::read_raw_file(file), key);
     // The session name comes from the file name, so it is part of the key.
@@ -282,7 +349,7 @@ std::string read_cache(const std::filesystem::path& path, std::uint64_t key, Loa
   } else if (header.format_version != kCacheFormatVersion || header.loader_version != kLoaderVersion) {
     reason = "written by another mmsim version";
   } else if (header.key != key) {
-    reason = "stale (the source or the options changed)";
+    reason = "stale (a source file changed since it was cached)";
   } else if (header.payload_bytes != file_size - sizeof(CacheHeader)) {
     reason = "the cache file is truncated";
   } else if (detail::hash64(bytes + sizeof(CacheHeader), header.payload_bytes) != header.payload_hash) {
@@ -294,7 +361,9 @@ std::string read_cache(const std::filesystem::path& path, std::uint64_t key, Loa
   return reason;
 }
 
-void write_cache(const std::filesystem::path& path, std::uint64_t key, const LoadedBook& loaded) {
+/// Writes a private temporary file, then renames it into place: a reader
+/// never sees a partial file. Returns an empty string or why it failed.
+std::string write_cache(const std::filesystem::path& path, std::uint64_t key, const LoadedBook& loaded) {
   const std::string payload = serialise(loaded);
   CacheHeader header{};
   std::memcpy(header.magic, kCacheMagic, sizeof kCacheMagic);
@@ -303,23 +372,29 @@ void write_cache(const std::filesystem::path& path, std::uint64_t key, const Loa
   header.key = key;
   header.payload_bytes = payload.size();
   header.payload_hash = detail::hash64(payload.data(), payload.size());
-  // Write a private temporary file, then rename: a reader never sees a partial file.
   std::random_device entropy;
   const std::filesystem::path temporary =
       path.string() + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(entropy());
+  std::error_code error;
+  std::filesystem::create_directories(path.parent_path(), error);
+  if (error) return "cannot create " + path.parent_path().string() + ": " + error.message();
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write the cache file " + temporary.string());
     out.write(reinterpret_cast<const char*>(&header), sizeof header);
     out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
     out.close();
     if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw Error("cannot write the cache file " + temporary.string());
+      std::filesystem::remove(temporary, error);
+      return "cannot write " + temporary.string();
     }
   }
-  std::filesystem::rename(temporary, path);
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    const std::string reason = "cannot rename " + temporary.string() + ": " + error.message();
+    std::filesystem::remove(temporary, error);
+    return reason;
+  }
+  return {};
 }
 
 }  // namespace
@@ -327,9 +402,9 @@ void write_cache(const std::filesystem::path& path, std::uint64_t key, const Loa
 LoadedBook load_book(const LoadOptions& requested, const std::filesystem::path& cache_dir, CacheOutcome* outcome) {
   const LoadOptions options = with_format_defaults(requested);
   if (options.files.empty()) throw ConfigError("data.files", "no data files given");
-  const std::uint64_t key = cache_key(options);
+  const std::uint64_t key = cache_content_key(options);
   char name[64];
-  std::snprintf(name, sizeof name, "book-%016llx.mmbook", static_cast<unsigned long long>(key));
+  std::snprintf(name, sizeof name, "book-%016llx.mmbook", static_cast<unsigned long long>(cache_name_key(options)));
   const std::filesystem::path path = cache_dir / name;
   CacheOutcome result;
   result.file = path;
@@ -339,8 +414,11 @@ LoadedBook load_book(const LoadOptions& requested, const std::filesystem::path& 
     result.hit = true;
   } else {
     loaded = load_book_uncached(options);
-    std::filesystem::create_directories(cache_dir);
-    write_cache(path, key, loaded);
+    // A cache that cannot be written costs time, not correctness: go on without it.
+    result.write_error = write_cache(path, key, loaded);
+    if (!result.write_error.empty()) {
+      spdlog::warn("data.cache_dir: {}; continuing without the cache", result.write_error);
+    }
   }
   if (outcome != nullptr) *outcome = result;
   return loaded;

@@ -8,6 +8,7 @@
 #include "data/loaders.hpp"
 #include "data/row_check.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/data/splits.hpp"
 
 namespace mmsim::detail {
 namespace {
@@ -31,10 +32,11 @@ Nanos session_date_ns(const std::filesystem::path& file) {
   std::smatch match;
   const std::string name = file.filename().string();
   if (!std::regex_search(name, match, kDate)) return 0;
-  const std::int64_t days =
-      days_from_civil(std::stoll(match[1]), static_cast<unsigned>(std::stoul(match[2])),
-                      static_cast<unsigned>(std::stoul(match[3])));
-  return days * 86400LL * 1000000000LL;
+  Nanos midnight = 0;
+  if (!parse_timestamp(match.str(0) + " 00:00:00", &midnight)) {
+    throw InputError({file.string()}, "the date '" + match.str(0) + "' in the file name is not a calendar date");
+  }
+  return midnight;
 }
 
 std::string session_name(const std::filesystem::path& orderbook_file) {
@@ -140,7 +142,7 @@ void read_lobster_session(const std::filesystem::path& orderbook_file, const std
                            std::to_string(message_fields.size()));
     }
     std::int64_t time_in_day = 0, type = 0, order_id = 0, size = 0, price = 0, direction = 0;
-    if (!parse_decimal_seconds(message_fields[0], &time_in_day))
+    if (!parse_decimal_seconds(message_fields[0], &time_in_day) || time_in_day > 7 * 86400000000000LL)
       bad_message(0, "expected seconds after midnight such as 34200.015105074, got '" +
                          std::string(message_fields[0]) + "'");
     if (!parse_int(message_fields[1], &type) || type < 1 || type > 7)

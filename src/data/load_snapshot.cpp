@@ -13,6 +13,10 @@
 namespace mmsim::detail {
 namespace {
 
+/// Prices and sizes are whole numbers below 2^53, exact in a double and far
+/// from int64 overflow in sums.
+constexpr double kMaxExactTicks = 9007199254740992.0;
+
 std::string level_name(const std::string& pattern, int level) {
   const std::string marker = "{level}";
   std::string name = pattern;
@@ -67,6 +71,7 @@ std::string session_name(const std::filesystem::path& file) {
 /// "whole[.fraction]" in units of 10^-exponent seconds, exactly, into ns.
 bool parse_scaled_time(std::string_view text, int ns_digits, Nanos* out) {
   text = trim(text);
+  if (!text.empty() && text.front() == '-') return false;
   const std::size_t dot = text.find('.');
   std::int64_t whole = 0;
   if (!parse_int(text.substr(0, dot), &whole) || whole < 0) return false;
@@ -85,6 +90,7 @@ bool parse_scaled_time(std::string_view text, int ns_digits, Nanos* out) {
       for (std::size_t i = digits.size(); i < static_cast<std::size_t>(ns_digits); ++i) fraction *= 10;
     }
   }
+  if (whole > (INT64_MAX - fraction) / scale) return false;  // beyond year 2262
   *out = whole * scale + fraction;
   return true;
 }
@@ -182,7 +188,7 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       }
       if (!ok) {
         bad(time_column, std::string("expected a timestamp in format '") + to_string(options.timestamp_format) +
-                             "', got '" + std::string(field) + "'");
+                             "' (data.timestamp_format), got '" + std::string(field) + "'");
       } else if (time_ns < previous_time) {
         bad(time_column, "time goes backwards: '" + std::string(trim(field)) + "' is earlier than the previous row");
       }
@@ -201,6 +207,10 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       if (parsed != DoubleParse::ok) return bad(column, "expected a number, got '" + std::string(field) + "'");
       if (value <= 0) return bad(column, "price must be > 0, got " + std::string(field));
       const double ticks = value / tick;
+      if (ticks >= kMaxExactTicks) {
+        return bad(column, "price " + std::string(field) + " is " + std::to_string(ticks) +
+                               " ticks, beyond what the book can hold exactly (2^53)");
+      }
       const double rounded = std::nearbyint(ticks);
       if (std::fabs(ticks - rounded) > 1e-6 * std::max(1.0, std::fabs(ticks))) {
         return bad(column, "price " + std::string(field) + " is not a multiple of the tick size " + std::to_string(tick));
@@ -218,6 +228,9 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       if (parsed == DoubleParse::not_finite) return bad(column, "NaN or infinite size '" + std::string(field) + "'");
       if (parsed != DoubleParse::ok) return bad(column, "expected a number, got '" + std::string(field) + "'");
       const double lots = value / lot;
+      if (lots >= kMaxExactTicks) {
+        return bad(column, "size " + std::string(field) + " is beyond what the book can hold exactly (2^53 lots)");
+      }
       const double rounded = std::nearbyint(lots);
       if (value < 0 || std::fabs(lots - rounded) > 1e-6 * std::max(1.0, std::fabs(lots))) {
         return bad(column, "size must be a non-negative multiple of the lot size " + std::to_string(lot) + ", got " +

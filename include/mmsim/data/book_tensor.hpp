@@ -62,12 +62,13 @@ struct BookTensor {
 
   /// Messages of message-based data (LOBSTER); empty for snapshot data.
   MessageLog messages;
-  /// [T + 1] when messages exist: row t was reached by messages
-  /// [message_begin[t], message_begin[t + 1]), i.e. every message after the
-  /// previous kept row up to and including the one that produced row t. The
-  /// last row of a session also carries the session's trailing messages that
-  /// no kept row follows (no env step replays them).
+  /// [T] when messages exist: row t was reached by messages
+  /// [message_begin[t], message_end[t]): every message after the previous
+  /// kept row of its session up to and including the one that produced row
+  /// t. Within a session, message_end[t] == message_begin[t + 1]; messages
+  /// after a session's last kept row belong to no row.
   std::vector<std::int64_t> message_begin;
+  std::vector<std::int64_t> message_end;
 
   std::int64_t rows() const { return static_cast<std::int64_t>(time_ns.size()); }
   int sessions() const { return static_cast<int>(session_names.size()); }

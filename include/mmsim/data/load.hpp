@@ -83,14 +83,18 @@ struct CacheOutcome {
   std::filesystem::path file;
   bool hit = false;
   std::string rebuild_reason;  ///< why the cache was (re)built; empty on a hit
+  std::string write_error;     ///< why the rebuilt cache could not be saved; empty when saved
 };
 
 /// The cache directory: $MMSIM_CACHE_DIR, else $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim.
 std::filesystem::path default_cache_dir();
 
-/// Loads through the binary cache in `cache_dir`, keyed by the hash of the
-/// source files' bytes, the loader version and the options. A missing, stale,
-/// truncated or corrupt cache file is rebuilt (written atomically), never read.
+/// Loads through the binary cache in `cache_dir`. The file is named by the
+/// options and the sources' paths; its header holds a hash of the loader
+/// version, the options and every source byte. A missing, stale, truncated or
+/// corrupt cache file is rebuilt (written atomically, replacing the old one),
+/// never read. A cache that cannot be written is reported in the outcome and
+/// the log, and the book is returned all the same.
 LoadedBook load_book(const LoadOptions& options, const std::filesystem::path& cache_dir,
                      CacheOutcome* outcome = nullptr);
 
