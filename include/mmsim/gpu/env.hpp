@@ -14,7 +14,8 @@ namespace mmsim::gpu {
 /// device and allocates every buffer; then reset() on `stream`. step() only
 /// enqueues kernels on the stream it is given: one thread per env for the
 /// mechanics, one thread per observation element for the stacked observations.
-/// Throws CudaError when no device is usable.
+/// Device memory is allocated and freed in the order of `stream`, which must
+/// outlive the env. Throws CudaError when no device is usable.
 std::unique_ptr<BatchEnv> make_cuda_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
                                         std::uint64_t seed, StreamHandle stream = {});
 
