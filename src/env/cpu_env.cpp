@@ -69,10 +69,13 @@ class CpuBatchEnv final : public BatchEnv {
       }
     }
     finished_total_ += finished_now;
-    for (int t = 0; t < threads_; ++t) {
-      const std::int64_t* fault = thread_faults_.data() + 3 * t;
-      if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
-        std::copy(fault, fault + 3, outputs_.fault);
+    // The first fault is kept until checked; within one step, the lowest env's.
+    if (outputs_.fault[0] < 0) {
+      for (int t = 0; t < threads_; ++t) {
+        const std::int64_t* fault = thread_faults_.data() + 3 * t;
+        if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
+          std::copy(fault, fault + 3, outputs_.fault);
+        }
       }
     }
   }

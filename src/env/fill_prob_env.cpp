@@ -138,10 +138,13 @@ class CpuFillProbEnv final : public FillProbEnv {
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < n; ++i) fill_prob_step(params_, market_, windows_, state_, out, i, actions[i]);
     }
-    for (int t = 0; t < threads_; ++t) {
-      const std::int64_t* fault = thread_faults_.data() + 3 * t;
-      if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
-        std::copy(fault, fault + 3, outputs_.fault);
+    // The first fault is kept until checked; within one step, the lowest env's.
+    if (outputs_.fault[0] < 0) {
+      for (int t = 0; t < threads_; ++t) {
+        const std::int64_t* fault = thread_faults_.data() + 3 * t;
+        if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
+          std::copy(fault, fault + 3, outputs_.fault);
+        }
       }
     }
   }

@@ -168,7 +168,7 @@ MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m
     }
   }
   s.pnl[i] += booked;
-  if (!(reward == reward)) report_fault(o.fault, i, step, FaultKind::nan_reward);
+  if (!(reward == reward)) report_fault(o.fault, i, step - 1, FaultKind::nan_reward);
   o.reward[i] = static_cast<float>(reward);
   o.ask_hit[i] = ask_hit ? 1 : 0;
   o.traded[i] = traded ? 1 : 0;

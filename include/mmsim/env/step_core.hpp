@@ -304,7 +304,7 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
     pnl = cash;
   }
   const double reward = step_reward(p, pnl - s.pnl[i], position_before * (mid_after - mid_before), position);
-  if (!(reward == reward) || !(pnl == pnl)) report_fault(o.fault, i, step, FaultKind::nan_reward);
+  if (!(reward == reward) || !(pnl == pnl)) report_fault(o.fault, i, s.step[i], FaultKind::nan_reward);
 
   const double fees = s.fees[i] + fee;
   const std::int32_t fills = s.fills[i] + bought.count + sold.count;
