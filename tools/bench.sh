@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmark programs of a build and records each result in
+# Runs the benchmark programs of a build (the CUDA ones only with a GPU) and
+# records each result in
 # bench/results/: the raw Google Benchmark JSON plus a note with the machine,
 # the driver, the commit, the date and the exact command.
 #
@@ -28,6 +29,10 @@ device_tag="cpu"
 for program in "$build"/bench/bench_*; do
   [[ -x "$program" ]] || continue
   name="$(basename "$program")"
+  if [[ "$name" == *cuda* && "$gpu" == "none" ]]; then
+    echo "[bench] $name skipped: no GPU"
+    continue
+  fi
   json="$results/$tag-$device_tag-$name.json"
   command=("$program" --benchmark_out="$json" --benchmark_out_format=json "$@")
   echo "[bench] ${command[*]}"
