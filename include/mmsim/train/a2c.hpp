@@ -1,0 +1,76 @@
+#pragma once
+// The A2C building blocks (seed 000 sections 2.4 and 2.6): the actor-critic
+// network, epsilon-mixed action sampling, n-step returns and the loss. Every
+// function works on tensors of any device and never synchronises with the host.
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace mmsim::train {
+
+struct NetworkConfig {
+  int shared = 256;         ///< width of the shared layer
+  int policy_hidden = 128;  ///< width of the policy head's hidden layer
+  int value_hidden = 64;    ///< width of the value head's hidden layer
+};
+
+/// Shared Linear(obs, shared) + LeakyReLU; policy head shared -> policy_hidden
+/// -> LeakyReLU -> actions (logits); value head shared -> value_hidden ->
+/// LeakyReLU -> 1.
+class ActorCriticImpl : public torch::nn::Module {
+ public:
+  ActorCriticImpl(std::int64_t observation_size, std::int64_t actions, const NetworkConfig& config);
+
+  struct Output {
+    torch::Tensor logits;  ///< [B, actions]
+    torch::Tensor value;   ///< [B]
+  };
+  /// `observations` [B, observation_size] float32 (any leading layout that
+  /// flattens to that).
+  Output forward(const torch::Tensor& observations);
+
+ private:
+  torch::nn::Linear shared_{nullptr}, policy_hidden_{nullptr}, policy_out_{nullptr}, value_hidden_{nullptr},
+      value_out_{nullptr};
+  torch::nn::LeakyReLU activation_{nullptr};
+};
+TORCH_MODULE(ActorCritic);
+
+/// Samples one action per row from (1 - epsilon) x softmax(logits) +
+/// epsilon / A by inverting the cumulative distribution at `uniforms` [B]
+/// (values in [0, 1), e.g. from action_uniforms). Returns int32 [B].
+torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const torch::Tensor& uniforms);
+
+/// Uniforms in [0, 1) for the action sampling of `envs` envs at a rollout
+/// step: uniform01(seed, env, update, step, RngPurpose::action), the
+/// counter-based RNG the env uses, so a run (and a resumed run) repeats
+/// exactly. float64 [envs] on the CPU.
+torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs);
+
+/// n-step discounted returns of a rollout of n steps over N envs ([n, N] each):
+/// R_t = r_t + gamma x (0 if terminated_t, V(final obs_t) if truncated_t,
+/// else R_{t+1}), with R_n = last_values [N] (the value of the observation
+/// after the last step). `truncation_values` holds V(final obs_t) where
+/// truncated_t (other entries are ignored). Flags are bool or uint8.
+torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& terminated,
+                            const torch::Tensor& truncated, const torch::Tensor& truncation_values,
+                            const torch::Tensor& last_values, double gamma);
+
+struct A2CLoss {
+  torch::Tensor total;    ///< policy + value - beta x entropy
+  torch::Tensor policy;   ///< -mean(A x log pi(a)), A = returns - values (detached)
+  torch::Tensor value;    ///< mean((R - V)^2)
+  torch::Tensor entropy;  ///< mean(H(pi))
+};
+
+/// The A2C loss of a batch: `logits` [B, A], `values` [B], `actions` [B]
+/// (integer), `returns` [B]. The sampling mixture with epsilon is not part of
+/// pi here: the policy gradient uses the network's softmax (as the thesis).
+A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
+                 const torch::Tensor& returns, double beta);
+
+}  // namespace mmsim::train
