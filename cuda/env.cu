@@ -105,6 +105,46 @@ class CudaBatchEnv final : public BatchEnv {
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
 
+  std::vector<std::uint8_t> save_state(StreamHandle stream) const override {
+    const auto s = static_cast<cudaStream_t>(stream.handle);
+    std::vector<std::uint8_t> bytes;
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) {
+        const std::size_t at = bytes.size();
+        bytes.resize(at + static_cast<std::size_t>(buffer_bytes(d)));
+        MMSIM_CUDA_CHECK(cudaMemcpyAsync(bytes.data() + at, d.data, static_cast<std::size_t>(buffer_bytes(d)),
+                                         cudaMemcpyDeviceToHost, s));
+      }
+    }
+    const std::size_t at = bytes.size();
+    bytes.resize(at + 2 * sizeof(unsigned long long));
+    MMSIM_CUDA_CHECK(cudaMemcpyAsync(bytes.data() + at, totals_.data(), totals_.bytes(), cudaMemcpyDeviceToHost, s));
+    MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));
+    return bytes;
+  }
+
+  void load_state(const std::vector<std::uint8_t>& bytes, StreamHandle stream) override {
+    const auto s = static_cast<cudaStream_t>(stream.handle);
+    std::size_t expected = totals_.bytes();
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) expected += static_cast<std::size_t>(buffer_bytes(d));
+    }
+    if (bytes.size() != expected) {
+      throw Error("env state of " + std::to_string(bytes.size()) + " bytes does not fit this env (" +
+                  std::to_string(expected) + " bytes): another number of envs or another config");
+    }
+    std::size_t at = 0;
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) {
+        MMSIM_CUDA_CHECK(cudaMemcpyAsync(d.data, bytes.data() + at, static_cast<std::size_t>(buffer_bytes(d)),
+                                         cudaMemcpyHostToDevice, s));
+        at += static_cast<std::size_t>(buffer_bytes(d));
+      }
+    }
+    MMSIM_CUDA_CHECK(cudaMemcpyAsync(totals_.data(), bytes.data() + at, totals_.bytes(), cudaMemcpyHostToDevice, s));
+    MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));  // `bytes` may go out of scope
+  }
+
   void check_faults(StreamHandle stream) override {
     const auto s = static_cast<cudaStream_t>(stream.handle);
     std::int64_t fault[3];

@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "cli/summary.hpp"
+#ifdef MMSIM_WITH_TORCH
+#include "cli/train.hpp"
+#endif
 #include "mmsim/core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -24,6 +27,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   summary->add_option("--write-config", write_config, "Write the effective config (YAML) to this file");
 
+#ifdef MMSIM_WITH_TORCH
+  std::string train_config;
+  std::vector<std::string> train_overrides;
+  std::string train_device = "cpu";
+  std::string resume;
+  CLI::App* train = app.add_subcommand("train", "Train the A2C market maker (configs/*.yaml, section train)");
+  train->add_option("-c,--config", train_config, "YAML config file (see configs/)")->required();
+  train->add_option("--set", train_overrides, "Override a config key: --set train.total_frames=100000 (repeatable)");
+  train->add_option("--device", train_device, "cpu (cuda comes with the CUDA trainer)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  train->add_option("--resume", resume, "Continue the run in this directory (runs/<name>)");
+#endif
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -36,6 +52,13 @@ int main(int argc, char** argv) {
       options.write_config = write_config;
       return mmsim::cli::run_summary(config, options, std::cout);
     }
+#ifdef MMSIM_WITH_TORCH
+    if (train->parsed()) {
+      std::vector<std::string> overrides_all = train_overrides;
+      const mmsim::Config config = mmsim::load_config(train_config, overrides_all);
+      return mmsim::cli::run_train(config, {train_device, resume}, std::cout);
+    }
+#endif
   } catch (const mmsim::Error& e) {
     std::cerr << "mmsim: error: " << e.what() << '\n';
     return 2;

@@ -199,6 +199,42 @@ void parse_env(Section env, EnvConfig* c) {
   env.reject_unknown();
 }
 
+void parse_schedule(Section section, train::Schedule* schedule) {
+  section.choice("kind", &schedule->kind,
+                 {{"piecewise_linear", train::Schedule::Kind::piecewise_linear}, {"step", train::Schedule::Kind::step}});
+  section.read("frames", &schedule->frames, "a list of frame counts");
+  section.read("values", &schedule->values, "a list of numbers");
+  section.reject_unknown();
+}
+
+void parse_train(Section t, train::TrainConfig* c) {
+  t.read("num_envs", &c->num_envs, "an integer >= 1");
+  t.read("rollout_steps", &c->rollout_steps, "an integer >= 1");
+  t.read("total_frames", &c->total_frames, "an integer >= 1");
+  t.read("gamma", &c->gamma, "a number in (0, 1]");
+  t.read("learning_rate", &c->learning_rate, "a number > 0");
+  t.read("learning_rate_decay", &c->learning_rate_decay, "a number in (0, 1]");
+  t.read("min_learning_rate", &c->min_learning_rate, "a number >= 0");
+  parse_schedule(t.child("epsilon"), &c->epsilon);
+  parse_schedule(t.child("beta"), &c->beta);
+  Section clip = t.child("clip");
+  clip.choice("kind", &c->clip, {{"norm", train::ClipKind::norm}, {"value", train::ClipKind::value}});
+  clip.read("max", &c->clip_max, "a number > 0");
+  clip.reject_unknown();
+  Section network = t.child("network");
+  network.read("shared", &c->shared, "a layer width");
+  network.read("policy_hidden", &c->policy_hidden, "a layer width");
+  network.read("value_hidden", &c->value_hidden, "a layer width");
+  network.reject_unknown();
+  t.read("log_every_seconds", &c->log_every_seconds, "a number of seconds > 0");
+  t.read("metrics_every_updates", &c->metrics_every_updates, "an integer >= 1");
+  t.read("checkpoint_every_updates", &c->checkpoint_every_updates, "an integer >= 1");
+  t.read("run_dir", &c->run_dir, "a directory");
+  t.read("name", &c->name, "a folder name");
+  t.reject_unknown();
+  train::validate(*c);
+}
+
 Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name,
                   const Overrides& overrides) {
   Config config;
@@ -207,7 +243,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
   Section top(root, "", name, &overrides);
   // Unknown sections first, so that a misspelt section is named as such.
-  for (const char* section : {"data", "features", "split", "env", "fill_prob", "seed"}) top.get(section);
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "train", "seed"}) top.get(section);
   top.reject_unknown();
 
   Section data = top.child("data");
@@ -322,6 +358,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   fill_prob.read("cash_deal_limit", &config.fill_prob.cash_deal_limit, "currency per trade > 0");
   fill_prob.read("cost", &config.fill_prob.cost, "currency per trade");
   fill_prob.reject_unknown();
+  parse_train(top.child("train"), &config.train);
 
   top.read("seed", &config.seed, "a non-negative integer");
   top.reject_unknown();
@@ -441,6 +478,40 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "episode_length" << YAML::Value << config.fill_prob.episode_length;
   out << YAML::Key << "cash_deal_limit" << YAML::Value << config.fill_prob.cash_deal_limit;
   out << YAML::Key << "cost" << YAML::Value << config.fill_prob.cost;
+  out << YAML::EndMap;
+  const train::TrainConfig& t = config.train;
+  auto schedule = [&](const char* name, const train::Schedule& sc) {
+    out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "kind" << YAML::Value
+        << (sc.kind == train::Schedule::Kind::step ? "step" : "piecewise_linear");
+    out << YAML::Key << "frames" << YAML::Value << YAML::Flow << sc.frames;
+    out << YAML::Key << "values" << YAML::Value << YAML::Flow << sc.values;
+    out << YAML::EndMap;
+  };
+  out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "num_envs" << YAML::Value << t.num_envs;
+  out << YAML::Key << "rollout_steps" << YAML::Value << t.rollout_steps;
+  out << YAML::Key << "total_frames" << YAML::Value << t.total_frames;
+  out << YAML::Key << "gamma" << YAML::Value << t.gamma;
+  out << YAML::Key << "learning_rate" << YAML::Value << t.learning_rate;
+  out << YAML::Key << "learning_rate_decay" << YAML::Value << t.learning_rate_decay;
+  out << YAML::Key << "min_learning_rate" << YAML::Value << t.min_learning_rate;
+  schedule("epsilon", t.epsilon);
+  schedule("beta", t.beta);
+  out << YAML::Key << "clip" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << train::to_string(t.clip);
+  out << YAML::Key << "max" << YAML::Value << t.clip_max;
+  out << YAML::EndMap;
+  out << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "shared" << YAML::Value << t.shared;
+  out << YAML::Key << "policy_hidden" << YAML::Value << t.policy_hidden;
+  out << YAML::Key << "value_hidden" << YAML::Value << t.value_hidden;
+  out << YAML::EndMap;
+  out << YAML::Key << "log_every_seconds" << YAML::Value << t.log_every_seconds;
+  out << YAML::Key << "metrics_every_updates" << YAML::Value << t.metrics_every_updates;
+  out << YAML::Key << "checkpoint_every_updates" << YAML::Value << t.checkpoint_every_updates;
+  out << YAML::Key << "run_dir" << YAML::Value << t.run_dir;
+  out << YAML::Key << "name" << YAML::Value << t.name;
   out << YAML::EndMap;
   out << YAML::Key << "seed" << YAML::Value << config.seed;
   out << YAML::EndMap;

@@ -82,6 +82,38 @@ class CpuBatchEnv final : public BatchEnv {
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
 
+  std::vector<std::uint8_t> save_state(StreamHandle = {}) const override {
+    std::vector<std::uint8_t> bytes;
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) {
+        const auto* begin = static_cast<const std::uint8_t*>(d.data);
+        bytes.insert(bytes.end(), begin, begin + buffer_bytes(d));
+      }
+    }
+    const auto* total = reinterpret_cast<const std::uint8_t*>(&finished_total_);
+    bytes.insert(bytes.end(), total, total + sizeof finished_total_);
+    return bytes;
+  }
+
+  void load_state(const std::vector<std::uint8_t>& bytes, StreamHandle = {}) override {
+    std::size_t expected = sizeof finished_total_;
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) expected += static_cast<std::size_t>(buffer_bytes(d));
+    }
+    if (bytes.size() != expected) {
+      throw Error("env state of " + std::to_string(bytes.size()) + " bytes does not fit this env (" +
+                  std::to_string(expected) + " bytes): another number of envs or another config");
+    }
+    std::size_t at = 0;
+    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
+      for (const BufferDesc& d : *descs) {
+        std::memcpy(d.data, bytes.data() + at, static_cast<std::size_t>(buffer_bytes(d)));
+        at += static_cast<std::size_t>(buffer_bytes(d));
+      }
+    }
+    std::memcpy(&finished_total_, bytes.data() + at, sizeof finished_total_);
+  }
+
   void check_faults(StreamHandle = {}) override {
     std::int64_t fault[3];
     std::copy(outputs_.fault, outputs_.fault + 3, fault);

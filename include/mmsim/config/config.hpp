@@ -13,6 +13,7 @@
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "mmsim/train/train_config.hpp"
 
 namespace mmsim {
 
@@ -28,6 +29,7 @@ struct Config {
   SplitConfig split;
   EnvConfig env;  ///< validated only by the commands that build envs
   FillProbConfig fill_prob;  ///< the notebook's fill-probability env
+  train::TrainConfig train;
   std::uint64_t seed = 1;
   /// The file the config came from (empty for text parsed directly).
   std::filesystem::path source;

@@ -1,0 +1,40 @@
+#pragma once
+// Trainer settings (config section `train`; docs/configuration.md). Torch-free.
+
+#include <cstdint>
+#include <string>
+
+#include "mmsim/train/schedule.hpp"
+
+namespace mmsim::train {
+
+enum class ClipKind { norm, value };
+
+struct TrainConfig {
+  std::int64_t num_envs = 16;        ///< N
+  std::int64_t rollout_steps = 16;   ///< n: one update adds N x n frames
+  std::int64_t total_frames = 1000000;
+  double gamma = 0.999;
+  double learning_rate = 3e-5;
+  double learning_rate_decay = 1 - 1e-5;  ///< per update
+  double min_learning_rate = 0;
+  Schedule epsilon{Schedule::Kind::piecewise_linear, {0, 500000, 1000000}, {0.3, 0.03, 0.02}};
+  Schedule beta{Schedule::Kind::step, {0, 500000, 1000000, 2000000, 3000000}, {0.01, 0.005, 0.001, 0.0001, 0}};
+  ClipKind clip = ClipKind::norm;
+  double clip_max = 0.1;
+  int shared = 256;
+  int policy_hidden = 128;
+  int value_hidden = 64;
+  double log_every_seconds = 5;           ///< progress line interval
+  std::int64_t metrics_every_updates = 10;  ///< metrics read (the only host sync) interval
+  std::int64_t checkpoint_every_updates = 1000;
+  std::string run_dir = "runs";           ///< relative to the working directory
+  std::string name = "run";               ///< runs/<name>/
+};
+
+/// Throws ConfigError naming the `train.*` key of an invalid value.
+void validate(const TrainConfig& config);
+
+const char* to_string(ClipKind kind);
+
+}  // namespace mmsim::train

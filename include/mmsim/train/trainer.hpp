@@ -1,0 +1,78 @@
+#pragma once
+// The A2C training loop over a BatchEnv (docs/training.md).
+
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "mmsim/config/config.hpp"
+#include "mmsim/env/batch_env.hpp"
+#include "mmsim/train/a2c.hpp"
+
+namespace mmsim::train {
+
+/// What the trainer reports at each metrics read (averages since the last read).
+struct TrainMetrics {
+  std::int64_t update = 0;
+  std::int64_t frames = 0;
+  double frames_per_second = 0;
+  std::int64_t episodes = 0;         ///< episodes finished since the last read
+  double episode_pnl = 0;            ///< their mean final PnL (NaN when none finished)
+  double episode_length = 0;         ///< their mean length
+  double reward = 0;                 ///< mean reward per frame
+  double advantage = 0, value = 0;   ///< means over the batches
+  double policy_loss = 0, value_loss = 0, entropy = 0, total_loss = 0;
+  double gradient_l2 = 0, gradient_max = 0, gradient_variance = 0;  ///< before clipping
+  double learning_rate = 0, epsilon = 0, beta = 0;
+};
+
+/// Trains an ActorCritic on the envs of a BatchEnv. This version runs on the
+/// CPU backend (tensors on the CPU); the whole update is tensor work, with the
+/// only host reads in read_metrics().
+class Trainer {
+ public:
+  /// `env` must outlive the trainer. Throws ConfigError for invalid settings.
+  Trainer(const Config& config, BatchEnv& env);
+
+  /// One rollout of n steps over N envs and one A2C update.
+  void update();
+  /// Averages since the last call; the only place that reads tensors on the host.
+  TrainMetrics read_metrics();
+
+  std::int64_t updates() const { return updates_; }
+  std::int64_t frames() const { return updates_ * frames_per_update_; }
+  std::int64_t frames_per_update() const { return frames_per_update_; }
+  ActorCritic& network() { return network_; }
+
+  /// Writes model, optimiser, counters and the env's state into `dir`
+  /// atomically (a temporary directory renamed into place).
+  void save_checkpoint(const std::filesystem::path& dir);
+  /// Restores everything save_checkpoint() wrote; the next update() is the
+  /// one the saved run would have made. Throws Error for a missing, damaged
+  /// or mismatched checkpoint, leaving the trainer unchanged.
+  void load_checkpoint(const std::filesystem::path& dir);
+
+ private:
+  void reset_accumulators();
+
+  Config config_;
+  BatchEnv& env_;
+  std::int64_t frames_per_update_;
+  std::int64_t updates_ = 0;
+  ActorCritic network_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  // Rollout storage, [n, N, ...].
+  torch::Tensor obs_, actions_, rewards_, terminated_, truncated_, truncation_values_;
+  // Metric sums since the last read (tensors: no host reads in update()).
+  torch::Tensor sum_episode_pnl_, sum_episode_length_, sum_episodes_, sum_reward_, sum_advantage_, sum_value_;
+  torch::Tensor sum_policy_, sum_value_loss_, sum_entropy_, sum_total_, sum_grad_l2_, sum_grad_max_, sum_grad_var_;
+  std::int64_t updates_since_read_ = 0;
+  double seconds_at_read_ = 0;
+  std::int64_t frames_at_read_ = 0;
+};
+
+}  // namespace mmsim::train

@@ -1,0 +1,118 @@
+#include "cli/train.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <fstream>
+
+#include "mmsim/core/error.hpp"
+#include "mmsim/data/features.hpp"
+#include "mmsim/data/load.hpp"
+#include "mmsim/train/trainer.hpp"
+
+namespace mmsim::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted = true; }
+
+// printf-style: this file sees libtorch's headers, whose bundled fmt differs from the system's.
+std::string format(const char* pattern, ...) {
+  char buffer[1024];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(buffer, sizeof buffer, pattern, args);
+  va_end(args);
+  return buffer;
+}
+
+std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
+
+}  // namespace
+
+int run_train(const Config& config, const TrainOptions& options, std::ostream& out) {
+  if (options.device != "cpu") {
+    throw Error("--device " + options.device + ": this version trains on the CPU backend only (--device cpu)");
+  }
+  validate(config.env);
+  const train::TrainConfig& tc = config.train;
+  const std::filesystem::path run_dir = options.resume.empty()
+                                            ? std::filesystem::path(tc.run_dir) / tc.name
+                                            : std::filesystem::path(options.resume);
+  const std::filesystem::path checkpoint = run_dir / "checkpoint";
+  if (options.resume.empty() && std::filesystem::exists(checkpoint)) {
+    throw Error("run directory " + run_dir.string() + " already holds a run: --resume " + run_dir.string() +
+                " continues it, or set train.name for a new one");
+  }
+  std::filesystem::create_directories(run_dir);
+  {
+    std::ofstream effective(run_dir / "config.yaml");
+    effective << to_yaml(config);
+    if (!effective) throw Error("cannot write " + (run_dir / "config.yaml").string());
+  }
+
+  const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
+                                                  : load_book_uncached(config.data.load);
+  FeatureTable table = compute_features_cpu(loaded.book, config.features);
+  const Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
+  normalise_features(table, splits.train);
+  const EnvData data{&loaded.book, &table, &splits};
+  auto env = make_cpu_env(data, config.env, tc.num_envs, config.seed);
+  train::Trainer trainer(config, *env);
+  if (!options.resume.empty()) {
+    trainer.load_checkpoint(checkpoint);
+    out << "resumed " << run_dir.string() << " at update " << trainer.updates() << " (" << trainer.frames()
+        << " frames)\n";
+  }
+
+  const bool append = !options.resume.empty() && std::filesystem::exists(run_dir / "metrics.csv");
+  std::ofstream metrics(run_dir / "metrics.csv", append ? std::ios::app : std::ios::trunc);
+  if (!append) {
+    metrics << "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,"
+               "policy_loss,value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,"
+               "learning_rate,epsilon,beta\n";
+  }
+  out << "training " << tc.num_envs << " envs x " << tc.rollout_steps << " steps = " << trainer.frames_per_update()
+      << " frames per update on the cpu, " << tc.total_frames << " frames in all -> " << run_dir.string() << "\n";
+
+  g_interrupted = false;
+  const auto previous = std::signal(SIGINT, on_interrupt);
+  auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  while (trainer.frames() < tc.total_frames && !g_interrupted) {
+    trainer.update();
+    const bool last = trainer.frames() >= tc.total_frames;
+    if (trainer.updates() % tc.metrics_every_updates == 0 || last) {
+      const train::TrainMetrics m = trainer.read_metrics();
+      metrics << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                        static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+                        static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.6g").c_str(),
+                        number_or_dash(m.episode_length, "%.1f").c_str(), m.reward, m.advantage, m.value,
+                        m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
+                        m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
+      metrics.flush();
+      const auto now = std::chrono::steady_clock::now();
+      if (last || std::chrono::duration<double>(now - last_print).count() >= tc.log_every_seconds) {
+        last_print = now;
+        out << format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
+                      "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
+                      static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+                      static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.2f").c_str(),
+                      number_or_dash(m.episode_length, "%.0f").c_str(), m.reward, m.total_loss, m.policy_loss,
+                      m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta)
+            << std::flush;
+      }
+    }
+    if (trainer.updates() % tc.checkpoint_every_updates == 0) trainer.save_checkpoint(checkpoint);
+  }
+  std::signal(SIGINT, previous);
+  trainer.save_checkpoint(checkpoint);
+  out << (g_interrupted ? "interrupted" : "finished") << " after " << trainer.updates() << " updates ("
+      << trainer.frames() << " frames); checkpoint " << checkpoint.string() << "\n";
+  return g_interrupted ? 130 : 0;
+}
+
+}  // namespace mmsim::cli

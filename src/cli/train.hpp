@@ -1,0 +1,19 @@
+#pragma once
+// `mmsim train`: trains the A2C agent (libtorch builds only).
+
+#include <ostream>
+#include <string>
+
+#include "mmsim/config/config.hpp"
+
+namespace mmsim::cli {
+
+struct TrainOptions {
+  std::string device = "cpu";
+  std::string resume;  ///< run directory to continue; empty = a new run
+};
+
+/// Returns the process exit code.
+int run_train(const Config& config, const TrainOptions& options, std::ostream& out);
+
+}  // namespace mmsim::cli

@@ -1,0 +1,235 @@
+#include "mmsim/train/trainer.hpp"
+
+#include <torch/serialize.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "mmsim/core/error.hpp"
+
+namespace mmsim::train {
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// A view of an env output buffer as a CPU tensor (no copy).
+torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarType type) {
+  return torch::from_blob(data, shape, torch::TensorOptions().dtype(type));
+}
+
+constexpr const char* kCheckpointMagic = "mmsim-checkpoint-1";
+
+}  // namespace
+
+Trainer::Trainer(const Config& config, BatchEnv& env)
+    : config_(config),
+      env_(env),
+      frames_per_update_(config.train.num_envs * config.train.rollout_steps),
+      network_(env.observation_size(), env.action_count(),
+               NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden}) {
+  validate(config.train);
+  if (env.backend() != Backend::cpu) throw Error("this trainer runs on the CPU backend; CUDA training comes next");
+  if (env.num_envs() != config.train.num_envs) {
+    throw ConfigError("train.num_envs", "the env batch has " + std::to_string(env.num_envs()) + " envs, the config " +
+                                            std::to_string(config.train.num_envs));
+  }
+  // Deterministic initial weights for the run's seed.
+  torch::manual_seed(config.seed);
+  network_ = ActorCritic(env.observation_size(), env.action_count(),
+                         NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
+  optimizer_ = std::make_unique<torch::optim::Adam>(network_->parameters(),
+                                                    torch::optim::AdamOptions(config.train.learning_rate));
+  const std::int64_t n = config.train.rollout_steps, envs = config.train.num_envs;
+  obs_ = torch::zeros({n, envs, env.observation_size()});
+  actions_ = torch::zeros({n, envs}, torch::kInt32);
+  rewards_ = torch::zeros({n, envs});
+  terminated_ = torch::zeros({n, envs}, torch::kUInt8);
+  truncated_ = torch::zeros({n, envs}, torch::kUInt8);
+  truncation_values_ = torch::zeros({n, envs});
+  reset_accumulators();
+  seconds_at_read_ = now_seconds();
+}
+
+void Trainer::reset_accumulators() {
+  for (torch::Tensor* t : {&sum_episode_pnl_, &sum_episode_length_, &sum_episodes_, &sum_reward_, &sum_advantage_,
+                           &sum_value_, &sum_policy_, &sum_value_loss_, &sum_entropy_, &sum_total_, &sum_grad_l2_,
+                           &sum_grad_max_, &sum_grad_var_}) {
+    *t = torch::zeros({}, torch::kFloat64);
+  }
+  updates_since_read_ = 0;
+}
+
+void Trainer::update() {
+  const TrainConfig& tc = config_.train;
+  const std::int64_t n = tc.rollout_steps, envs = tc.num_envs;
+  const EnvOutputViews& out = env_.outputs();
+  const std::int64_t obs_size = env_.observation_size();
+  const double frame = static_cast<double>(frames());
+  const double epsilon = tc.epsilon.at(frame);
+  const double beta = tc.beta.at(frame);
+
+  const torch::Tensor env_obs = view(out.obs, {envs, obs_size}, torch::kFloat32);
+  const torch::Tensor env_final_obs = view(out.final_obs, {envs, obs_size}, torch::kFloat32);
+  const torch::Tensor env_reward = view(out.reward, {envs}, torch::kFloat32);
+  const torch::Tensor env_terminated = view(out.terminated, {envs}, torch::kUInt8);
+  const torch::Tensor env_truncated = view(out.truncated, {envs}, torch::kUInt8);
+  const torch::Tensor env_episode_pnl = view(out.episode_pnl, {envs}, torch::kFloat64);
+  const torch::Tensor env_episode_length = view(out.episode_length, {envs}, torch::kInt32);
+
+  {
+    torch::NoGradGuard no_grad;
+    for (std::int64_t t = 0; t < n; ++t) {
+      obs_[t].copy_(env_obs);
+      const auto policy = network_->forward(obs_[t]);
+      const torch::Tensor uniforms =
+          action_uniforms(config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t), envs);
+      actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms));
+      env_.step(actions_[t].data_ptr<std::int32_t>());
+      rewards_[t].copy_(env_reward);
+      terminated_[t].copy_(env_terminated);
+      truncated_[t].copy_(env_truncated);
+      if (!config_.env.liquidate_at_end) truncation_values_[t].copy_(network_->forward(env_final_obs).value);
+      const torch::Tensor ended = (env_terminated + env_truncated).to(torch::kBool);
+      sum_episodes_ += ended.sum();
+      sum_episode_pnl_ += torch::where(ended, env_episode_pnl, torch::zeros_like(env_episode_pnl)).sum();
+      sum_episode_length_ += torch::where(ended, env_episode_length, torch::zeros_like(env_episode_length)).sum();
+    }
+  }
+  torch::Tensor last_values;
+  {
+    torch::NoGradGuard no_grad;
+    last_values = network_->forward(env_obs).value;
+  }
+  const torch::Tensor returns =
+      nstep_returns(rewards_, terminated_, truncated_, truncation_values_, last_values, tc.gamma);
+
+  const auto policy = network_->forward(obs_.reshape({n * envs, obs_size}));
+  const A2CLoss loss = a2c_loss(policy.logits, policy.value, actions_.reshape({-1}), returns.reshape({-1}), beta);
+  optimizer_->zero_grad();
+  loss.total.backward();
+
+  // Gradient statistics and clipping as tensor work (clip_grad_norm_ would read the norm on the host).
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : network_->parameters()) {
+    if (p.grad().defined()) grads.push_back(p.grad().reshape({-1}));
+  }
+  const torch::Tensor all = torch::cat(grads);
+  const torch::Tensor l2 = all.norm();
+  sum_grad_l2_ += l2.to(torch::kFloat64);
+  sum_grad_max_ += all.abs().max().to(torch::kFloat64);
+  sum_grad_var_ += all.var().to(torch::kFloat64);
+  if (tc.clip == ClipKind::norm) {
+    const torch::Tensor scale = (tc.clip_max / (l2 + 1e-6)).clamp_max(1.0);
+    for (const auto& p : network_->parameters()) {
+      if (p.grad().defined()) p.grad().mul_(scale);
+    }
+  } else {
+    for (const auto& p : network_->parameters()) {
+      if (p.grad().defined()) p.grad().clamp_(-tc.clip_max, tc.clip_max);
+    }
+  }
+  const double lr = decayed_learning_rate(tc.learning_rate, tc.learning_rate_decay, tc.min_learning_rate, updates_);
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  optimizer_->step();
+
+  sum_reward_ += rewards_.to(torch::kFloat64).mean();
+  sum_advantage_ += (returns.reshape({-1}) - policy.value).detach().to(torch::kFloat64).mean();
+  sum_value_ += policy.value.detach().to(torch::kFloat64).mean();
+  sum_policy_ += loss.policy.detach().to(torch::kFloat64);
+  sum_value_loss_ += loss.value.detach().to(torch::kFloat64);
+  sum_entropy_ += loss.entropy.detach().to(torch::kFloat64);
+  sum_total_ += loss.total.detach().to(torch::kFloat64);
+  ++updates_;
+  ++updates_since_read_;
+}
+
+TrainMetrics Trainer::read_metrics() {
+  env_.check_faults();
+  TrainMetrics m;
+  m.update = updates_;
+  m.frames = frames();
+  const double now = now_seconds();
+  m.frames_per_second = static_cast<double>(m.frames - frames_at_read_) / std::max(now - seconds_at_read_, 1e-9);
+  const double u = static_cast<double>(std::max<std::int64_t>(updates_since_read_, 1));
+  m.episodes = static_cast<std::int64_t>(sum_episodes_.item<double>());
+  m.episode_pnl = m.episodes > 0 ? sum_episode_pnl_.item<double>() / static_cast<double>(m.episodes) : std::nan("");
+  m.episode_length = m.episodes > 0 ? sum_episode_length_.item<double>() / static_cast<double>(m.episodes) : std::nan("");
+  m.reward = sum_reward_.item<double>() / u;
+  m.advantage = sum_advantage_.item<double>() / u;
+  m.value = sum_value_.item<double>() / u;
+  m.policy_loss = sum_policy_.item<double>() / u;
+  m.value_loss = sum_value_loss_.item<double>() / u;
+  m.entropy = sum_entropy_.item<double>() / u;
+  m.total_loss = sum_total_.item<double>() / u;
+  m.gradient_l2 = sum_grad_l2_.item<double>() / u;
+  m.gradient_max = sum_grad_max_.item<double>() / u;
+  m.gradient_variance = sum_grad_var_.item<double>() / u;
+  const TrainConfig& tc = config_.train;
+  m.learning_rate = decayed_learning_rate(tc.learning_rate, tc.learning_rate_decay, tc.min_learning_rate, updates_);
+  m.epsilon = tc.epsilon.at(static_cast<double>(m.frames));
+  m.beta = tc.beta.at(static_cast<double>(m.frames));
+  reset_accumulators();
+  seconds_at_read_ = now;
+  frames_at_read_ = m.frames;
+  return m;
+}
+
+void Trainer::save_checkpoint(const std::filesystem::path& dir) {
+  std::random_device entropy;
+  const std::filesystem::path temporary = dir.string() + ".tmp" + std::to_string(entropy());
+  std::filesystem::create_directories(temporary);
+  torch::save(network_, (temporary / "model.pt").string());
+  torch::save(*optimizer_, (temporary / "optimizer.pt").string());
+  {
+    const std::vector<std::uint8_t> state = env_.save_state();
+    std::ofstream out(temporary / "env.bin", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(state.data()), static_cast<std::streamsize>(state.size()));
+    if (!out) throw Error("cannot write " + (temporary / "env.bin").string());
+  }
+  {
+    std::ofstream out(temporary / "trainer.txt");
+    out << kCheckpointMagic << '\n' << updates_ << '\n' << config_hash(config_) << '\n';
+    if (!out) throw Error("cannot write " + (temporary / "trainer.txt").string());
+  }
+  std::error_code ignored;
+  const std::filesystem::path old = dir.string() + ".old";
+  std::filesystem::remove_all(old, ignored);
+  if (std::filesystem::exists(dir)) std::filesystem::rename(dir, old);
+  std::filesystem::rename(temporary, dir);
+  std::filesystem::remove_all(old, ignored);
+}
+
+void Trainer::load_checkpoint(const std::filesystem::path& dir) {
+  std::ifstream meta(dir / "trainer.txt");
+  std::string magic;
+  std::int64_t updates = -1;
+  std::uint64_t hash = 0;
+  if (!(meta >> magic >> updates >> hash) || magic != kCheckpointMagic || updates < 0) {
+    throw Error("checkpoint " + dir.string() + " is missing or damaged (trainer.txt)");
+  }
+  std::ifstream env_file(dir / "env.bin", std::ios::binary);
+  const std::vector<std::uint8_t> state((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
+  // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
+  ActorCritic network(env_.observation_size(), env_.action_count(),
+                      NetworkConfig{config_.train.shared, config_.train.policy_hidden, config_.train.value_hidden});
+  auto optimizer = std::make_unique<torch::optim::Adam>(network->parameters(),
+                                                        torch::optim::AdamOptions(config_.train.learning_rate));
+  try {
+    torch::load(network, (dir / "model.pt").string());
+    torch::load(*optimizer, (dir / "optimizer.pt").string());
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " + e.what_without_backtrace());
+  }
+  env_.load_state(state);
+  network_ = network;
+  optimizer_ = std::move(optimizer);
+  updates_ = updates;
+  frames_at_read_ = frames();
+  reset_accumulators();
+}
+
+}  // namespace mmsim::train
