@@ -11,6 +11,7 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/train/evaluate.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::cli {
@@ -69,6 +70,48 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
         << " frames)\n";
   }
 
+  // Validation: fixed windows (the same every time), the random policy once as the reference.
+  std::unique_ptr<BatchEnv> eval_env;
+  train::EvalResult random_result;
+  std::ofstream eval_log;
+  double best_mean = -1e300;
+  std::int64_t best_update = -1;
+  if (tc.eval_every_updates > 0) {
+    EnvConfig eval_config = config.env;
+    eval_config.split = EpisodeSplit::validation;
+    eval_config.curriculum.enabled = false;
+    eval_config.episode_length = tc.eval_steps;
+    eval_env = make_cpu_env(data, eval_config, tc.eval_windows, config.seed + 1);
+    random_result = train::evaluate(*eval_env, train::random_policy(config.seed, env->action_count()));
+    out << format("validation: %lld windows of %lld steps; random policy: mean PnL %.2f, std %.2f\n",
+                  static_cast<long long>(tc.eval_windows), static_cast<long long>(eval_env->params().initial_length <
+                                                                                        eval_env->params().cap
+                                                                                    ? eval_env->params().initial_length
+                                                                                    : eval_env->params().cap),
+                  random_result.mean, random_result.stddev);
+    const bool eval_append = !options.resume.empty() && std::filesystem::exists(run_dir / "eval.csv");
+    eval_log.open(run_dir / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
+    if (!eval_append) {
+      eval_log << "update,frames,policy,mean_pnl,std_pnl\n";
+      eval_log << format("0,0,random,%.6g,%.6g\n", random_result.mean, random_result.stddev);
+    }
+  }
+  auto run_evaluation = [&]() {
+    const train::EvalResult greedy = train::evaluate(*eval_env, train::greedy_policy(trainer.network()));
+    eval_log << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer.updates()),
+                       static_cast<long long>(trainer.frames()), greedy.mean, greedy.stddev);
+    eval_log.flush();
+    const bool best = greedy.mean > best_mean;
+    if (best) {
+      best_mean = greedy.mean;
+      best_update = trainer.updates();
+      trainer.save_checkpoint(run_dir / "best");
+    }
+    out << format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
+                  static_cast<long long>(trainer.updates()), greedy.mean, greedy.stddev, random_result.mean,
+                  random_result.stddev, best ? "  <- best so far, saved" : "");
+  };
+
   const bool append = !options.resume.empty() && std::filesystem::exists(run_dir / "metrics.csv");
   std::ofstream metrics(run_dir / "metrics.csv", append ? std::ios::app : std::ios::trunc);
   if (!append) {
@@ -107,11 +150,18 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
       }
     }
     if (trainer.updates() % tc.checkpoint_every_updates == 0) trainer.save_checkpoint(checkpoint);
+    if (eval_env && (trainer.updates() % tc.eval_every_updates == 0 || trainer.frames() >= tc.total_frames)) {
+      run_evaluation();
+    }
   }
   std::signal(SIGINT, previous);
   trainer.save_checkpoint(checkpoint);
   out << (g_interrupted ? "interrupted" : "finished") << " after " << trainer.updates() << " updates ("
       << trainer.frames() << " frames); checkpoint " << checkpoint.string() << "\n";
+  if (best_update >= 0) {
+    out << format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean,
+                  static_cast<long long>(best_update), random_result.mean, (run_dir / "best").string().c_str());
+  }
   return g_interrupted ? 130 : 0;
 }
 

@@ -229,6 +229,9 @@ void parse_train(Section t, train::TrainConfig* c) {
   t.read("log_every_seconds", &c->log_every_seconds, "a number of seconds > 0");
   t.read("metrics_every_updates", &c->metrics_every_updates, "an integer >= 1");
   t.read("checkpoint_every_updates", &c->checkpoint_every_updates, "an integer >= 1");
+  t.read("eval_every_updates", &c->eval_every_updates, "an integer >= 0");
+  t.read("eval_windows", &c->eval_windows, "an integer >= 1");
+  t.read("eval_steps", &c->eval_steps, "an integer >= 1");
   t.read("run_dir", &c->run_dir, "a directory");
   t.read("name", &c->name, "a folder name");
   t.reject_unknown();
@@ -510,6 +513,9 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "log_every_seconds" << YAML::Value << t.log_every_seconds;
   out << YAML::Key << "metrics_every_updates" << YAML::Value << t.metrics_every_updates;
   out << YAML::Key << "checkpoint_every_updates" << YAML::Value << t.checkpoint_every_updates;
+  out << YAML::Key << "eval_every_updates" << YAML::Value << t.eval_every_updates;
+  out << YAML::Key << "eval_windows" << YAML::Value << t.eval_windows;
+  out << YAML::Key << "eval_steps" << YAML::Value << t.eval_steps;
   out << YAML::Key << "run_dir" << YAML::Value << t.run_dir;
   out << YAML::Key << "name" << YAML::Value << t.name;
   out << YAML::EndMap;

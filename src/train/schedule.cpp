@@ -68,6 +68,9 @@ void validate(const TrainConfig& c) {
   require(c.log_every_seconds > 0, "train.log_every_seconds", "must be > 0");
   require(c.metrics_every_updates >= 1, "train.metrics_every_updates", "must be >= 1");
   require(c.checkpoint_every_updates >= 1, "train.checkpoint_every_updates", "must be >= 1");
+  require(c.eval_every_updates >= 0, "train.eval_every_updates", "must be >= 0 (0 = no evaluation)");
+  require(c.eval_windows >= 1, "train.eval_windows", "must be >= 1");
+  require(c.eval_steps >= 1, "train.eval_steps", "must be >= 1");
   require(!c.name.empty() && c.name.find('/') == std::string::npos, "train.name", "must be a plain folder name");
 }
 

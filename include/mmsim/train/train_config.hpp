@@ -28,6 +28,9 @@ struct TrainConfig {
   double log_every_seconds = 5;           ///< progress line interval
   std::int64_t metrics_every_updates = 10;  ///< metrics read (the only host sync) interval
   std::int64_t checkpoint_every_updates = 1000;
+  std::int64_t eval_every_updates = 0;    ///< greedy evaluation on the validation split; 0 = off
+  std::int64_t eval_windows = 32;         ///< windows per evaluation (one env each)
+  std::int64_t eval_steps = 1000;         ///< steps per window (capped to the split)
   std::string run_dir = "runs";           ///< relative to the working directory
   std::string name = "run";               ///< runs/<name>/
 };

@@ -1,0 +1,35 @@
+#pragma once
+// Policy evaluation over fixed windows: every env of a freshly reset batch
+// plays one episode of the same length, and its final PnL is one sample.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "mmsim/env/batch_env.hpp"
+#include "mmsim/train/a2c.hpp"
+
+namespace mmsim::train {
+
+struct EvalResult {
+  std::vector<double> pnl;  ///< final PnL per window (after liquidation and fees)
+  double mean = 0;
+  double stddev = 0;        ///< population standard deviation
+};
+
+/// Picks int32 actions [N] for observations [N, obs] at a step of the episode.
+using ActionFn = std::function<torch::Tensor(const torch::Tensor& observations, std::int64_t step)>;
+
+/// Resets `env` (CPU backend), plays one episode per env with `act` and
+/// returns the final PnLs. The env's episodes must have a fixed length
+/// (no curriculum): every env then ends at the same step.
+EvalResult evaluate(BatchEnv& env, const ActionFn& act);
+
+/// The network's most probable action.
+ActionFn greedy_policy(ActorCritic network);
+/// Uniformly random actions from the counter-based RNG (purpose evaluation).
+ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
+
+}  // namespace mmsim::train
