@@ -8,6 +8,7 @@
 
 #include "check.cuh"
 #include "device_buffer.cuh"
+#include "fault.cuh"
 #include "env/market.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/env/layout.hpp"
@@ -125,14 +126,8 @@ class CudaBatchEnv final : public BatchEnv {
 
   void load_state(const std::vector<std::uint8_t>& bytes, StreamHandle stream) override {
     const auto s = static_cast<cudaStream_t>(stream.handle);
-    std::size_t expected = totals_.bytes();
-    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
-      for (const BufferDesc& d : *descs) expected += static_cast<std::size_t>(buffer_bytes(d));
-    }
-    if (bytes.size() != expected) {
-      throw Error("env state of " + std::to_string(bytes.size()) + " bytes does not fit this env (" +
-                  std::to_string(expected) + " bytes): another number of envs or another config");
-    }
+    detail::check_state_size(bytes.size(), totals_.bytes() + static_cast<std::size_t>(total_bytes(state_desc_) +
+                                                                                       total_bytes(outputs_desc_)));
     std::size_t at = 0;
     for (const auto* descs : {&state_desc_, &outputs_desc_}) {
       for (const BufferDesc& d : *descs) {
@@ -145,14 +140,7 @@ class CudaBatchEnv final : public BatchEnv {
     MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));  // `bytes` may go out of scope
   }
 
-  void check_faults(StreamHandle stream) override {
-    const auto s = static_cast<cudaStream_t>(stream.handle);
-    std::int64_t fault[3];
-    MMSIM_CUDA_CHECK(cudaMemcpyAsync(fault, outputs_.fault, sizeof fault, cudaMemcpyDeviceToHost, s));
-    MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));
-    if (fault[0] >= 0) MMSIM_CUDA_CHECK(cudaMemsetAsync(outputs_.fault, 0xFF, sizeof fault, s));
-    throw_if_fault(fault);
-  }
+  void check_faults(StreamHandle stream) override { check_device_fault(outputs_.fault, stream); }
 
   std::vector<std::int64_t> finished_episodes(StreamHandle stream) const override {
     const auto s = static_cast<cudaStream_t>(stream.handle);

@@ -4,6 +4,7 @@
 
 #include "check.cuh"
 #include "device_buffer.cuh"
+#include "fault.cuh"
 #include "env/market.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
@@ -95,14 +96,7 @@ class CudaFillProbEnv final : public FillProbEnv {
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
 
-  void check_faults(StreamHandle stream) override {
-    const auto s = static_cast<cudaStream_t>(stream.handle);
-    std::int64_t fault[3];
-    MMSIM_CUDA_CHECK(cudaMemcpyAsync(fault, outputs_.fault, sizeof fault, cudaMemcpyDeviceToHost, s));
-    MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));
-    if (fault[0] >= 0) MMSIM_CUDA_CHECK(cudaMemsetAsync(outputs_.fault, 0xFF, sizeof fault, s));
-    throw_if_fault(fault);
-  }
+  void check_faults(StreamHandle stream) override { check_device_fault(outputs_.fault, stream); }
 
  private:
   cuda::DeviceBuffer<Ticks> bid_price_, ask_price_;

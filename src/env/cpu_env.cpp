@@ -69,15 +69,7 @@ class CpuBatchEnv final : public BatchEnv {
       }
     }
     finished_total_ += finished_now;
-    // The first fault is kept until checked; within one step, the lowest env's.
-    if (outputs_.fault[0] < 0) {
-      for (int t = 0; t < threads_; ++t) {
-        const std::int64_t* fault = thread_faults_.data() + 3 * t;
-        if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
-          std::copy(fault, fault + 3, outputs_.fault);
-        }
-      }
-    }
+    detail::merge_thread_faults(thread_faults_, outputs_.fault);
   }
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
@@ -96,14 +88,8 @@ class CpuBatchEnv final : public BatchEnv {
   }
 
   void load_state(const std::vector<std::uint8_t>& bytes, StreamHandle = {}) override {
-    std::size_t expected = sizeof finished_total_;
-    for (const auto* descs : {&state_desc_, &outputs_desc_}) {
-      for (const BufferDesc& d : *descs) expected += static_cast<std::size_t>(buffer_bytes(d));
-    }
-    if (bytes.size() != expected) {
-      throw Error("env state of " + std::to_string(bytes.size()) + " bytes does not fit this env (" +
-                  std::to_string(expected) + " bytes): another number of envs or another config");
-    }
+    detail::check_state_size(bytes.size(), sizeof finished_total_ + static_cast<std::size_t>(total_bytes(state_desc_) +
+                                                                                           total_bytes(outputs_desc_)));
     std::size_t at = 0;
     for (const auto* descs : {&state_desc_, &outputs_desc_}) {
       for (const BufferDesc& d : *descs) {
@@ -114,12 +100,7 @@ class CpuBatchEnv final : public BatchEnv {
     std::memcpy(&finished_total_, bytes.data() + at, sizeof finished_total_);
   }
 
-  void check_faults(StreamHandle = {}) override {
-    std::int64_t fault[3];
-    std::copy(outputs_.fault, outputs_.fault + 3, fault);
-    std::fill(outputs_.fault, outputs_.fault + 3, -1);
-    throw_if_fault(fault);
-  }
+  void check_faults(StreamHandle = {}) override { detail::take_fault(outputs_.fault); }
 
   std::vector<std::int64_t> finished_episodes(StreamHandle = {}) const override {
     return std::vector<std::int64_t>(state_.finished, state_.finished + num_envs_);

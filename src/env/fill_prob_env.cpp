@@ -54,45 +54,30 @@ std::vector<BufferDesc> fill_prob_state_layout(std::int64_t n) {
   };
 }
 
-namespace {
-
-void* find(const std::vector<BufferDesc>& buffers, const char* name) {
-  const auto it = std::find_if(buffers.begin(), buffers.end(), [&](const BufferDesc& d) { return d.name == name; });
-  MMSIM_ASSERT(it != buffers.end() && it->data != nullptr, std::string("buffer not allocated: ") + name);
-  return it->data;
-}
-
-template <class T>
-void bind(T** pointer, const std::vector<BufferDesc>& buffers, const char* name) {
-  *pointer = static_cast<T*>(find(buffers, name));
-}
-
-}  // namespace
-
 void bind_fill_prob(FillProbOutputs* o, const std::vector<BufferDesc>& b) {
-  bind(&o->obs, b, "obs");
-  bind(&o->state_index, b, "state_index");
-  bind(&o->reward, b, "reward");
-  bind(&o->terminated, b, "terminated");
-  bind(&o->truncated, b, "truncated");
-  bind(&o->ask_hit, b, "ask_hit");
-  bind(&o->traded, b, "traded");
-  bind(&o->pnl, b, "pnl");
-  bind(&o->position, b, "position");
-  bind(&o->episode_pnl, b, "episode_pnl");
-  bind(&o->episode_trades, b, "episode_trades");
-  bind(&o->fault, b, "fault");
+  bind_buffer(&o->obs, b, "obs");
+  bind_buffer(&o->state_index, b, "state_index");
+  bind_buffer(&o->reward, b, "reward");
+  bind_buffer(&o->terminated, b, "terminated");
+  bind_buffer(&o->truncated, b, "truncated");
+  bind_buffer(&o->ask_hit, b, "ask_hit");
+  bind_buffer(&o->traded, b, "traded");
+  bind_buffer(&o->pnl, b, "pnl");
+  bind_buffer(&o->position, b, "position");
+  bind_buffer(&o->episode_pnl, b, "episode_pnl");
+  bind_buffer(&o->episode_trades, b, "episode_trades");
+  bind_buffer(&o->fault, b, "fault");
 }
 
 void bind_fill_prob(FillProbState* s, const std::vector<BufferDesc>& b) {
-  bind(&s->row, b, "row");
-  bind(&s->step, b, "step");
-  bind(&s->episode, b, "episode");
-  bind(&s->position, b, "position");
-  bind(&s->entry_price, b, "entry_price");
-  bind(&s->volume, b, "volume");
-  bind(&s->pnl, b, "pnl");
-  bind(&s->trades, b, "trades");
+  bind_buffer(&s->row, b, "row");
+  bind_buffer(&s->step, b, "step");
+  bind_buffer(&s->episode, b, "episode");
+  bind_buffer(&s->position, b, "position");
+  bind_buffer(&s->entry_price, b, "entry_price");
+  bind_buffer(&s->volume, b, "volume");
+  bind_buffer(&s->pnl, b, "pnl");
+  bind_buffer(&s->trades, b, "trades");
 }
 
 namespace {
@@ -138,25 +123,12 @@ class CpuFillProbEnv final : public FillProbEnv {
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < n; ++i) fill_prob_step(params_, market_, windows_, state_, out, i, actions[i]);
     }
-    // The first fault is kept until checked; within one step, the lowest env's.
-    if (outputs_.fault[0] < 0) {
-      for (int t = 0; t < threads_; ++t) {
-        const std::int64_t* fault = thread_faults_.data() + 3 * t;
-        if (fault[0] >= 0 && (outputs_.fault[0] < 0 || fault[0] < outputs_.fault[0])) {
-          std::copy(fault, fault + 3, outputs_.fault);
-        }
-      }
-    }
+    detail::merge_thread_faults(thread_faults_, outputs_.fault);
   }
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
 
-  void check_faults(StreamHandle = {}) override {
-    std::int64_t fault[3];
-    std::copy(outputs_.fault, outputs_.fault + 3, fault);
-    std::fill(outputs_.fault, outputs_.fault + 3, -1);
-    throw_if_fault(fault);
-  }
+  void check_faults(StreamHandle = {}) override { detail::take_fault(outputs_.fault); }
 
  private:
   static std::vector<BufferDesc> allocate(std::vector<BufferDesc> layout,

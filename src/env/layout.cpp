@@ -62,63 +62,60 @@ std::int64_t buffer_bytes(const BufferDesc& desc) {
   return count * dtype_bytes(desc.dtype);
 }
 
-namespace {
-
-void* find(const std::vector<BufferDesc>& buffers, const char* name) {
+void* find_buffer(const std::vector<BufferDesc>& buffers, const char* name) {
   const auto it = std::find_if(buffers.begin(), buffers.end(), [&](const BufferDesc& d) { return d.name == name; });
   MMSIM_ASSERT(it != buffers.end() && it->data != nullptr, std::string("buffer not allocated: ") + name);
   return it->data;
 }
 
-template <class T>
-void bind(T** pointer, const std::vector<BufferDesc>& buffers, const char* name) {
-  *pointer = static_cast<T*>(find(buffers, name));
+std::int64_t total_bytes(const std::vector<BufferDesc>& buffers) {
+  std::int64_t total = 0;
+  for (const BufferDesc& d : buffers) total += buffer_bytes(d);
+  return total;
 }
 
-}  // namespace
-
 void bind_outputs(EnvOutputViews* o, const std::vector<BufferDesc>& b) {
-  bind(&o->obs, b, "obs");
-  bind(&o->final_obs, b, "final_obs");
-  bind(&o->reward, b, "reward");
-  bind(&o->terminated, b, "terminated");
-  bind(&o->truncated, b, "truncated");
-  bind(&o->pnl, b, "pnl");
-  bind(&o->position, b, "position");
-  bind(&o->cash, b, "cash");
-  bind(&o->fees, b, "fees");
-  bind(&o->bid_volume, b, "bid_volume");
-  bind(&o->ask_volume, b, "ask_volume");
-  bind(&o->bid_price, b, "bid_price");
-  bind(&o->ask_price, b, "ask_price");
-  bind(&o->bid_fills, b, "bid_fills");
-  bind(&o->ask_fills, b, "ask_fills");
-  bind(&o->episode_pnl, b, "episode_pnl");
-  bind(&o->episode_pnl_mark, b, "episode_pnl_mark");
-  bind(&o->episode_length, b, "episode_length");
-  bind(&o->episode_fills, b, "episode_fills");
-  bind(&o->fault, b, "fault");
+  bind_buffer(&o->obs, b, "obs");
+  bind_buffer(&o->final_obs, b, "final_obs");
+  bind_buffer(&o->reward, b, "reward");
+  bind_buffer(&o->terminated, b, "terminated");
+  bind_buffer(&o->truncated, b, "truncated");
+  bind_buffer(&o->pnl, b, "pnl");
+  bind_buffer(&o->position, b, "position");
+  bind_buffer(&o->cash, b, "cash");
+  bind_buffer(&o->fees, b, "fees");
+  bind_buffer(&o->bid_volume, b, "bid_volume");
+  bind_buffer(&o->ask_volume, b, "ask_volume");
+  bind_buffer(&o->bid_price, b, "bid_price");
+  bind_buffer(&o->ask_price, b, "ask_price");
+  bind_buffer(&o->bid_fills, b, "bid_fills");
+  bind_buffer(&o->ask_fills, b, "ask_fills");
+  bind_buffer(&o->episode_pnl, b, "episode_pnl");
+  bind_buffer(&o->episode_pnl_mark, b, "episode_pnl_mark");
+  bind_buffer(&o->episode_length, b, "episode_length");
+  bind_buffer(&o->episode_fills, b, "episode_fills");
+  bind_buffer(&o->fault, b, "fault");
 }
 
 void bind_state(EnvState* s, const std::vector<BufferDesc>& b) {
-  bind(&s->row, b, "row");
-  bind(&s->episode_start, b, "episode_start");
-  bind(&s->step, b, "step");
-  bind(&s->length, b, "length");
-  bind(&s->episode, b, "episode");
-  bind(&s->finished, b, "finished");
-  bind(&s->cash, b, "cash");
-  bind(&s->position, b, "position");
-  bind(&s->pnl, b, "pnl");
-  bind(&s->flat_pnl, b, "flat_pnl");
-  bind(&s->fees, b, "fees");
-  bind(&s->fills, b, "fills");
-  bind(&s->bid_quote, b, "bid_quote");
-  bind(&s->ask_quote, b, "ask_quote");
-  bind(&s->history_row, b, "history_row");
-  bind(&s->history_agent, b, "history_agent");
-  bind(&s->history_head, b, "history_head");
-  bind(&s->history_count, b, "history_count");
+  bind_buffer(&s->row, b, "row");
+  bind_buffer(&s->episode_start, b, "episode_start");
+  bind_buffer(&s->step, b, "step");
+  bind_buffer(&s->length, b, "length");
+  bind_buffer(&s->episode, b, "episode");
+  bind_buffer(&s->finished, b, "finished");
+  bind_buffer(&s->cash, b, "cash");
+  bind_buffer(&s->position, b, "position");
+  bind_buffer(&s->pnl, b, "pnl");
+  bind_buffer(&s->flat_pnl, b, "flat_pnl");
+  bind_buffer(&s->fees, b, "fees");
+  bind_buffer(&s->fills, b, "fills");
+  bind_buffer(&s->bid_quote, b, "bid_quote");
+  bind_buffer(&s->ask_quote, b, "ask_quote");
+  bind_buffer(&s->history_row, b, "history_row");
+  bind_buffer(&s->history_agent, b, "history_agent");
+  bind_buffer(&s->history_head, b, "history_head");
+  bind_buffer(&s->history_count, b, "history_count");
 }
 
 }  // namespace mmsim

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+
+#include "mmsim/core/error.hpp"
 
 namespace mmsim::detail {
 
@@ -27,6 +30,30 @@ MarketView host_market(const EnvData& data) {
   m.tick_size = data.book->instrument.tick_size;
   m.lot_size = data.book->instrument.lot_size;
   return m;
+}
+
+void merge_thread_faults(const std::vector<std::int64_t>& thread_faults, std::int64_t* fault) {
+  if (fault[0] >= 0) return;
+  for (std::size_t t = 0; t + 3 <= thread_faults.size(); t += 3) {
+    if (thread_faults[t] >= 0 && (fault[0] < 0 || thread_faults[t] < fault[0])) {
+      std::copy(thread_faults.begin() + static_cast<std::ptrdiff_t>(t),
+                thread_faults.begin() + static_cast<std::ptrdiff_t>(t + 3), fault);
+    }
+  }
+}
+
+void take_fault(std::int64_t* fault) {
+  std::int64_t copy[3];
+  std::copy(fault, fault + 3, copy);
+  std::fill(fault, fault + 3, -1);
+  throw_if_fault(copy);
+}
+
+void check_state_size(std::size_t got, std::size_t expected) {
+  if (got != expected) {
+    throw Error("env state of " + std::to_string(got) + " bytes does not fit this env (" + std::to_string(expected) +
+                " bytes): another number of envs or another config");
+  }
 }
 
 void log_length_cap(const StepParams& params, const EnvConfig& config) {
