@@ -60,27 +60,7 @@ struct Source {
 };
 
 void expect_same(const LoadedBook& a, const LoadedBook& b) {
-  const BookTensor& x = a.book;
-  const BookTensor& y = b.book;
-  EXPECT_EQ(x.instrument.tick_size, y.instrument.tick_size);
-  EXPECT_EQ(x.instrument.lot_size, y.instrument.lot_size);
-  EXPECT_EQ(x.depth, y.depth);
-  EXPECT_EQ(x.time_ns, y.time_ns);
-  EXPECT_EQ(x.bid_price, y.bid_price);
-  EXPECT_EQ(x.ask_price, y.ask_price);
-  EXPECT_EQ(x.bid_size, y.bid_size);
-  EXPECT_EQ(x.ask_size, y.ask_size);
-  EXPECT_EQ(x.source_line, y.source_line);
-  EXPECT_EQ(x.session_begin, y.session_begin);
-  EXPECT_EQ(x.session_names, y.session_names);
-  EXPECT_EQ(x.messages.time_ns, y.messages.time_ns);
-  EXPECT_EQ(x.messages.type, y.messages.type);
-  EXPECT_EQ(x.messages.order_id, y.messages.order_id);
-  EXPECT_EQ(x.messages.size, y.messages.size);
-  EXPECT_EQ(x.messages.price_half_ticks, y.messages.price_half_ticks);
-  EXPECT_EQ(x.messages.direction, y.messages.direction);
-  EXPECT_EQ(x.message_begin, y.message_begin);
-  EXPECT_EQ(x.message_end, y.message_end);
+  test::expect_same_book(a.book, b.book);
   EXPECT_EQ(a.stats.source_rows, b.stats.source_rows);
   EXPECT_EQ(a.stats.dropped_rows, b.stats.dropped_rows);
   EXPECT_EQ(a.stats.kept_rows, b.stats.kept_rows);

@@ -125,25 +125,6 @@ std::vector<std::int64_t> split_ints(const std::string& line) {
   return values;
 }
 
-void expect_same_book(const BookTensor& a, const BookTensor& b) {
-  EXPECT_EQ(a.depth, b.depth);
-  EXPECT_EQ(a.time_ns, b.time_ns);
-  EXPECT_EQ(a.bid_price, b.bid_price);
-  EXPECT_EQ(a.ask_price, b.ask_price);
-  EXPECT_EQ(a.bid_size, b.bid_size);
-  EXPECT_EQ(a.ask_size, b.ask_size);
-  EXPECT_EQ(a.source_line, b.source_line);
-  EXPECT_EQ(a.session_begin, b.session_begin);
-  EXPECT_EQ(a.session_names, b.session_names);
-  EXPECT_EQ(a.messages.time_ns, b.messages.time_ns);
-  EXPECT_EQ(a.messages.type, b.messages.type);
-  EXPECT_EQ(a.messages.order_id, b.messages.order_id);
-  EXPECT_EQ(a.messages.size, b.messages.size);
-  EXPECT_EQ(a.messages.price_half_ticks, b.messages.price_half_ticks);
-  EXPECT_EQ(a.messages.direction, b.messages.direction);
-  EXPECT_EQ(a.message_begin, b.message_begin);
-}
-
 bool zstd_tool_available() { return std::system("zstd --version > /dev/null 2>&1") == 0; }
 
 bool zstd_compress(const std::filesystem::path& in, const std::filesystem::path& out) {
@@ -715,7 +696,7 @@ TEST(ZstdInput, CompressedPairLoadsLikeThePlainOne) {
   std::filesystem::rename(dir.path() / "plain_messages.csv", messages);
   const LoadedBook plain = load_book_uncached(lobster_options(book, StepOn::any_change));
   EXPECT_EQ(zst.book.rows(), 3);
-  expect_same_book(zst.book, plain.book);
+  test::expect_same_book(zst.book, plain.book);
   EXPECT_EQ(zst.stats.rows_per_rule, plain.stats.rows_per_rule);
 }
 

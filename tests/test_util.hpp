@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "mmsim/data/book_tensor.hpp"
+
 namespace mmsim::test {
 
 /// A fresh directory under the system temp dir, removed at destruction.
@@ -42,6 +44,29 @@ class TempDir {
 inline std::filesystem::path test_data(const std::string& name) { return std::filesystem::path(MMSIM_TEST_DATA_DIR) / name; }
 inline std::filesystem::path sample_data(const std::string& name) {
   return std::filesystem::path(MMSIM_SAMPLE_DATA_DIR) / name;
+}
+
+/// Every field of two books is equal.
+inline void expect_same_book(const BookTensor& a, const BookTensor& b) {
+  EXPECT_EQ(a.instrument.tick_size, b.instrument.tick_size);
+  EXPECT_EQ(a.instrument.lot_size, b.instrument.lot_size);
+  EXPECT_EQ(a.depth, b.depth);
+  EXPECT_EQ(a.time_ns, b.time_ns);
+  EXPECT_EQ(a.bid_price, b.bid_price);
+  EXPECT_EQ(a.ask_price, b.ask_price);
+  EXPECT_EQ(a.bid_size, b.bid_size);
+  EXPECT_EQ(a.ask_size, b.ask_size);
+  EXPECT_EQ(a.source_line, b.source_line);
+  EXPECT_EQ(a.session_begin, b.session_begin);
+  EXPECT_EQ(a.session_names, b.session_names);
+  EXPECT_EQ(a.messages.time_ns, b.messages.time_ns);
+  EXPECT_EQ(a.messages.type, b.messages.type);
+  EXPECT_EQ(a.messages.order_id, b.messages.order_id);
+  EXPECT_EQ(a.messages.size, b.messages.size);
+  EXPECT_EQ(a.messages.price_half_ticks, b.messages.price_half_ticks);
+  EXPECT_EQ(a.messages.direction, b.messages.direction);
+  EXPECT_EQ(a.message_begin, b.message_begin);
+  EXPECT_EQ(a.message_end, b.message_end);
 }
 
 }  // namespace mmsim::test
