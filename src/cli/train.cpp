@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "mmsim/core/error.hpp"
@@ -32,6 +33,28 @@ std::string format(const char* pattern, ...) {
 }
 
 std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
+
+/// The project's Python environment (tools/setup.sh), as CMake finds it.
+std::filesystem::path venv_python() {
+  if (const char* venv = std::getenv("MMSIM_VENV"); venv != nullptr && *venv != '\0') {
+    return std::filesystem::path(venv) / "bin" / "python";
+  }
+  const char* data = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path base = data != nullptr && *data != '\0' ? std::filesystem::path(data)
+                                     : home != nullptr                ? std::filesystem::path(home) / ".local" / "share"
+                                                                      : std::filesystem::path(".");
+  return base / "mmsim" / "venv" / "bin" / "python";
+}
+
+/// Writes TensorBoard event files for the run with tools/metrics_to_tensorboard.py, or says how to.
+void write_tensorboard(const std::filesystem::path& run_dir, std::ostream& out) {
+  const std::filesystem::path python = venv_python();
+  const std::filesystem::path tool = std::filesystem::path(MMSIM_TOOLS_DIR) / "metrics_to_tensorboard.py";
+  const std::string command = "'" + python.string() + "' '" + tool.string() + "' '" + run_dir.string() + "'";
+  if (std::filesystem::exists(python) && std::filesystem::exists(tool) && std::system(command.c_str()) == 0) return;
+  out << "TensorBoard files not written (needs the Python environment of tools/setup.sh): " << command << "\n";
+}
 
 }  // namespace
 
@@ -158,6 +181,8 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
   trainer.save_checkpoint(checkpoint);
   out << (g_interrupted ? "interrupted" : "finished") << " after " << trainer.updates() << " updates ("
       << trainer.frames() << " frames); checkpoint " << checkpoint.string() << "\n";
+  out << std::flush;
+  write_tensorboard(run_dir, out);
   if (best_update >= 0) {
     out << format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean,
                   static_cast<long long>(best_update), random_result.mean, (run_dir / "best").string().c_str());
