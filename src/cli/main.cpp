@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   train->add_option("--device", train_device, "cpu (cuda comes with the CUDA trainer)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   train->add_option("--resume", resume, "Continue the run in this directory (runs/<name>)");
+  int seeds = 1;
+  train->add_option("--seeds", seeds, "Train K independent seeds (seed, seed + 1, ...) and compare them");
 #endif
 
   CLI11_PARSE(app, argc, argv);
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
     if (train->parsed()) {
       std::vector<std::string> overrides_all = train_overrides;
       const mmsim::Config config = mmsim::load_config(train_config, overrides_all);
-      return mmsim::cli::run_train(config, {train_device, resume}, std::cout);
+      return mmsim::cli::run_train(config, {train_device, resume, seeds}, std::cout);
     }
 #endif
   } catch (const mmsim::Error& e) {

@@ -1,5 +1,6 @@
 #include "cli/train.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -56,9 +57,46 @@ void write_tensorboard(const std::filesystem::path& run_dir, std::ostream& out) 
   out << "TensorBoard files not written (needs the Python environment of tools/setup.sh): " << command << "\n";
 }
 
+
+struct RunOutcome {
+  int exit_code = 0;
+  bool evaluated = false;
+  double best_validation_pnl = 0;
+};
+
+RunOutcome train_one(const Config& config, const TrainOptions& options, std::ostream& out);
+
 }  // namespace
 
 int run_train(const Config& config, const TrainOptions& options, std::ostream& out) {
+  if (options.seeds < 1) throw Error("--seeds " + std::to_string(options.seeds) + ": must be >= 1");
+  if (options.seeds > 1 && !options.resume.empty()) throw Error("--seeds and --resume cannot be combined");
+  if (options.seeds == 1) return train_one(config, options, out).exit_code;
+  std::vector<double> best;
+  for (int k = 0; k < options.seeds; ++k) {
+    Config seeded = config;
+    seeded.seed = config.seed + static_cast<std::uint64_t>(k);
+    seeded.train.name = config.train.name + "-seed" + std::to_string(seeded.seed);
+    out << "=== seed " << seeded.seed << " (" << k + 1 << " of " << options.seeds << ") ===\n";
+    const RunOutcome outcome = train_one(seeded, options, out);
+    if (outcome.exit_code != 0) return outcome.exit_code;
+    if (outcome.evaluated) best.push_back(outcome.best_validation_pnl);
+  }
+  if (!best.empty()) {
+    double mean = 0, squares = 0;
+    for (double v : best) mean += v;
+    mean /= static_cast<double>(best.size());
+    for (double v : best) squares += (v - mean) * (v - mean);
+    out << format("%d seeds: best validation mean PnL %.2f on average, std %.2f across seeds, min %.2f, max %.2f\n",
+                  options.seeds, mean, std::sqrt(squares / static_cast<double>(best.size())),
+                  *std::min_element(best.begin(), best.end()), *std::max_element(best.begin(), best.end()));
+  }
+  return 0;
+}
+
+namespace {
+
+RunOutcome train_one(const Config& config, const TrainOptions& options, std::ostream& out) {
   if (options.device != "cpu") {
     throw Error("--device " + options.device + ": this version trains on the CPU backend only (--device cpu)");
   }
@@ -178,6 +216,7 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
     }
   }
   std::signal(SIGINT, previous);
+  RunOutcome outcome;
   trainer.save_checkpoint(checkpoint);
   out << (g_interrupted ? "interrupted" : "finished") << " after " << trainer.updates() << " updates ("
       << trainer.frames() << " frames); checkpoint " << checkpoint.string() << "\n";
@@ -187,7 +226,12 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
     out << format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean,
                   static_cast<long long>(best_update), random_result.mean, (run_dir / "best").string().c_str());
   }
-  return g_interrupted ? 130 : 0;
+  outcome.exit_code = g_interrupted ? 130 : 0;
+  outcome.evaluated = best_update >= 0;
+  outcome.best_validation_pnl = best_mean;
+  return outcome;
 }
+
+}  // namespace
 
 }  // namespace mmsim::cli

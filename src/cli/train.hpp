@@ -11,6 +11,7 @@ namespace mmsim::cli {
 struct TrainOptions {
   std::string device = "cpu";
   std::string resume;  ///< run directory to continue; empty = a new run
+  int seeds = 1;       ///< independent runs with seeds seed, seed + 1, ...
 };
 
 /// Returns the process exit code.
