@@ -2,10 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/summary.hpp"
 #ifdef MMSIM_WITH_TORCH
+#include "cli/eval.hpp"
 #include "cli/train.hpp"
 #endif
 #include "mmsim/core/error.hpp"
@@ -40,6 +42,21 @@ int main(int argc, char** argv) {
   train->add_option("--resume", resume, "Continue the run in this directory (runs/<name>)");
   int seeds = 1;
   train->add_option("--seeds", seeds, "Train K independent seeds (seed, seed + 1, ...) and compare them");
+
+  std::string eval_config;
+  std::vector<std::string> eval_overrides;
+  mmsim::cli::EvalOptions eval_options;
+  CLI::App* evaluate = app.add_subcommand(
+      "eval", "Evaluate a trained agent against the baselines on fixed random windows (the thesis's protocol)");
+  evaluate->add_option("--checkpoint", eval_options.checkpoint, "Checkpoint directory, e.g. runs/<name>/best")
+      ->required();
+  evaluate->add_option("-c,--config", eval_config, "YAML config (default: the run's config.yaml)");
+  evaluate->add_option("--set", eval_overrides, "Override a config key (repeatable)");
+  evaluate->add_option("--split", eval_options.split, "test (default), validation or train");
+  evaluate->add_option("--windows", eval_options.windows, "Number of windows W (default 100)");
+  evaluate->add_option("--steps", eval_options.steps, "Steps per window S (default 10000, shrunk to fit)");
+  evaluate->add_flag("--greedy", eval_options.greedy, "Act greedily (default: sample from the policy)");
+  evaluate->add_option("--device", eval_options.device, "cpu")->check(CLI::IsMember({"cpu", "cuda"}));
 #endif
 
   CLI11_PARSE(app, argc, argv);
@@ -59,6 +76,13 @@ int main(int argc, char** argv) {
       std::vector<std::string> overrides_all = train_overrides;
       const mmsim::Config config = mmsim::load_config(train_config, overrides_all);
       return mmsim::cli::run_train(config, {train_device, resume, seeds}, std::cout);
+    }
+    if (evaluate->parsed()) {
+      const std::filesystem::path run_config =
+          std::filesystem::path(eval_options.checkpoint).parent_path() / "config.yaml";
+      const mmsim::Config config =
+          mmsim::load_config(eval_config.empty() ? run_config : std::filesystem::path(eval_config), eval_overrides);
+      return mmsim::cli::run_eval(config, eval_options, std::cout);
     }
 #endif
   } catch (const mmsim::Error& e) {

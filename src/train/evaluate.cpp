@@ -1,5 +1,6 @@
 #include "mmsim/train/evaluate.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "mmsim/core/error.hpp"
@@ -58,6 +59,46 @@ ActionFn random_policy(std::uint64_t seed, std::int64_t actions) {
     }
     return out;
   };
+}
+
+namespace {
+
+class AgentPolicy final : public eval::Policy {
+ public:
+  AgentPolicy(ActorCritic network, bool greedy, std::uint64_t seed)
+      : network_(std::move(network)), greedy_(greedy), seed_(seed) {}
+  std::string name() const override { return greedy_ ? "agent (greedy)" : "agent (sampled)"; }
+  void act(const float* obs, std::int64_t n, std::int64_t obs_size, std::int64_t step,
+           std::int32_t* actions) override {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor observations =
+        torch::from_blob(const_cast<float*>(obs), {n, obs_size}, torch::TensorOptions().dtype(torch::kFloat32));
+    const torch::Tensor logits = network_->forward(observations).logits;
+    torch::Tensor chosen;
+    if (greedy_) {
+      chosen = logits.argmax(1).to(torch::kInt32);
+    } else {
+      torch::Tensor uniforms = torch::empty({n}, torch::kFloat64);
+      double* u = uniforms.data_ptr<double>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        u[i] = uniform01(seed_, static_cast<std::uint64_t>(i), 2, static_cast<std::uint32_t>(step),
+                         RngPurpose::evaluation);
+      }
+      chosen = sample_actions(logits, 0.0, uniforms);
+    }
+    std::copy(chosen.data_ptr<std::int32_t>(), chosen.data_ptr<std::int32_t>() + n, actions);
+  }
+
+ private:
+  ActorCritic network_;
+  bool greedy_;
+  std::uint64_t seed_;
+};
+
+}  // namespace
+
+std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed) {
+  return std::make_unique<AgentPolicy>(std::move(network), greedy, seed);
 }
 
 }  // namespace mmsim::train

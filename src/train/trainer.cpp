@@ -232,4 +232,21 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   reset_accumulators();
 }
 
+ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
+                         std::int64_t actions) {
+  ActorCritic network(observation_size, actions,
+                      NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
+  if (!std::filesystem::exists(checkpoint / "model.pt")) {
+    throw Error("no model in " + checkpoint.string() + " (expected a checkpoint directory such as runs/<name>/best)");
+  }
+  try {
+    torch::load(network, (checkpoint / "model.pt").string());
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint " + checkpoint.string() + " is damaged or made with another network or env config: " +
+                e.what_without_backtrace());
+  }
+  network->eval();
+  return network;
+}
+
 }  // namespace mmsim::train

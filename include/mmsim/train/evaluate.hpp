@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "mmsim/env/batch_env.hpp"
+#include "mmsim/eval/evaluation.hpp"
 #include "mmsim/train/a2c.hpp"
 
 namespace mmsim::train {
@@ -31,5 +33,9 @@ EvalResult evaluate(BatchEnv& env, const ActionFn& act);
 ActionFn greedy_policy(ActorCritic network);
 /// Uniformly random actions from the counter-based RNG (purpose evaluation).
 ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
+
+/// The trained network as an evaluation policy: greedy (most probable
+/// action) or sampled from its softmax with the counter-based RNG.
+std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed);
 
 }  // namespace mmsim::train

@@ -75,4 +75,9 @@ class Trainer {
   std::int64_t frames_at_read_ = 0;
 };
 
+/// The network saved in a checkpoint directory, for a config's observation
+/// size and action count. Throws Error for a missing or mismatched checkpoint.
+ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
+                         std::int64_t actions);
+
 }  // namespace mmsim::train
