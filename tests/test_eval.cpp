@@ -69,22 +69,15 @@ TEST(EvalMetrics, PairedBootstrapIntervalBracketsTheMeanAndIsReproducible) {
 }
 
 struct Sample {
-  LoadedBook loaded;
-  FeatureTable table;
-  Splits splits;
+  const GoogSample& goog = goog_sample();
+  const Splits& splits = goog.splits;
   EnvConfig env;
-  EnvData data() const { return {&loaded.book, &table, &splits}; }
+  EnvData data() const { return goog.data(); }
 };
 
 const Sample& sample() {
   static const Sample s = [] {
     Sample out;
-    LoadOptions options;
-    options.files = {sample_data("GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.zst")};
-    out.loaded = load_book_uncached(options);
-    out.table = compute_features_cpu(out.loaded.book, FeatureConfig{});
-    out.splits = make_splits(out.loaded.book, out.table.layout.warmup_rows(), SplitConfig{});
-    normalise_features(out.table, out.splits.train);
     out.env.offset_unit = OffsetUnit::half_spread;
     out.env.actions = {{0.5, 0.5, 100, 100}, {2, 2, 100, 100}};
     out.env.observation.stack = 2;

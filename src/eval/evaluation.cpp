@@ -89,7 +89,7 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
   std::vector<char> covered(data.book->time_ns.size(), 0);
   for (std::int64_t i = 0; i < protocol.windows; ++i) {
     // The env's own first draw: the windows below are exactly the ones it plays.
-    const std::int64_t start = draw_window_start(p, w, static_cast<std::uint64_t>(i), 0, plan.steps);
+    const std::int64_t start = draw_window_start(p.seed, w, static_cast<std::uint64_t>(i), 0, plan.steps);
     plan.starts.push_back(start);
     std::fill(covered.begin() + start, covered.begin() + start + plan.steps + 1, 1);
   }

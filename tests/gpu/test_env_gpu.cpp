@@ -24,25 +24,8 @@ namespace {
 /// the env kernels); only library functions (log1p) may differ by an ulp.
 constexpr double kRelativeTolerance = 1e-9;
 
-struct Sample {
-  LoadedBook loaded;
-  FeatureTable table;
-  Splits splits;
-};
-
-const Sample& sample() {
-  static const Sample s = [] {
-    Sample out;
-    LoadOptions options;
-    options.files = {sample_data("GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.zst")};
-    out.loaded = load_book_uncached(options);
-    out.table = compute_features_cpu(out.loaded.book, FeatureConfig{});
-    out.splits = make_splits(out.loaded.book, out.table.layout.warmup_rows(), SplitConfig{});
-    normalise_features(out.table, out.splits.train);
-    return out;
-  }();
-  return s;
-}
+using Sample = GoogSample;
+const Sample& sample() { return goog_sample(); }
 
 EnvConfig config_for(bool liquidate, PenaltyKind penalty) {
   EnvConfig c;

@@ -86,9 +86,7 @@ MMSIM_HD inline void fill_prob_observe(const MarketView& m, const FillProbState&
 
 MMSIM_HD inline void fill_prob_begin_episode(const FillProbParams& p, const WindowRanges& w, const FillProbState& s,
                                              std::int64_t i) {
-  StepParams window;
-  window.seed = p.seed;
-  s.row[i] = draw_window_start(window, w, static_cast<std::uint64_t>(i), s.episode[i], p.length);
+  s.row[i] = draw_window_start(p.seed, w, static_cast<std::uint64_t>(i), s.episode[i], p.length);
   s.step[i] = 0;
   s.position[i] = static_cast<std::int32_t>(FillProbPosition::flat);
   s.entry_price[i] = 0;

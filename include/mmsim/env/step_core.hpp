@@ -25,7 +25,7 @@ MMSIM_HD inline std::int64_t episode_length_for(const StepParams& p, std::int64_
 
 /// Start row of an episode of `length` steps (it uses rows start..start+length),
 /// uniform over every start whose window fits inside one range.
-MMSIM_HD inline std::int64_t draw_window_start(const StepParams& p, const WindowRanges& w, std::uint64_t env,
+MMSIM_HD inline std::int64_t draw_window_start(std::uint64_t seed, const WindowRanges& w, std::uint64_t env,
                                                std::uint64_t episode, std::int64_t length) {
   std::int64_t total = 0;
   for (int k = 0; k < w.count; ++k) {
@@ -33,7 +33,7 @@ MMSIM_HD inline std::int64_t draw_window_start(const StepParams& p, const Window
     if (starts > 0) total += starts;
   }
   std::int64_t pick = static_cast<std::int64_t>(
-      uniform_index(p.seed, env, episode, 0, RngPurpose::episode_start, static_cast<std::uint64_t>(total)));
+      uniform_index(seed, env, episode, 0, RngPurpose::episode_start, static_cast<std::uint64_t>(total)));
   for (int k = 0; k < w.count; ++k) {
     const std::int64_t starts = w.range_end[k] - w.range_begin[k] - length;
     if (starts <= 0) continue;
@@ -204,7 +204,7 @@ MMSIM_HD inline void write_observation(const StepParams& p, const MarketView& m,
 MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, const EnvState& s, std::int64_t i,
                                    std::int64_t finished_count) {
   const std::int64_t length = episode_length_for(p, finished_count);
-  const std::int64_t start = draw_window_start(p, w, static_cast<std::uint64_t>(i), s.episode[i], length);
+  const std::int64_t start = draw_window_start(p.seed, w, static_cast<std::uint64_t>(i), s.episode[i], length);
   s.row[i] = start;
   s.episode_start[i] = start;
   s.step[i] = 0;
