@@ -30,6 +30,13 @@ __global__ void step_kernel(StepParams p, MarketView m, WindowRanges w, EnvState
   if (step_env(p, m, w, s, o, i, actions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
 }
 
+__global__ void step_quotes_kernel(StepParams p, MarketView m, WindowRanges w, EnvState s, EnvOutputViews o,
+                                   const ActionRow* quotes, std::int64_t n, unsigned long long* totals) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  if (step_env_quotes(p, m, w, s, o, i, quotes[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
+}
+
 __global__ void publish_total_kernel(unsigned long long* totals) { totals[0] = totals[1]; }
 
 __global__ void reset_kernel(StepParams p, WindowRanges w, EnvState s, std::int64_t n) {
@@ -99,9 +106,15 @@ class CudaBatchEnv final : public BatchEnv {
     step_kernel<<<blocks_for(num_envs_), kThreads, 0, s>>>(params_, market_, windows_, state_, outputs_, actions,
                                                            num_envs_, totals_.data());
     MMSIM_CUDA_CHECK_LAUNCH();
-    publish_total_kernel<<<1, 1, 0, s>>>(totals_.data());
+    finish_step(s);
+  }
+
+  void step_quotes(const ActionRow* quotes, StreamHandle stream) override {
+    const auto s = static_cast<cudaStream_t>(stream.handle);
+    step_quotes_kernel<<<blocks_for(num_envs_), kThreads, 0, s>>>(params_, market_, windows_, state_, outputs_,
+                                                                  quotes, num_envs_, totals_.data());
     MMSIM_CUDA_CHECK_LAUNCH();
-    write_observations(s);
+    finish_step(s);
   }
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
@@ -184,6 +197,14 @@ class CudaBatchEnv final : public BatchEnv {
       desc.device_id = device;
     }
     return layout;
+  }
+
+  /// After a step kernel: publishes the finished-episode total for the next
+  /// step's curriculum and writes the observations.
+  void finish_step(cudaStream_t s) {
+    publish_total_kernel<<<1, 1, 0, s>>>(totals_.data());
+    MMSIM_CUDA_CHECK_LAUNCH();
+    write_observations(s);
   }
 
   void write_observations(cudaStream_t s) {

@@ -1069,7 +1069,7 @@ TEST(EnvOutputs, DescribeNamesEveryBufferWithItsShape) {
   c.observation.stack = 3;
   auto env = make_env(m, c, 4);
   const auto buffers = env->describe_outputs();
-  ASSERT_EQ(buffers.size(), 20u);
+  ASSERT_EQ(buffers.size(), 22u);
   EXPECT_EQ(buffers[0].name, "obs");
   EXPECT_EQ(buffers[0].dtype, DType::float32);
   EXPECT_EQ(buffers[0].shape, (std::vector<std::int64_t>{4, 3, kFrame}));

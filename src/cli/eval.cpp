@@ -2,17 +2,100 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <vector>
 
+#include "cli/python_tool.hpp"
+#include "cli/train.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/report.hpp"
 #include "mmsim/train/evaluate.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::cli {
+namespace {
+
+std::string format_number(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+/// A trained agent to evaluate: its checkpoint and its name in the report.
+struct AgentRun {
+  std::filesystem::path checkpoint;
+  std::string name;
+};
+
+bool is_seed_group(const std::filesystem::path& checkpoint) {
+  return std::filesystem::exists(checkpoint / kSeedRunsFile);
+}
+
+/// The best checkpoint of a run when it has one, else its latest.
+std::filesystem::path run_checkpoint(const std::filesystem::path& run) {
+  for (const char* name : {"best", "checkpoint"}) {
+    if (std::filesystem::exists(run / name)) return run / name;
+  }
+  throw Error("run " + run.string() + " has no checkpoint (no best/ or checkpoint/ directory)");
+}
+
+std::vector<AgentRun> agent_runs(const std::filesystem::path& checkpoint) {
+  if (!is_seed_group(checkpoint)) return {{checkpoint, "agent"}};
+  std::ifstream list(checkpoint / kSeedRunsFile);
+  std::vector<AgentRun> runs;
+  std::string line;
+  while (std::getline(list, line)) {
+    if (line.empty()) continue;
+    const std::filesystem::path run = checkpoint.parent_path() / line;
+    const auto seed = line.rfind("-seed");
+    runs.push_back({run_checkpoint(run), "agent seed " + line.substr(seed == std::string::npos ? 0 : seed + 5)});
+  }
+  if (runs.empty()) throw Error((checkpoint / kSeedRunsFile).string() + " lists no runs");
+  return runs;
+}
+
+/// The Avellaneda-Stoikov baselines calibrated on the training split, or a
+/// note saying why they are missing.
+void add_model_baselines(const Config& config, const EnvData& data, const StepParams& params,
+                         std::vector<std::unique_ptr<eval::Policy>>* policies, eval::ReportContext* context,
+                         std::ostream& out) {
+  const eval::AsBaselineConfig& as = config.baselines.as;
+  if (!as.enabled) return;
+  eval::Calibration calibration;
+  try {
+    const double tick = data.book->instrument.tick_size;
+    calibration.sigma = eval::estimate_sigma(*data.book, data.splits->train);
+    calibration.fills = eval::count_distance_fills(*data.book, data.splits->train, 0.5 * tick,
+                                                   static_cast<int>(2 * as.max_distance_ticks));
+    calibration.intensity = eval::fit_intensity(calibration.fills, as.min_fills);
+  } catch (const Error& e) {
+    out << "Avellaneda-Stoikov baselines skipped: calibration on the training split failed: " << e.what() << "\n";
+    context->notes.push_back(std::string("Avellaneda-Stoikov baselines skipped: calibration failed: ") + e.what());
+    return;
+  }
+  for (const eval::AsForm form : {eval::AsForm::finite_horizon, eval::AsForm::asymptotic}) {
+    policies->push_back(eval::avellaneda_stoikov_policy(form, calibration, as, data, params));
+  }
+  context->parameters = {{"as_sigma", calibration.sigma},
+                         {"as_A", calibration.intensity.A},
+                         {"as_kappa", calibration.intensity.kappa},
+                         {"as_gamma", as.gamma}};
+  context->notes.push_back("Avellaneda-Stoikov and GLFT (docs/baselines.md): calibrated on the training split, sigma " +
+                           format_number("%.5g", calibration.sigma) + " per step, A " +
+                           format_number("%.5g", calibration.intensity.A) + " fills per step, kappa " +
+                           format_number("%.5g", calibration.intensity.kappa) + " per currency unit; gamma " +
+                           format_number("%.5g", as.gamma) + ", quotes " + eval::to_string(as.quotes) + ".");
+}
+
+}  // namespace
+
+std::filesystem::path eval_config_path(const std::filesystem::path& checkpoint) {
+  return is_seed_group(checkpoint) ? checkpoint / "config.yaml" : checkpoint.parent_path() / "config.yaml";
+}
 
 int run_eval(const Config& config, const EvalOptions& options, std::ostream& out) {
   if (options.device != "cpu") {
@@ -32,6 +115,8 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
     throw ConfigError("--split", "'" + options.split + "' is not one of: test, validation, train");
   }
   validate(config.env);
+  const std::filesystem::path checkpoint(options.checkpoint);
+  const std::vector<AgentRun> agents = agent_runs(checkpoint);
 
   const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
                                                   : load_book_uncached(config.data.load);
@@ -44,20 +129,25 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   const StepParams params = make_step_params(eval::protocol_env_config(config.env, plan, protocol), data, config.seed);
   const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;
 
+  eval::ReportContext context;
   std::vector<std::unique_ptr<eval::Policy>> policies;
-  const std::filesystem::path checkpoint(options.checkpoint);
-  policies.push_back(train::agent_policy(
-      train::load_network(checkpoint, config, observation_size, params.action_count), options.greedy, config.seed));
+  for (const AgentRun& agent : agents) {
+    policies.push_back(train::agent_policy(
+        train::load_network(agent.checkpoint, config, observation_size, params.action_count), options.greedy,
+        config.seed, agent.name));
+    if (agents.size() > 1) context.seed_agents.push_back(policies.back()->name());
+  }
   policies.push_back(eval::random_policy(config.seed, params.action_count));
   for (int a = 0; a < params.action_count; ++a) policies.push_back(eval::fixed_action_policy(a, params.actions[a]));
+  add_model_baselines(config, data, params, &policies, &context, out);
 
   std::vector<eval::PolicyResult> results;
-  for (auto& policy : policies) {
-    out << "evaluating " << policy->name() << " ...\n" << std::flush;
-    results.push_back(eval::run_policy(data, config.env, protocol, plan, *policy));
+  std::vector<eval::Trajectory> trajectories(policies.size());
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    out << "evaluating " << policies[p]->name() << " ...\n" << std::flush;
+    results.push_back(eval::run_policy(data, config.env, protocol, plan, *policies[p], &trajectories[p]));
   }
 
-  eval::ReportContext context;
   context.split = options.split;
   for (const auto& f : config.data.load.files) context.data += (context.data.empty() ? "" : ", ") + f.filename().string();
   context.seed = config.seed;
@@ -67,10 +157,17 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   context.agent = results.front().name;
   context.protocol = protocol;
   context.plan = plan;
-  const std::filesystem::path report_dir = checkpoint.parent_path() / "eval" / options.split;
-  eval::write_report(report_dir, context, results);
+  const std::filesystem::path report_dir =
+      (is_seed_group(checkpoint) ? checkpoint : checkpoint.parent_path()) / "eval" / options.split;
+  eval::write_report(report_dir, context, results, trajectories);
   out << "\n" << eval::markdown_table(context, results) << "\nreport: " << (report_dir / "report.md").string()
-      << " (also report.json, windows.csv)\n";
+      << " (also report.json, windows.csv, trajectory.csv)\n";
+  std::string command;
+  if (run_python_tool("plot_eval.py", report_dir, &command)) {
+    out << "plots: " << (report_dir / "pnl_hist.png").string() << ", " << (report_dir / "window.png").string() << "\n";
+  } else {
+    out << "plots not made (needs the Python environment of tools/setup.sh): " << command << "\n";
+  }
   return 0;
 }
 

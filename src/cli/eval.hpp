@@ -3,6 +3,7 @@
 // (libtorch builds only).
 
 #include <cstdint>
+#include <filesystem>
 #include <ostream>
 #include <string>
 
@@ -11,13 +12,17 @@
 namespace mmsim::cli {
 
 struct EvalOptions {
-  std::string checkpoint;
+  std::string checkpoint;  ///< a checkpoint directory, or a seed group directory of `train --seeds`
   std::string split = "test";
   std::int64_t windows = 100;
   std::int64_t steps = 10000;
   bool greedy = false;
   std::string device = "cpu";
 };
+
+/// The config a checkpoint was trained with: the run's config.yaml, next to
+/// the checkpoint directory, or the seed group's (`mmsim train --seeds`).
+std::filesystem::path eval_config_path(const std::filesystem::path& checkpoint);
 
 /// Returns the process exit code.
 int run_eval(const Config& config, const EvalOptions& options, std::ostream& out);

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   mmsim::cli::EvalOptions eval_options;
   CLI::App* evaluate = app.add_subcommand(
       "eval", "Evaluate a trained agent against the baselines on fixed random windows (the thesis's protocol)");
-  evaluate->add_option("--checkpoint", eval_options.checkpoint, "Checkpoint directory, e.g. runs/<name>/best")
+  evaluate->add_option("--checkpoint", eval_options.checkpoint, "Checkpoint directory, e.g. runs/<name>/best, or the seed group runs/<name>-seeds of train --seeds")
       ->required();
   evaluate->add_option("-c,--config", eval_config, "YAML config (default: the run's config.yaml)");
   evaluate->add_option("--set", eval_overrides, "Override a config key (repeatable)");
@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
       return mmsim::cli::run_train(config, {train_device, resume, seeds}, std::cout);
     }
     if (evaluate->parsed()) {
-      const std::filesystem::path run_config =
-          std::filesystem::path(eval_options.checkpoint).parent_path() / "config.yaml";
+      const std::filesystem::path run_config = mmsim::cli::eval_config_path(eval_options.checkpoint);
       const mmsim::Config config =
           mmsim::load_config(eval_config.empty() ? run_config : std::filesystem::path(eval_config), eval_overrides);
       return mmsim::cli::run_eval(config, eval_options, std::cout);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "cli/python_tool.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
@@ -35,25 +36,10 @@ std::string format(const char* pattern, ...) {
 
 std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
 
-/// The project's Python environment (tools/setup.sh), as CMake finds it.
-std::filesystem::path venv_python() {
-  if (const char* venv = std::getenv("MMSIM_VENV"); venv != nullptr && *venv != '\0') {
-    return std::filesystem::path(venv) / "bin" / "python";
-  }
-  const char* data = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base = data != nullptr && *data != '\0' ? std::filesystem::path(data)
-                                     : home != nullptr                ? std::filesystem::path(home) / ".local" / "share"
-                                                                      : std::filesystem::path(".");
-  return base / "mmsim" / "venv" / "bin" / "python";
-}
-
 /// Writes TensorBoard event files for the run with tools/metrics_to_tensorboard.py, or says how to.
 void write_tensorboard(const std::filesystem::path& run_dir, std::ostream& out) {
-  const std::filesystem::path python = venv_python();
-  const std::filesystem::path tool = std::filesystem::path(MMSIM_TOOLS_DIR) / "metrics_to_tensorboard.py";
-  const std::string command = "'" + python.string() + "' '" + tool.string() + "' '" + run_dir.string() + "'";
-  if (std::filesystem::exists(python) && std::filesystem::exists(tool) && std::system(command.c_str()) == 0) return;
+  std::string command;
+  if (run_python_tool("metrics_to_tensorboard.py", run_dir, &command)) return;
   out << "TensorBoard files not written (needs the Python environment of tools/setup.sh): " << command << "\n";
 }
 
@@ -72,6 +58,19 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
   if (options.seeds < 1) throw Error("--seeds " + std::to_string(options.seeds) + ": must be >= 1");
   if (options.seeds > 1 && !options.resume.empty()) throw Error("--seeds and --resume cannot be combined");
   if (options.seeds == 1) return train_one(config, options, out).exit_code;
+  // The group's directory lets `mmsim eval --checkpoint` find every seed's run.
+  const std::filesystem::path group = std::filesystem::path(config.train.run_dir) / (config.train.name + "-seeds");
+  std::filesystem::create_directories(group);
+  {
+    std::ofstream effective(group / "config.yaml");
+    effective << to_yaml(config);
+    std::ofstream list(group / kSeedRunsFile);
+    for (int k = 0; k < options.seeds; ++k) {
+      list << config.train.name << "-seed" << config.seed + static_cast<std::uint64_t>(k) << "\n";
+    }
+    if (!effective || !list) throw Error("cannot write the seed group " + group.string());
+  }
+  out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string() << " evaluates every seed)\n";
   std::vector<double> best;
   for (int k = 0; k < options.seeds; ++k) {
     Config seeded = config;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -238,6 +239,27 @@ void parse_train(Section t, train::TrainConfig* c) {
   train::validate(*c);
 }
 
+void parse_baselines(Section baselines, BaselinesConfig* c) {
+  Section as = baselines.child("as");
+  eval::AsBaselineConfig& a = c->as;
+  as.read("enabled", &a.enabled, "true or false");
+  as.read("gamma", &a.gamma, "a number > 0 (1/currency)");
+  as.read("order_size", &a.order_size, "a size >= 0 in env.size_unit (0 = the first action's bid size)");
+  as.choice("quotes", &a.quotes, {{"continuous", eval::AsQuoteMode::continuous}, {"snap", eval::AsQuoteMode::snap}});
+  as.read("max_distance_ticks", &a.max_distance_ticks, "a number of ticks > 0");
+  as.read("min_fills", &a.min_fills, "an integer >= 1");
+  as.reject_unknown();
+  baselines.reject_unknown();
+  if (!(a.gamma > 0) || !std::isfinite(a.gamma)) throw ConfigError("baselines.as.gamma", "must be a number > 0");
+  if (!(a.order_size >= 0) || !std::isfinite(a.order_size)) {
+    throw ConfigError("baselines.as.order_size", "must be a size >= 0");
+  }
+  if (!(a.max_distance_ticks > 0) || !std::isfinite(a.max_distance_ticks)) {
+    throw ConfigError("baselines.as.max_distance_ticks", "must be a number of ticks > 0");
+  }
+  if (a.min_fills < 1) throw ConfigError("baselines.as.min_fills", "must be an integer >= 1");
+}
+
 Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name,
                   const Overrides& overrides) {
   Config config;
@@ -246,7 +268,9 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
   Section top(root, "", name, &overrides);
   // Unknown sections first, so that a misspelt section is named as such.
-  for (const char* section : {"data", "features", "split", "env", "fill_prob", "train", "seed"}) top.get(section);
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "train", "baselines", "seed"}) {
+    top.get(section);
+  }
   top.reject_unknown();
 
   Section data = top.child("data");
@@ -362,6 +386,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   fill_prob.read("cost", &config.fill_prob.cost, "currency per trade");
   fill_prob.reject_unknown();
   parse_train(top.child("train"), &config.train);
+  parse_baselines(top.child("baselines"), &config.baselines);
 
   top.read("seed", &config.seed, "a non-negative integer");
   top.reject_unknown();
@@ -481,6 +506,17 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "episode_length" << YAML::Value << config.fill_prob.episode_length;
   out << YAML::Key << "cash_deal_limit" << YAML::Value << config.fill_prob.cash_deal_limit;
   out << YAML::Key << "cost" << YAML::Value << config.fill_prob.cost;
+  out << YAML::EndMap;
+  const eval::AsBaselineConfig& as = config.baselines.as;
+  out << YAML::Key << "baselines" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "as" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << as.enabled;
+  out << YAML::Key << "gamma" << YAML::Value << as.gamma;
+  out << YAML::Key << "order_size" << YAML::Value << as.order_size;
+  out << YAML::Key << "quotes" << YAML::Value << eval::to_string(as.quotes);
+  out << YAML::Key << "max_distance_ticks" << YAML::Value << as.max_distance_ticks;
+  out << YAML::Key << "min_fills" << YAML::Value << as.min_fills;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   const train::TrainConfig& t = config.train;
   auto schedule = [&](const char* name, const train::Schedule& sc) {

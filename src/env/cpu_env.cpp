@@ -52,24 +52,15 @@ class CpuBatchEnv final : public BatchEnv {
   }
 
   void step(const std::int32_t* actions, StreamHandle = {}) override {
-    const std::int64_t n = num_envs_;
-    const std::int64_t obs_size = observation_size();
-    const std::int64_t total_before = finished_total_;
-    std::int64_t finished_now = 0;
-    std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
-#pragma omp parallel num_threads(threads_) reduction(+ : finished_now)
-    {
-      // Each thread records its own first fault; merged below in env order.
-      EnvOutputViews out = outputs_;
-      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < n; ++i) {
-        finished_now += step_env(params_, market_, windows_, state_, out, i, actions[i], total_before);
-        write_observation(params_, market_, state_, i, out.obs + i * obs_size);
-      }
-    }
-    finished_total_ += finished_now;
-    detail::merge_thread_faults(thread_faults_, outputs_.fault);
+    step_each([&](const EnvOutputViews& out, std::int64_t i, std::int64_t total_before) {
+      return step_env(params_, market_, windows_, state_, out, i, actions[i], total_before);
+    });
+  }
+
+  void step_quotes(const ActionRow* quotes, StreamHandle = {}) override {
+    step_each([&](const EnvOutputViews& out, std::int64_t i, std::int64_t total_before) {
+      return step_env_quotes(params_, market_, windows_, state_, out, i, quotes[i], total_before);
+    });
   }
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
@@ -116,6 +107,30 @@ class CpuBatchEnv final : public BatchEnv {
   }
 
  private:
+  /// Runs `step_one(outputs, env, finished_total_before)` for every env in
+  /// parallel, then writes the observations and merges the faults.
+  template <typename StepOne>
+  void step_each(const StepOne& step_one) {
+    const std::int64_t n = num_envs_;
+    const std::int64_t obs_size = observation_size();
+    const std::int64_t total_before = finished_total_;
+    std::int64_t finished_now = 0;
+    std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
+#pragma omp parallel num_threads(threads_) reduction(+ : finished_now)
+    {
+      // Each thread records its own first fault; merged below in env order.
+      EnvOutputViews out = outputs_;
+      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
+#pragma omp for schedule(static)
+      for (std::int64_t i = 0; i < n; ++i) {
+        finished_now += step_one(out, i, total_before);
+        write_observation(params_, market_, state_, i, out.obs + i * obs_size);
+      }
+    }
+    finished_total_ += finished_now;
+    detail::merge_thread_faults(thread_faults_, outputs_.fault);
+  }
+
   static std::vector<BufferDesc> allocate(std::vector<BufferDesc> layout,
                                           std::vector<std::vector<std::uint8_t>>* storage) {
     for (BufferDesc& desc : layout) {

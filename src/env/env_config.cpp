@@ -130,7 +130,9 @@ void throw_if_fault(const std::int64_t* fault) {
   const auto kind = static_cast<FaultKind>(fault[2]);
   const std::string what = kind == FaultKind::nan_reward       ? "the reward or the PnL is NaN"
                            : kind == FaultKind::invalid_action ? "the action is outside the action table"
-                                                               : "unknown fault";
+                           : kind == FaultKind::invalid_quote
+                               ? "the quote has a non-finite or out-of-range offset or a negative size"
+                               : "unknown fault";
   throw Error("env " + std::to_string(fault[0]) + ", step " + std::to_string(fault[1]) + " of its episode: " + what);
 }
 

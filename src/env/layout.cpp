@@ -24,6 +24,8 @@ std::vector<BufferDesc> output_layout(std::int64_t n, const StepParams& p) {
       {"ask_price", DType::float64, {n}},
       {"bid_fills", DType::int32, {n}},
       {"ask_fills", DType::int32, {n}},
+      {"bid_quote", DType::int64, {n}},
+      {"ask_quote", DType::int64, {n}},
       {"episode_pnl", DType::float64, {n}},
       {"episode_pnl_mark", DType::float64, {n}},
       {"episode_length", DType::int32, {n}},
@@ -90,6 +92,8 @@ void bind_outputs(EnvOutputViews* o, const std::vector<BufferDesc>& b) {
   bind_buffer(&o->ask_price, b, "ask_price");
   bind_buffer(&o->bid_fills, b, "bid_fills");
   bind_buffer(&o->ask_fills, b, "ask_fills");
+  bind_buffer(&o->bid_quote, b, "bid_quote");
+  bind_buffer(&o->ask_quote, b, "ask_quote");
   bind_buffer(&o->episode_pnl, b, "episode_pnl");
   bind_buffer(&o->episode_pnl_mark, b, "episode_pnl_mark");
   bind_buffer(&o->episode_length, b, "episode_length");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "mmsim/core/error.hpp"
@@ -15,11 +16,11 @@ class RandomPolicy final : public Policy {
  public:
   RandomPolicy(std::uint64_t seed, int actions) : seed_(seed), actions_(actions) {}
   std::string name() const override { return "random"; }
-  void act(const float*, std::int64_t n, std::int64_t, std::int64_t step, std::int32_t* actions) override {
-    for (std::int64_t i = 0; i < n; ++i) {
-      actions[i] = static_cast<std::int32_t>(uniform_index(seed_, static_cast<std::uint64_t>(i), 1,
-                                                           static_cast<std::uint32_t>(step), RngPurpose::evaluation,
-                                                           static_cast<std::uint64_t>(actions_)));
+  void decide(const PolicyInput& input, const Decision& decision) override {
+    for (std::int64_t i = 0; i < input.n; ++i) {
+      decision.actions[i] = static_cast<std::int32_t>(
+          uniform_index(seed_, static_cast<std::uint64_t>(i), 1, static_cast<std::uint32_t>(input.step),
+                        RngPurpose::evaluation, static_cast<std::uint64_t>(actions_)));
     }
   }
 
@@ -36,8 +37,8 @@ class FixedActionPolicy final : public Policy {
     name_ = label;
   }
   std::string name() const override { return name_; }
-  void act(const float*, std::int64_t n, std::int64_t, std::int64_t, std::int32_t* actions) override {
-    std::fill(actions, actions + n, action_);
+  void decide(const PolicyInput& input, const Decision& decision) override {
+    std::fill(decision.actions, decision.actions + input.n, action_);
   }
 
  private:
@@ -97,35 +98,115 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
   return plan;
 }
 
+namespace {
+
+/// Mid price at `row`, currency.
+double mid_at(const BookTensor& book, std::int64_t row) {
+  const auto at = static_cast<std::size_t>(row) * static_cast<std::size_t>(book.depth);
+  return 0.5 * static_cast<double>(book.bid_price[at] + book.ask_price[at]) * book.instrument.tick_size;
+}
+
+/// End of the session holding `row`: markouts never look across sessions.
+std::int64_t session_end(const BookTensor& book, std::int64_t row) {
+  const auto next = std::upper_bound(book.session_begin.begin(), book.session_begin.end(), row);
+  return next == book.session_begin.end() ? book.rows() : *next;
+}
+
+double quote_currency(const BookTensor& book, Ticks quote) {
+  return quote == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(quote) * book.instrument.tick_size;
+}
+
+}  // namespace
+
 PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protocol& protocol, const WindowPlan& plan,
-                        Policy& policy) {
+                        Policy& policy, Trajectory* trajectory) {
   const EnvConfig config = protocol_env_config(base, plan, protocol);
   const std::int64_t n = protocol.windows;
+  const BookTensor& book = *data.book;
   auto env = make_cpu_env(data, config, n, protocol.seed);
+  const StepParams& params = env->params();
   const EnvOutputViews& out = env->outputs();
   PolicyResult r;
   r.name = policy.name();
-  for (auto* v : {&r.pnl, &r.pnl_mark, &r.fills, &r.volume, &r.mean_abs_position, &r.flat_share, &r.mean_reward}) {
+  std::vector<double> markout_sum[kMarkoutCount];
+  for (auto* v : {&r.pnl, &r.pnl_mark, &r.fills, &r.volume, &r.mean_abs_position, &r.flat_share, &r.mean_reward,
+                  &r.spread_capture, &r.inventory_pnl, &r.liquidation, &r.fees}) {
     v->assign(static_cast<std::size_t>(n), 0.0);
   }
+  for (int h = 0; h < kMarkoutCount; ++h) {
+    markout_sum[h].assign(static_cast<std::size_t>(n), 0.0);
+    r.markout_volume[h].assign(static_cast<std::size_t>(n), 0.0);
+  }
+  std::vector<std::int64_t> rows(plan.starts.begin(), plan.starts.end());
+  std::vector<std::int64_t> ends(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) ends[static_cast<std::size_t>(i)] = session_end(book, rows[static_cast<std::size_t>(i)]);
+  std::vector<double> position(static_cast<std::size_t>(n), 0.0);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+  const bool explicit_quotes = policy.quotes_explicitly();
+  const Decision decision{actions.data(), quotes.data()};
+  PolicyInput input;
+  input.n = n;
+  input.obs_size = env->observation_size();
+  input.steps = plan.steps;
+  input.row = rows.data();
+  input.position = position.data();
   for (std::int64_t step = 0; step < plan.steps; ++step) {
-    policy.act(out.obs, n, env->observation_size(), step, actions.data());
-    env->step(actions.data());
+    input.obs = out.obs;
+    input.step = step;
+    policy.decide(input, decision);
+    if (explicit_quotes) {
+      env->step_quotes(quotes.data());
+    } else {
+      env->step(actions.data());
+    }
     const bool last = step + 1 == plan.steps;
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = static_cast<std::size_t>(i);
-      r.volume[k] += out.bid_volume[i] + out.ask_volume[i];
+      const double mid_before = mid_at(book, rows[k]);
+      const double mid_after = mid_at(book, rows[k] + 1);
+      const double bought = out.bid_volume[i], sold = out.ask_volume[i];
+      const double fill_notional = bought * out.bid_price[i] + sold * out.ask_price[i];
+      const double held = position[k] + bought - sold;
+      r.spread_capture[k] += bought * (mid_before - out.bid_price[i]) + sold * (out.ask_price[i] - mid_before);
+      r.inventory_pnl[k] += held * (mid_after - mid_before);
+      r.fees[k] += out.fees[i];
+      // Markouts from the fill's row (the row the quotes filled against).
+      const std::int64_t fill_row = rows[k] + 1;
+      for (int h = 0; h < kMarkoutCount; ++h) {
+        if (bought + sold == 0 || fill_row + kMarkoutHorizons[h] >= ends[k]) continue;
+        const double later = mid_at(book, fill_row + kMarkoutHorizons[h]);
+        markout_sum[h][k] += bought * (later - out.bid_price[i]) + sold * (out.ask_price[i] - later);
+        r.markout_volume[h][k] += bought + sold;
+      }
+      r.volume[k] += bought + sold;
       r.fills[k] += out.bid_fills[i] + out.ask_fills[i];
       r.mean_reward[k] += out.reward[i];
+      if (trajectory != nullptr && i == 0) {
+        Trajectory& t = *trajectory;
+        t.row.push_back(rows[k]);
+        t.mid.push_back(mid_before);
+        t.bid_quote.push_back(quote_currency(book, out.bid_quote[i]));
+        t.ask_quote.push_back(quote_currency(book, out.ask_quote[i]));
+        t.position.push_back(last ? 0.0 : out.position[i]);
+        t.pnl.push_back(last ? out.episode_pnl[i] : out.pnl[i]);
+        t.reward.push_back(out.reward[i]);
+        t.action.push_back(explicit_quotes ? -1 : actions[k]);
+        t.bid_volume.push_back(bought);
+        t.ask_volume.push_back(sold);
+      }
       // At the last step the account was reset: its end position is 0 after liquidation.
-      const double position = last ? 0.0 : out.position[i];
-      r.mean_abs_position[k] += std::fabs(position);
-      r.flat_share[k] += std::fabs(position) <= kFlatPosition ? 1.0 : 0.0;
+      position[k] = last ? 0.0 : out.position[i];
+      rows[k] += 1;
+      r.mean_abs_position[k] += std::fabs(position[k]);
+      r.flat_share[k] += std::fabs(position[k]) <= kFlatPosition ? 1.0 : 0.0;
       if (last) {
         MMSIM_ASSERT(out.terminated[i] == 1, "every window ends at the same step");
         r.pnl[k] = out.episode_pnl[i];
         r.pnl_mark[k] = out.episode_pnl_mark[i];
+        // The last step's fee holds the liquidation's taker fee besides the maker fee.
+        const double taker = out.fees[i] - params.maker_fee * fill_notional;
+        r.liquidation[k] = out.episode_pnl[i] - out.episode_pnl_mark[i] + taker;
       }
     }
   }
@@ -136,6 +217,13 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     r.mean_abs_position[k] /= steps;
     r.flat_share[k] /= steps;
     r.mean_reward[k] /= steps;
+  }
+  for (int h = 0; h < kMarkoutCount; ++h) {
+    r.markout[h].resize(static_cast<std::size_t>(n));
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
+      r.markout[h][k] = r.markout_volume[h][k] > 0 ? markout_sum[h][k] / r.markout_volume[h][k]
+                                                    : std::numeric_limits<double>::quiet_NaN();
+    }
   }
   return r;
 }
@@ -166,6 +254,21 @@ Summary summarize(const PolicyResult& r) {
   s.volume = mean_of(r.volume);
   s.mean_reward = mean_of(r.mean_reward);
   s.pnl_mark = mean_of(r.pnl_mark);
+  s.spread_capture = mean_of(r.spread_capture);
+  s.inventory_pnl = mean_of(r.inventory_pnl);
+  s.liquidation = mean_of(r.liquidation);
+  s.fees = mean_of(r.fees);
+  const double volume = std::accumulate(r.volume.begin(), r.volume.end(), 0.0);
+  s.spread_per_unit = volume > 0 ? std::accumulate(r.spread_capture.begin(), r.spread_capture.end(), 0.0) / volume : 0.0;
+  for (int h = 0; h < kMarkoutCount; ++h) {
+    double sum = 0, units = 0;
+    for (std::size_t k = 0; k < r.markout[h].size(); ++k) {
+      if (r.markout_volume[h][k] == 0) continue;
+      sum += r.markout[h][k] * r.markout_volume[h][k];
+      units += r.markout_volume[h][k];
+    }
+    s.markout[h] = units > 0 ? sum / units : std::numeric_limits<double>::quiet_NaN();
+  }
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,9 @@ const PolicyResult* find_agent(const ReportContext& context, const std::vector<P
   return nullptr;
 }
 
+/// A number that may be missing (NaN), e.g. a markout without fills.
+std::string optional(double v, int digits) { return std::isnan(v) ? "-" : fixed(v, digits); }
+
 }  // namespace
 
 std::string markdown_table(const ReportContext& c, const std::vector<PolicyResult>& results) {
@@ -33,18 +37,16 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
   out << ", covering " << c.plan.distinct_rows << " distinct rows of " << c.plan.split_rows
       << ". Final PnL after liquidation and fees, in currency.\n\n";
   const PolicyResult* agent = find_agent(c, results);
-  out << "| policy | mean | std | median | 5% | 95% | worst | mean/std | mark-to-mid | mean abs position | flat | "
-         "fills | volume | mean reward |";
+  out << "| policy | mean | std | median | 5% | 95% | worst | mean/std | mark-to-mid |";
   if (agent != nullptr) out << " " << agent->name << " - policy (95% CI) |";
-  out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+  out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|";
   if (agent != nullptr) out << "---|";
   out << "\n";
   for (const PolicyResult& r : results) {
     const Summary s = summarize(r);
     out << "| " << r.name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " | " << fixed(s.median) << " | "
         << fixed(s.q05) << " | " << fixed(s.q95) << " | " << fixed(s.worst) << " | " << fixed(s.mean_over_std, 3)
-        << " | " << fixed(s.pnl_mark) << " | " << fixed(s.mean_abs_position) << " | " << fixed(100 * s.flat_share, 1)
-        << "% | " << fixed(s.fills, 1) << " | " << fixed(s.volume, 1) << " | " << fixed(s.mean_reward, 4) << " |";
+        << " | " << fixed(s.pnl_mark) << " |";
     if (agent != nullptr) {
       if (&r == agent) {
         out << " |";
@@ -55,10 +57,90 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     }
     out << "\n";
   }
+  out << "\nTrading, means per window. PnL = spread capture + inventory + liquidation - fees; spread capture "
+         "against the mid when the quote was placed; markouts: side x (mid h steps after the fill's row - fill "
+         "price), currency per base unit, volume-weighted.\n\n"
+      << "| policy | mean abs position | flat | fills | volume | spread / unit | spread capture | inventory | "
+         "liquidation | fees | markout +1 | markout +10 | markout +100 | mean reward |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const PolicyResult& r : results) {
+    const Summary s = summarize(r);
+    out << "| " << r.name << " | " << fixed(s.mean_abs_position) << " | " << fixed(100 * s.flat_share, 1) << "% | "
+        << fixed(s.fills, 1) << " | " << fixed(s.volume, 1) << " | " << fixed(s.spread_per_unit, 4) << " | "
+        << fixed(s.spread_capture) << " | " << fixed(s.inventory_pnl) << " | " << fixed(s.liquidation) << " | "
+        << fixed(s.fees) << " |";
+    for (int h = 0; h < kMarkoutCount; ++h) out << " " << optional(s.markout[h], 4) << " |";
+    out << " " << fixed(s.mean_reward, 4) << " |\n";
+  }
+  if (c.seed_agents.size() >= 2) {
+    const PolicyResult* random = nullptr;
+    for (const PolicyResult& r : results) {
+      if (r.name == "random") random = &r;
+    }
+    std::vector<double> means;
+    out << "\nAcross seeds (each seed's agent on the same windows):\n\n| seed | mean | std |";
+    if (random != nullptr) out << " seed - random (95% CI) |";
+    out << "\n|---|---:|---:|" << (random != nullptr ? "---|" : "") << "\n";
+    for (const std::string& name : c.seed_agents) {
+      for (const PolicyResult& r : results) {
+        if (r.name != name) continue;
+        const Summary s = summarize(r);
+        means.push_back(s.mean);
+        out << "| " << r.name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
+        if (random != nullptr) {
+          const PairedDifference d = paired_difference(r.pnl, random->pnl, c.seed);
+          out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
+        }
+        out << "\n";
+      }
+    }
+    double mean = 0, squares = 0;
+    for (double m : means) mean += m / static_cast<double>(means.size());
+    for (double m : means) squares += (m - mean) * (m - mean);
+    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(mean) << ", std across seeds "
+        << fixed(std::sqrt(squares / static_cast<double>(means.size()))) << ".\n";
+  }
+  if (!c.notes.empty()) {
+    out << "\n";
+    for (const std::string& note : c.notes) out << "- " << note << "\n";
+  }
   return out.str();
 }
 
-void write_report(const std::filesystem::path& dir, const ReportContext& c, const std::vector<PolicyResult>& results) {
+namespace {
+
+/// A number for the CSV files: NaN as an empty field.
+std::string csv_number(double v) {
+  if (std::isnan(v)) return "";
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
+
+nlohmann::json json_number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+void write_trajectories(const std::filesystem::path& file, const std::vector<PolicyResult>& results,
+                        const std::vector<Trajectory>& trajectories) {
+  std::ofstream csv(file);
+  csv << "policy,step,row,mid,bid_quote,ask_quote,position,pnl,reward,action,bid_volume,ask_volume\n";
+  for (std::size_t p = 0; p < trajectories.size(); ++p) {
+    const Trajectory& t = trajectories[p];
+    for (std::size_t k = 0; k < t.row.size(); ++k) {
+      csv << '"' << results[p].name << "\"," << k << ',' << t.row[k] << ',' << csv_number(t.mid[k]) << ','
+          << csv_number(t.bid_quote[k]) << ',' << csv_number(t.ask_quote[k]) << ',' << csv_number(t.position[k])
+          << ',' << csv_number(t.pnl[k]) << ',' << csv_number(t.reward[k]) << ',' << t.action[k] << ','
+          << csv_number(t.bid_volume[k]) << ',' << csv_number(t.ask_volume[k]) << '\n';
+    }
+  }
+  if (!csv) throw Error("cannot write " + file.string());
+}
+
+}  // namespace
+
+void write_report(const std::filesystem::path& dir, const ReportContext& c, const std::vector<PolicyResult>& results,
+                  const std::vector<Trajectory>& trajectories) {
+  MMSIM_ASSERT(trajectories.empty() || trajectories.size() == results.size(), "one trajectory per policy");
   std::filesystem::create_directories(dir);
   {
     std::ofstream md(dir / "report.md");
@@ -72,24 +154,43 @@ void write_report(const std::filesystem::path& dir, const ReportContext& c, cons
   json["data"] = c.data;
   json["seed"] = c.seed;
   json["config_hash"] = c.config_hash;
+  json["agent"] = c.agent;
+  json["seed_agents"] = c.seed_agents;
   json["windows"] = c.protocol.windows;
   json["steps"] = c.plan.steps;
   json["steps_requested"] = c.protocol.steps;
   json["distinct_rows"] = c.plan.distinct_rows;
   json["split_rows"] = c.plan.split_rows;
   json["window_starts"] = c.plan.starts;
+  json["parameters"] = nlohmann::json::object();
+  for (const auto& [name, value] : c.parameters) json["parameters"][name] = json_number(value);
+  json["notes"] = c.notes;
   const PolicyResult* agent = find_agent(c, results);
   for (const PolicyResult& r : results) {
     const Summary s = summarize(r);
     nlohmann::json p;
     p["name"] = r.name;
-    p["summary"] = {{"mean", s.mean},           {"std", s.stddev},
-                    {"median", s.median},       {"q05", s.q05},
-                    {"q95", s.q95},             {"worst", s.worst},
-                    {"mean_over_std", s.mean_over_std}, {"pnl_mark_mean", s.pnl_mark},
-                    {"mean_abs_position", s.mean_abs_position}, {"flat_share", s.flat_share},
-                    {"fills", s.fills},         {"volume", s.volume},
-                    {"mean_reward", s.mean_reward}};
+    p["summary"] = {{"mean", s.mean},
+                    {"std", s.stddev},
+                    {"median", s.median},
+                    {"q05", s.q05},
+                    {"q95", s.q95},
+                    {"worst", s.worst},
+                    {"mean_over_std", s.mean_over_std},
+                    {"pnl_mark_mean", s.pnl_mark},
+                    {"mean_abs_position", s.mean_abs_position},
+                    {"flat_share", s.flat_share},
+                    {"fills", s.fills},
+                    {"volume", s.volume},
+                    {"mean_reward", s.mean_reward},
+                    {"spread_capture", s.spread_capture},
+                    {"inventory_pnl", s.inventory_pnl},
+                    {"liquidation", s.liquidation},
+                    {"fees", s.fees},
+                    {"spread_per_unit", s.spread_per_unit}};
+    for (int h = 0; h < kMarkoutCount; ++h) {
+      p["summary"]["markout_" + std::to_string(kMarkoutHorizons[h])] = json_number(s.markout[h]);
+    }
     p["pnl"] = r.pnl;
     if (agent != nullptr && &r != agent) {
       const PairedDifference d = paired_difference(agent->pnl, r.pnl, c.seed);
@@ -103,15 +204,21 @@ void write_report(const std::filesystem::path& dir, const ReportContext& c, cons
     if (!out) throw Error("cannot write " + (dir / "report.json").string());
   }
   std::ofstream csv(dir / "windows.csv");
-  csv << "policy,window,start_row,pnl,pnl_mark,fills,volume,mean_abs_position,flat_share,mean_reward\n";
+  csv << "policy,window,start_row,pnl,pnl_mark,fills,volume,mean_abs_position,flat_share,mean_reward,"
+         "spread_capture,inventory_pnl,liquidation,fees,markout_1,markout_10,markout_100\n";
   for (const PolicyResult& r : results) {
     for (std::size_t k = 0; k < r.pnl.size(); ++k) {
-      csv << '"' << r.name << "\"," << k << ',' << c.plan.starts[k] << ',' << r.pnl[k] << ',' << r.pnl_mark[k] << ','
-          << r.fills[k] << ',' << r.volume[k] << ',' << r.mean_abs_position[k] << ',' << r.flat_share[k] << ','
-          << r.mean_reward[k] << '\n';
+      csv << '"' << r.name << "\"," << k << ',' << c.plan.starts[k] << ',' << csv_number(r.pnl[k]) << ','
+          << csv_number(r.pnl_mark[k]) << ',' << csv_number(r.fills[k]) << ',' << csv_number(r.volume[k]) << ','
+          << csv_number(r.mean_abs_position[k]) << ',' << csv_number(r.flat_share[k]) << ','
+          << csv_number(r.mean_reward[k]) << ',' << csv_number(r.spread_capture[k]) << ','
+          << csv_number(r.inventory_pnl[k]) << ',' << csv_number(r.liquidation[k]) << ',' << csv_number(r.fees[k]);
+      for (int h = 0; h < kMarkoutCount; ++h) csv << ',' << csv_number(r.markout[h][k]);
+      csv << '\n';
     }
   }
   if (!csv) throw Error("cannot write " + (dir / "windows.csv").string());
+  if (!trajectories.empty()) write_trajectories(dir / "trajectory.csv", results, trajectories);
 }
 
 }  // namespace mmsim::eval

@@ -65,14 +65,14 @@ namespace {
 
 class AgentPolicy final : public eval::Policy {
  public:
-  AgentPolicy(ActorCritic network, bool greedy, std::uint64_t seed)
-      : network_(std::move(network)), greedy_(greedy), seed_(seed) {}
-  std::string name() const override { return greedy_ ? "agent (greedy)" : "agent (sampled)"; }
-  void act(const float* obs, std::int64_t n, std::int64_t obs_size, std::int64_t step,
-           std::int32_t* actions) override {
+  AgentPolicy(ActorCritic network, bool greedy, std::uint64_t seed, std::string name)
+      : network_(std::move(network)), greedy_(greedy), seed_(seed), name_(std::move(name)) {}
+  std::string name() const override { return name_ + (greedy_ ? " (greedy)" : " (sampled)"); }
+  void decide(const eval::PolicyInput& input, const eval::Decision& decision) override {
     torch::NoGradGuard no_grad;
-    const torch::Tensor observations =
-        torch::from_blob(const_cast<float*>(obs), {n, obs_size}, torch::TensorOptions().dtype(torch::kFloat32));
+    const std::int64_t n = input.n;
+    const torch::Tensor observations = torch::from_blob(const_cast<float*>(input.obs), {n, input.obs_size},
+                                                        torch::TensorOptions().dtype(torch::kFloat32));
     const torch::Tensor logits = network_->forward(observations).logits;
     torch::Tensor chosen;
     if (greedy_) {
@@ -81,24 +81,26 @@ class AgentPolicy final : public eval::Policy {
       torch::Tensor uniforms = torch::empty({n}, torch::kFloat64);
       double* u = uniforms.data_ptr<double>();
       for (std::int64_t i = 0; i < n; ++i) {
-        u[i] = uniform01(seed_, static_cast<std::uint64_t>(i), 2, static_cast<std::uint32_t>(step),
+        u[i] = uniform01(seed_, static_cast<std::uint64_t>(i), 2, static_cast<std::uint32_t>(input.step),
                          RngPurpose::evaluation);
       }
       chosen = sample_actions(logits, 0.0, uniforms);
     }
-    std::copy(chosen.data_ptr<std::int32_t>(), chosen.data_ptr<std::int32_t>() + n, actions);
+    std::copy(chosen.data_ptr<std::int32_t>(), chosen.data_ptr<std::int32_t>() + n, decision.actions);
   }
 
  private:
   ActorCritic network_;
   bool greedy_;
   std::uint64_t seed_;
+  std::string name_;
 };
 
 }  // namespace
 
-std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed) {
-  return std::make_unique<AgentPolicy>(std::move(network), greedy, seed);
+std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
+                                           const std::string& name) {
+  return std::make_unique<AgentPolicy>(std::move(network), greedy, seed, name);
 }
 
 }  // namespace mmsim::train

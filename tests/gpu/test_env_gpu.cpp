@@ -122,6 +122,27 @@ TEST_P(EnvGpu, MatchesTheCpuStepByStepOverSeveralEpisodes) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, EnvGpu, ::testing::Values(1, 31, 32, 33, 4096));
 
+TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  const EnvConfig config = config_for(true, PenaltyKind::linear);
+  const std::int64_t n = 257;
+  auto cpu = make_cpu_env(data, config, n, 9);
+  auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
+  gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
+  std::mt19937 random(11);
+  std::uniform_real_distribution<double> offset(-3.0, 40.0);
+  std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+  for (int step = 1; step <= 120 && !HasFailure(); ++step) {
+    for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+    gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
+    cpu->step_quotes(quotes.data());
+    gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
+    compare_outputs(*cpu, *gpu_env, step);
+  }
+  EXPECT_NO_THROW(gpu_env->check_faults());
+}
+
 TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};

@@ -13,6 +13,7 @@
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "mmsim/eval/baselines.hpp"
 #include "mmsim/train/train_config.hpp"
 
 namespace mmsim {
@@ -23,6 +24,10 @@ struct DataConfig {
   std::string cache_dir;     ///< data.cache_dir; empty = default_cache_dir()
 };
 
+struct BaselinesConfig {
+  eval::AsBaselineConfig as;  ///< baselines.as: the Avellaneda-Stoikov baselines of `mmsim eval`
+};
+
 struct Config {
   DataConfig data;
   FeatureConfig features;
@@ -30,6 +35,7 @@ struct Config {
   EnvConfig env;  ///< validated only by the commands that build envs
   FillProbConfig fill_prob;  ///< the notebook's fill-probability env
   train::TrainConfig train;
+  BaselinesConfig baselines;
   std::uint64_t seed = 1;
   /// The file the config came from (empty for text parsed directly).
   std::filesystem::path source;

@@ -73,6 +73,13 @@ class BatchEnv {
   /// Finished episodes restart inside the call (docs/mechanics.md).
   virtual void step(const std::int32_t* actions, StreamHandle stream = {}) = 0;
 
+  /// Steps every env once with explicit quotes instead of action indices
+  /// (e.g. model-based baselines): `quotes` [N] on the env's device, offsets
+  /// in ticks from the mid whatever env.offset_unit says, sizes in the
+  /// config's size unit (0 = no quote on that side). Same mechanics, stream
+  /// and synchronisation rules as step().
+  virtual void step_quotes(const ActionRow* quotes, StreamHandle stream = {}) = 0;
+
   /// The output buffers of the last step (pointers stay valid for the env's
   /// lifetime and are overwritten by every step).
   const EnvOutputViews& outputs() const { return outputs_; }

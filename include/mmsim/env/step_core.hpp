@@ -243,26 +243,38 @@ MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::in
 /// Base units below which a position counts as flat (unrealised PnL restarts).
 inline constexpr double kFlatPosition = 1e-9;
 
-/// One step of env `i` with `action`; `finished_total` is the count of all
-/// envs' finished episodes before this step (curriculum over all envs).
-/// Returns true when the env's episode ended (it has already been reset).
-MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
-                              const EnvOutputViews& o, std::int64_t i, std::int32_t action,
-                              std::int64_t finished_total) {
-  if (action < 0 || action >= p.action_count) {
-    report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
-    action = 0;
+/// Largest |offset| of an explicit quote, in ticks: far beyond any book, and
+/// small enough that the quote's price converts to Ticks exactly.
+inline constexpr double kMaxQuoteOffsetTicks = 1e12;
+
+/// True when an explicit quote can be placed: finite, bounded offsets and sizes >= 0.
+MMSIM_HD inline bool valid_quote(const ActionRow& q) {
+  return fabs(q.bid_offset) < kMaxQuoteOffsetTicks && fabs(q.ask_offset) < kMaxQuoteOffsetTicks &&
+         q.bid_size >= 0 && q.ask_size >= 0;
+}
+
+/// One step of env `i` quoting `quote`: offsets in ticks from the mid (not
+/// the config's offset unit), sizes in the config's size unit. An invalid
+/// quote is reported as a fault and replaced by no quote on either side.
+/// `finished_total` is the count of all envs' finished episodes before this
+/// step (curriculum over all envs). Returns true when the env's episode
+/// ended (it has already been reset).
+MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, const WindowRanges& w,
+                                     const EnvState& s, const EnvOutputViews& o, std::int64_t i, ActionRow quote,
+                                     std::int64_t finished_total) {
+  if (!valid_quote(quote)) {
+    report_fault(o.fault, i, s.step[i], FaultKind::invalid_quote);
+    quote = ActionRow{};
   }
-  const ActionRow a = p.actions[action];
   const std::int64_t row = s.row[i];
   const std::int64_t mid_half_ticks = m.bid_price(row, 0) + m.ask_price(row, 0);
   const double position_before = s.position[i];
 
   // Quotes at the current row, on the tick grid, within the inventory limit.
-  const Ticks bid_quote = bid_quote_price(mid_half_ticks, offset_ticks(p, m, a.bid_offset, row));
-  const Ticks ask_quote = ask_quote_price(mid_half_ticks, offset_ticks(p, m, a.ask_offset, row));
-  double bid_size = bid_quote > 0 ? a.bid_size : 0.0;
-  double ask_size = a.ask_size;
+  const Ticks bid_quote = bid_quote_price(mid_half_ticks, quote.bid_offset);
+  const Ticks ask_quote = ask_quote_price(mid_half_ticks, quote.ask_offset);
+  double bid_size = bid_quote > 0 ? quote.bid_size : 0.0;
+  double ask_size = quote.ask_size;
   if (p.inventory_limit > 0) {
     const double bid_units = bid_size > 0 ? quote_units(p, m, bid_size, bid_quote) : 0.0;
     const double ask_units = ask_size > 0 ? quote_units(p, m, ask_size, ask_quote) : 0.0;
@@ -316,6 +328,8 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
   o.ask_price[i] = sold.units > 0 ? sold.notional / sold.units : 0.0;
   o.bid_fills[i] = bought.count;
   o.ask_fills[i] = sold.count;
+  o.bid_quote[i] = s.bid_quote[i];
+  o.ask_quote[i] = s.ask_quote[i];
 
   s.row[i] = next;
   s.step[i] = step;
@@ -347,6 +361,22 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
   o.position[i] = s.position[i];
   o.cash[i] = s.cash[i];
   return ended;
+}
+
+/// One step of env `i` with row `action` of the action table (an index
+/// outside it is reported as a fault and action 0 is used).
+MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
+                              const EnvOutputViews& o, std::int64_t i, std::int32_t action,
+                              std::int64_t finished_total) {
+  if (action < 0 || action >= p.action_count) {
+    report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
+    action = 0;
+  }
+  const ActionRow a = p.actions[action];
+  const std::int64_t row = s.row[i];
+  const ActionRow quote{offset_ticks(p, m, a.bid_offset, row), offset_ticks(p, m, a.ask_offset, row), a.bid_size,
+                        a.ask_size};
+  return step_env_quotes(p, m, w, s, o, i, quote, finished_total);
 }
 
 }  // namespace mmsim

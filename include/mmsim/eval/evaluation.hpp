@@ -13,14 +13,33 @@
 
 namespace mmsim::eval {
 
+/// What a policy sees at a step of the windows (host memory).
+struct PolicyInput {
+  const float* obs = nullptr;       ///< [n, obs_size] float32, the env's observations
+  std::int64_t n = 0;               ///< envs (windows)
+  std::int64_t obs_size = 0;
+  std::int64_t step = 0;            ///< steps taken in the window, 0..steps-1
+  std::int64_t steps = 0;           ///< S, the window length
+  const std::int64_t* row = nullptr;     ///< [n] current book row of each env
+  const double* position = nullptr;      ///< [n] base units
+};
+
+/// Where a policy writes its decision: `actions` [n] (rows of the action
+/// table) or, for a policy that quotes explicitly, `quotes` [n] (offsets in
+/// ticks from the mid, sizes in the env's size unit; BatchEnv::step_quotes).
+struct Decision {
+  std::int32_t* actions = nullptr;
+  ActionRow* quotes = nullptr;
+};
+
 /// Chooses actions for a batch of envs.
 class Policy {
  public:
   virtual ~Policy() = default;
   virtual std::string name() const = 0;
-  /// `obs` [n, obs_size] float32 on the host; writes `actions` [n].
-  virtual void act(const float* obs, std::int64_t n, std::int64_t obs_size, std::int64_t step,
-                   std::int32_t* actions) = 0;
+  /// True when decide() writes Decision::quotes, false for Decision::actions.
+  virtual bool quotes_explicitly() const { return false; }
+  virtual void decide(const PolicyInput& input, const Decision& decision) = 0;
 };
 
 /// Uniformly random actions from the counter-based RNG (the thesis's benchmark).
@@ -43,16 +62,44 @@ struct WindowPlan {
   std::int64_t split_rows = 0;
 };
 
-/// Per-window outcomes of one policy, [W] each.
+/// Horizons of the fill markouts, in steps after the fill's row.
+inline constexpr int kMarkoutHorizons[] = {1, 10, 100};
+inline constexpr int kMarkoutCount = 3;
+
+/// Per-window outcomes of one policy, [W] each. The final PnL decomposes
+/// exactly: pnl = spread_capture + inventory_pnl + liquidation - fees
+/// (docs/evaluation.md, "PnL decomposition").
 struct PolicyResult {
   std::string name;
   std::vector<double> pnl;            ///< final PnL after liquidation and fees
   std::vector<double> pnl_mark;       ///< mark-to-mid PnL before liquidation
   std::vector<double> fills;          ///< levels filled
-  std::vector<double> volume;         ///< base units traded (both sides)
+  std::vector<double> volume;         ///< base units traded (both sides, without the liquidation)
   std::vector<double> mean_abs_position;  ///< base units, over the window's steps
   std::vector<double> flat_share;     ///< share of steps ending flat
   std::vector<double> mean_reward;
+  std::vector<double> spread_capture;  ///< fills against the mid when quoted: sum of side x (mid - price) x units
+  std::vector<double> inventory_pnl;   ///< position after each step's fills x the mid's move over the step
+  std::vector<double> liquidation;     ///< liquidation proceeds minus the position's mark-to-mid value
+  std::vector<double> fees;            ///< maker and taker fees paid (rebates negative)
+  /// Volume-weighted mean markout per horizon: side x (mid h steps after the
+  /// fill's row - fill price), currency per base unit; NaN without fills.
+  std::vector<double> markout[kMarkoutCount];
+  /// Base units the markout of each horizon averages (fills whose horizon
+  /// runs past the end of the data's row range are left out).
+  std::vector<double> markout_volume[kMarkoutCount];
+};
+
+/// The sample window (window 0) step by step, for plots.
+struct Trajectory {
+  std::vector<std::int64_t> row;     ///< book row the step started at
+  std::vector<double> mid;           ///< currency, at `row`
+  std::vector<double> bid_quote, ask_quote;  ///< currency; NaN when that side rested no quote
+  std::vector<double> position;      ///< base units after the step (0 after the final liquidation)
+  std::vector<double> pnl;           ///< mark-to-mid PnL after the step; the last is the final PnL
+  std::vector<double> reward;
+  std::vector<std::int32_t> action;  ///< row of the action table; -1 for explicit quotes
+  std::vector<double> bid_volume, ask_volume;  ///< base units filled in the step
 };
 
 /// The env configuration the protocol runs: fixed-length windows of the
@@ -61,13 +108,17 @@ EnvConfig protocol_env_config(const EnvConfig& base, const WindowPlan& plan, con
 
 WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protocol& protocol);
 
-/// Runs `policy` on the plan's windows (CPU backend, one env per window).
+/// Runs `policy` on the plan's windows (CPU backend, one env per window);
+/// records window 0 step by step into `trajectory` when given.
 PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protocol& protocol, const WindowPlan& plan,
-                        Policy& policy);
+                        Policy& policy, Trajectory* trajectory = nullptr);
 
 struct Summary {
   double mean = 0, stddev = 0, median = 0, q05 = 0, q95 = 0, worst = 0, mean_over_std = 0;
   double mean_abs_position = 0, flat_share = 0, fills = 0, volume = 0, mean_reward = 0, pnl_mark = 0;
+  double spread_capture = 0, inventory_pnl = 0, liquidation = 0, fees = 0;  ///< means per window
+  double spread_per_unit = 0;  ///< spread capture per base unit traded, pooled over windows (0 without volume)
+  double markout[kMarkoutCount] = {};  ///< volume-weighted over all windows; NaN without fills
 };
 
 Summary summarize(const PolicyResult& result);

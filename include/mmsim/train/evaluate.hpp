@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mmsim/env/batch_env.hpp"
@@ -35,7 +36,9 @@ ActionFn greedy_policy(ActorCritic network);
 ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
 
 /// The trained network as an evaluation policy: greedy (most probable
-/// action) or sampled from its softmax with the counter-based RNG.
-std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed);
+/// action) or sampled from its softmax with the counter-based RNG, named
+/// "<name> (greedy)" or "<name> (sampled)".
+std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
+                                           const std::string& name = "agent");
 
 }  // namespace mmsim::train
