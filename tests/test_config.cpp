@@ -431,5 +431,78 @@ TEST(ConfigEnv, ABadActionRowNamesItsIndex) {
   }
 }
 
+
+TEST(ConfigBaselines, AvellanedaStoikovDefaults) {
+  const eval::AsBaselineConfig& as = parse(kMinimal).baselines.as;
+  EXPECT_TRUE(as.enabled);
+  EXPECT_EQ(as.gamma, 0.01);
+  EXPECT_EQ(as.order_size, 0.0);
+  EXPECT_EQ(as.quotes, eval::AsQuoteMode::continuous);
+  EXPECT_EQ(as.max_distance_ticks, 50.0);
+  EXPECT_EQ(as.min_fills, 20);
+}
+
+TEST(ConfigBaselines, EveryAvellanedaStoikovKeyIsReadAndRoundTrips) {
+  const Config c = parse(kMinimal +
+                         "baselines:\n  as:\n    enabled: false\n    gamma: 0.25\n    order_size: 30\n"
+                         "    quotes: snap\n    max_distance_ticks: 12.5\n    min_fills: 7\n");
+  const eval::AsBaselineConfig& as = c.baselines.as;
+  EXPECT_FALSE(as.enabled);
+  EXPECT_EQ(as.gamma, 0.25);
+  EXPECT_EQ(as.order_size, 30.0);
+  EXPECT_EQ(as.quotes, eval::AsQuoteMode::snap);
+  EXPECT_EQ(as.max_distance_ticks, 12.5);
+  EXPECT_EQ(as.min_fills, 7);
+  // The effective YAML holds every key and parses back to the same values.
+  const std::string text = to_yaml(c);
+  for (const char* key : {"gamma", "order_size", "quotes", "max_distance_ticks", "min_fills", "enabled"}) {
+    EXPECT_NE(text.find(key), std::string::npos) << key << " not in:\n" << text;
+  }
+  const Config back = parse_config(text, "/elsewhere", {}, "round-trip");
+  const eval::AsBaselineConfig& b = back.baselines.as;
+  EXPECT_EQ(b.enabled, as.enabled);
+  EXPECT_EQ(b.gamma, as.gamma);
+  EXPECT_EQ(b.order_size, as.order_size);
+  EXPECT_EQ(b.quotes, as.quotes);
+  EXPECT_EQ(b.max_distance_ticks, as.max_distance_ticks);
+  EXPECT_EQ(b.min_fills, as.min_fills);
+  EXPECT_EQ(to_yaml(back), text);
+  EXPECT_EQ(config_hash(back), config_hash(c));
+  // A value that needs all 17 digits survives too, and changes the hash.
+  Config other = c;
+  other.baselines.as.gamma = 0.1 + 0.2;
+  const Config other_back = parse_config(to_yaml(other), "/elsewhere", {}, "round-trip");
+  EXPECT_EQ(other_back.baselines.as.gamma, 0.1 + 0.2);
+  EXPECT_NE(config_hash(other), config_hash(c));
+  // The continuous default round-trips as well.
+  const Config defaults = parse(kMinimal);
+  EXPECT_EQ(parse_config(to_yaml(defaults), "/elsewhere").baselines.as.quotes, eval::AsQuoteMode::continuous);
+}
+
+TEST(ConfigBaselines, OverridesReachTheAvellanedaStoikovKeys) {
+  const Config c = parse(kMinimal, {"baselines.as.quotes=snap", "baselines.as.gamma=0.5", "baselines.as.enabled=false"});
+  EXPECT_EQ(c.baselines.as.quotes, eval::AsQuoteMode::snap);
+  EXPECT_EQ(c.baselines.as.gamma, 0.5);
+  EXPECT_FALSE(c.baselines.as.enabled);
+  expect_config_error([] { parse(kMinimal, {"baselines.as.gamma=0"}); }, "baselines.as.gamma");
+}
+
+TEST(ConfigBaselines, BadAvellanedaStoikovValuesNameTheKey) {
+  const std::string as = kMinimal + "baselines:\n  as:\n";
+  expect_parse_error(as + "    gamma: 0\n", "baselines.as.gamma", {"> 0"});
+  expect_parse_error(as + "    gamma: -1\n", "baselines.as.gamma", {"> 0"});
+  expect_parse_error(as + "    gamma: .nan\n", "baselines.as.gamma");
+  expect_parse_error(as + "    gamma: .inf\n", "baselines.as.gamma");
+  expect_parse_error(as + "    gamma: high\n", "baselines.as.gamma", {"'high'"});
+  expect_parse_error(as + "    quotes: nearest\n", "baselines.as.quotes", {"'nearest'", "continuous, snap"});
+  expect_parse_error(as + "    min_fills: 0\n", "baselines.as.min_fills", {">= 1"});
+  expect_parse_error(as + "    min_fills: 2.5\n", "baselines.as.min_fills", {"'2.5'"});
+  expect_parse_error(as + "    order_size: -1\n", "baselines.as.order_size", {">= 0"});
+  expect_parse_error(as + "    max_distance_ticks: 0\n", "baselines.as.max_distance_ticks", {"> 0"});
+  expect_parse_error(as + "    enabled: sometimes\n", "baselines.as.enabled", {"'sometimes'"});
+  expect_parse_error(as + "    gama: 0.1\n", "baselines.as.gama", {"unknown key", "gamma"});
+  expect_parse_error(kMinimal + "baselines:\n  glft: {}\n", "baselines.glft", {"unknown key", "as"});
+}
+
 }  // namespace
 }  // namespace mmsim

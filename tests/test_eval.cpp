@@ -5,10 +5,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "mmsim/core/error.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/eval/avellaneda_stoikov.hpp"
+#include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/eval/report.hpp"
 #include "test_util.hpp"
@@ -149,6 +158,583 @@ TEST(EvalProtocol, EveryPolicySeesTheSameWindowsAndTheSameSeedGivesTheSameReport
   EXPECT_DOUBLE_EQ(json["policies"][0]["summary"]["mean"].get<double>(), eval::summarize(first[0]).mean);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "report.md"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "windows.csv"));
+}
+
+
+// ---------------------------------------------------------------------------
+// PnL decomposition, markouts and the trajectory on hand-made books
+// ---------------------------------------------------------------------------
+
+struct Level {
+  Ticks price;
+  Lots size;
+};
+
+/// One book row, best level first; levels not given are empty.
+struct BookRow {
+  std::vector<Level> bids, asks;
+};
+
+struct Market {
+  BookTensor book;
+  FeatureTable table;
+  Splits splits;
+  EnvData data() const { return {&book, &table, &splits}; }
+};
+
+/// A book of `rows` (tick 0.01, lot 1) whose test and training splits are
+/// `test`: a test split of exactly S + 1 rows forces every window to start at
+/// its first row. `sessions`: the book's session_begin without the final T
+/// (default one session).
+Market make_market(const std::vector<BookRow>& rows, RowRange test, std::vector<std::int64_t> sessions = {0}) {
+  Market m;
+  int depth = 1;
+  for (const BookRow& r : rows) depth = std::max(depth, static_cast<int>(std::max(r.bids.size(), r.asks.size())));
+  m.book.instrument = {0.01, 1.0};
+  m.book.depth = depth;
+  const auto count = static_cast<std::int64_t>(rows.size());
+  for (std::int64_t t = 0; t < count; ++t) {
+    const BookRow& r = rows[static_cast<std::size_t>(t)];
+    m.book.time_ns.push_back(t * 1000000000LL);
+    for (int l = 0; l < depth; ++l) {
+      const auto level = static_cast<std::size_t>(l);
+      const bool bid = level < r.bids.size(), ask = level < r.asks.size();
+      m.book.bid_price.push_back(bid ? r.bids[level].price : kEmptyBidTicks);
+      m.book.bid_size.push_back(bid ? r.bids[level].size : 0);
+      m.book.ask_price.push_back(ask ? r.asks[level].price : kEmptyAskTicks);
+      m.book.ask_size.push_back(ask ? r.asks[level].size : 0);
+    }
+    m.book.source_line.push_back(t + 1);
+  }
+  m.book.session_begin = std::move(sessions);
+  m.book.session_begin.push_back(count);
+  for (std::size_t k = 0; k + 1 < m.book.session_begin.size(); ++k) m.book.session_names.push_back("s" + std::to_string(k));
+  m.table.names = {"f0", "f1"};
+  m.table.rows = count;
+  for (std::int64_t t = 0; t < count; ++t) {
+    m.table.values.push_back(static_cast<float>(t));
+    m.table.values.push_back(0.0f);
+  }
+  m.splits.test.ranges = {test};
+  m.splits.train.ranges = {test};
+  return m;
+}
+
+/// Quotes explicitly from a script: quote(env, step); records what it was shown.
+class ScriptedQuotes final : public eval::Policy {
+ public:
+  explicit ScriptedQuotes(std::function<ActionRow(std::int64_t, std::int64_t)> quote) : quote_(std::move(quote)) {}
+  std::string name() const override { return "scripted"; }
+  bool quotes_explicitly() const override { return true; }
+  void decide(const eval::PolicyInput& input, const eval::Decision& decision) override {
+    rows.push_back(input.row[0]);
+    positions.push_back(input.position[0]);
+    for (std::int64_t i = 0; i < input.n; ++i) decision.quotes[i] = quote_(i, input.step);
+  }
+  std::vector<std::int64_t> rows;     ///< env 0's row at each decision
+  std::vector<double> positions;      ///< env 0's position at each decision
+
+ private:
+  std::function<ActionRow(std::int64_t, std::int64_t)> quote_;
+};
+
+// Depth 2, tick 0.01, lot 1; a test split {0, 5}: 4-step windows from row 0.
+const std::vector<BookRow> kDecompositionRows = {
+    {{{100, 5}}, {{102, 5}}},                       // 0: mid 101 ticks = 1.01
+    {{{98, 5}}, {{100, 1}, {101, 5}}},              // 1: mid 99 = 0.99
+    {{{100, 3}, {99, 5}}, {{101, 5}}},              // 2: mid 100.5 = 1.005
+    {{{97, 5}}, {{99, 2}, {100, 5}}},               // 3: mid 98 = 0.98
+    {{{96, 1}, {95, 5}}, {{98, 5}}},                // 4: mid 97 = 0.97
+};
+
+/// Maker fee 10 bps (0.001 of notional), taker fee 20 bps (0.002).
+EnvConfig decomposition_config(std::vector<ActionRow> actions) {
+  EnvConfig c;
+  c.actions = std::move(actions);
+  c.maker_fee_bps = 10;
+  c.taker_fee_bps = 20;
+  c.reward.eta = 0.0;
+  c.observation.stack = 1;
+  return c;
+}
+
+eval::Protocol protocol_of(std::int64_t windows, std::int64_t steps) {
+  eval::Protocol p;
+  p.split = EpisodeSplit::test;
+  p.windows = windows;
+  p.steps = steps;
+  return p;
+}
+
+void expect_identity(const eval::PolicyResult& r, std::size_t k, double tolerance) {
+  EXPECT_NEAR(r.pnl[k], r.spread_capture[k] + r.inventory_pnl[k] + r.liquidation[k] - r.fees[k], tolerance)
+      << r.name << ", window " << k;
+}
+
+TEST(EvalDecomposition, FixedActionOnAHandMadeBook) {
+  const Market m = make_market(kDecompositionRows, {0, 5});
+  // Always bid 2 and ask 2 one tick from the mid (ticks).
+  const EnvConfig c = decomposition_config({{1, 1, 2, 2}});
+  const eval::Protocol protocol = protocol_of(2, 4);
+  const eval::WindowPlan plan = eval::plan_windows(m.data(), c, protocol);
+  ASSERT_EQ(plan.steps, 4);
+  ASSERT_EQ(plan.starts, (std::vector<std::int64_t>{0, 0}));
+  auto policy = eval::fixed_action_policy(0, c.actions[0]);
+  const eval::PolicyResult r = eval::run_policy(m.data(), c, protocol, plan, *policy);
+  // step 1, row 0 (mid 1.01): bid floor(100) = 100, ask ceil(102) = 102. Row 1: the bid buys 1
+  //         from 100x1 (101 > 100 stops) at 1.00; 98 < 102: no sell.
+  //         spread 1 x (1.01 - 1.00) = 0.01; held 1: inventory 1 x (0.99 - 1.01) = -0.02
+  // step 2, row 1 (mid 0.99): bid 98, ask 100. Row 2: the ask sells 2 to 100x3 at 1.00.
+  //         spread 2 x (1.00 - 0.99) = 0.02; held 1 - 2 = -1: inventory -1 x (1.005 - 0.99) = -0.015
+  // step 3, row 2 (mid 1.005): bid floor(99.5) = 99, ask ceil(101.5) = 102. Row 3: the bid buys
+  //         2 from 99x2 at 0.99. spread 2 x (1.005 - 0.99) = 0.03; held 1:
+  //         inventory 1 x (0.98 - 1.005) = -0.025
+  // step 4, row 3 (mid 0.98): bid 97, ask 99; row 4 (asks 98, bids 96): no fill.
+  //         inventory 1 x (0.97 - 0.98) = -0.01
+  // Liquidation at row 4: sell 1 to 96x1 at 0.96; liquidation 0.96 - 1 x 0.97 = -0.01.
+  // Fees: maker 0.001 x (1.00 + 2.00 + 1.98) = 0.00498, taker 0.002 x 0.96 = 0.00192: 0.0069.
+  // Cash: -1.00 + 2.00 - 1.98 + 0.96 - 0.0069 = -0.0269 = 0.06 - 0.07 - 0.01 - 0.0069.
+  // Mark before liquidation: -0.98 + 1 x 0.97 - 0.00498 = -0.01498.
+  for (std::size_t k = 0; k < 2; ++k) {
+    SCOPED_TRACE("window " + std::to_string(k));
+    EXPECT_NEAR(r.spread_capture[k], 0.06, 1e-12);
+    EXPECT_NEAR(r.inventory_pnl[k], -0.07, 1e-12);
+    EXPECT_NEAR(r.liquidation[k], -0.01, 1e-12);
+    EXPECT_NEAR(r.fees[k], 0.0069, 1e-12);
+    EXPECT_NEAR(r.pnl[k], -0.0269, 1e-12);
+    EXPECT_NEAR(r.pnl_mark[k], -0.01498, 1e-12);
+    expect_identity(r, k, 1e-12);
+    EXPECT_DOUBLE_EQ(r.volume[k], 5.0);  // 1 + 2 + 2
+    EXPECT_DOUBLE_EQ(r.fills[k], 3.0);
+    EXPECT_DOUBLE_EQ(r.mean_abs_position[k], 0.75);  // |1|, |-1|, |1|, 0 over 4 steps
+    EXPECT_DOUBLE_EQ(r.flat_share[k], 0.25);
+  }
+}
+
+TEST(EvalDecomposition, ExplicitQuotesOnAHandMadeBook) {
+  const Market m = make_market(kDecompositionRows, {0, 5});
+  const EnvConfig c = decomposition_config({{0, 0, 1, 1}});  // the table is not used
+  const eval::Protocol protocol = protocol_of(2, 4);
+  const eval::WindowPlan plan = eval::plan_windows(m.data(), c, protocol);
+  // Offsets in ticks from the mid, sizes in lots.
+  const std::vector<ActionRow> script = {{-1, 5, 2, 2}, {3, 0.3, 0, 3}, {1.2, 0, 4, 0}, {0, 0, 0, 0}};
+  ScriptedQuotes policy([&](std::int64_t, std::int64_t step) { return script[static_cast<std::size_t>(step)]; });
+  eval::Trajectory t;
+  const eval::PolicyResult r = eval::run_policy(m.data(), c, protocol, plan, policy, &t);
+  // step 1, row 0 (mid 101 ticks, 1.01): bid floor(101 + 1) = 102 through the mid, ask ceil(106) = 106.
+  //         Row 1: the bid buys 1 from 100x1 and 1 from 101x5, both at 1.02 (2 levels); no sell.
+  //         spread 2 x (1.01 - 1.02) = -0.02; held 2: inventory 2 x (0.99 - 1.01) = -0.04
+  // step 2, row 1 (mid 99): no bid (size 0); ask ceil(99.3) = 100 sells 3 to row 2's 100x3 at 1.00.
+  //         spread 3 x (1.00 - 0.99) = 0.03; held -1: inventory -1 x (1.005 - 0.99) = -0.015
+  // step 3, row 2 (mid 100.5): bid floor(99.3) = 99 buys 2 from row 3's 99x2 at 0.99; no ask.
+  //         spread 2 x (1.005 - 0.99) = 0.03; held 1: inventory 1 x (0.98 - 1.005) = -0.025
+  // step 4, row 3: no quote; inventory 1 x (0.97 - 0.98) = -0.01.
+  // Liquidation: sell 1 at 0.96: -0.01. Fees: maker 0.001 x (2.04 + 3.00 + 1.98) = 0.00702,
+  // taker 0.00192: 0.00894. PnL -2.04 + 3.00 - 1.98 + 0.96 - 0.00894 = -0.06894
+  //   = 0.04 - 0.09 - 0.01 - 0.00894.
+  for (std::size_t k = 0; k < 2; ++k) {
+    SCOPED_TRACE("window " + std::to_string(k));
+    EXPECT_NEAR(r.spread_capture[k], 0.04, 1e-12);
+    EXPECT_NEAR(r.inventory_pnl[k], -0.09, 1e-12);
+    EXPECT_NEAR(r.liquidation[k], -0.01, 1e-12);
+    EXPECT_NEAR(r.fees[k], 0.00894, 1e-12);
+    EXPECT_NEAR(r.pnl[k], -0.06894, 1e-12);
+    EXPECT_NEAR(r.pnl_mark[k], -0.05702, 1e-12);  // -1.02 + 1 x 0.97 - 0.00702
+    expect_identity(r, k, 1e-12);
+    EXPECT_DOUBLE_EQ(r.volume[k], 7.0);
+    EXPECT_DOUBLE_EQ(r.fills[k], 4.0);
+    EXPECT_DOUBLE_EQ(r.mean_abs_position[k], 1.0);  // 2, 1, 1, 0
+    // +1 markouts: fill row 1 buys 2 at 1.02 vs mid(2) 1.005: -0.03; fill row 2 sells 3 at
+    // 1.00 vs mid(3) 0.98: +0.06; fill row 3 buys 2 at 0.99 vs mid(4) 0.97: -0.04.
+    // -0.01 over 7 units. +10 and +100 run past the 5 rows: left out.
+    EXPECT_NEAR(r.markout[0][k], -0.01 / 7, 1e-12);
+    EXPECT_DOUBLE_EQ(r.markout_volume[0][k], 7.0);
+    EXPECT_DOUBLE_EQ(r.markout_volume[1][k], 0.0);
+    EXPECT_TRUE(std::isnan(r.markout[1][k]));
+    EXPECT_DOUBLE_EQ(r.markout_volume[2][k], 0.0);
+    EXPECT_TRUE(std::isnan(r.markout[2][k]));
+  }
+  // The policy saw consecutive rows and the position before each step.
+  EXPECT_EQ(policy.rows, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(policy.positions, (std::vector<double>{0, 2, -1, 1}));
+  // Trajectory of window 0.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ASSERT_EQ(t.row.size(), 4u);
+  EXPECT_EQ(t.row, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(t.action, (std::vector<std::int32_t>{-1, -1, -1, -1}));
+  const double mid[] = {1.01, 0.99, 1.005, 0.98};
+  const double bid[] = {1.02, nan, 0.99, nan};
+  const double ask[] = {1.06, 1.00, nan, nan};
+  const double position[] = {2, -1, 1, 0};
+  // Mark-to-mid PnL after each step, maker fees included:
+  //   -2.04 - 0.00204 + 2 x 0.99 = -0.06204; cash 0.95496 (+3.00 - 0.003), -1 x 1.005: -0.05004;
+  //   cash -1.02702 (-1.98 - 0.00198) + 1 x 0.98 = -0.04702; then the final PnL -0.06894.
+  const double pnl[] = {-0.06204, -0.05004, -0.04702, -0.06894};
+  const double bought[] = {2, 0, 2, 0};
+  const double sold[] = {0, 3, 0, 0};
+  for (std::size_t k = 0; k < 4; ++k) {
+    SCOPED_TRACE("step " + std::to_string(k));
+    EXPECT_NEAR(t.mid[k], mid[k], 1e-12);
+    if (std::isnan(bid[k])) EXPECT_TRUE(std::isnan(t.bid_quote[k])) << t.bid_quote[k];
+    else EXPECT_NEAR(t.bid_quote[k], bid[k], 1e-12);
+    if (std::isnan(ask[k])) EXPECT_TRUE(std::isnan(t.ask_quote[k])) << t.ask_quote[k];
+    else EXPECT_NEAR(t.ask_quote[k], ask[k], 1e-12);
+    EXPECT_DOUBLE_EQ(t.position[k], position[k]);
+    EXPECT_NEAR(t.pnl[k], pnl[k], 1e-12);
+    EXPECT_DOUBLE_EQ(t.bid_volume[k], bought[k]);
+    EXPECT_DOUBLE_EQ(t.ask_volume[k], sold[k]);
+  }
+  EXPECT_DOUBLE_EQ(t.pnl.back(), r.pnl[0]);
+}
+
+// A rising book over two sessions (rows 0-109 and 110-129): row r has bid
+// 1000 + 2r and ask 1002 + 2r (10 lots each), mid 1001 + 2r ticks. Test split
+// {0, 21}: 20-step windows from row 0.
+Market trending_market() {
+  std::vector<BookRow> rows;
+  for (Ticks r = 0; r < 130; ++r) rows.push_back({{{1000 + 2 * r, 10}}, {{1002 + 2 * r, 10}}});
+  return make_market(rows, {0, 21}, {0, 110});
+}
+
+TEST(EvalDecomposition, MarkoutsAtOneTenAndHundredSteps) {
+  const Market m = trending_market();
+  const EnvConfig c = decomposition_config({{0, 0, 1, 1}});
+  const eval::Protocol protocol = protocol_of(2, 20);
+  const eval::WindowPlan plan = eval::plan_windows(m.data(), c, protocol);
+  ASSERT_EQ(plan.starts, (std::vector<std::int64_t>{0, 0}));
+  // Env 0, step 0 at row 0 (mid 1001): bid floor(1001 + 3) = 1004 buys 3 from row 1's ask
+  //   1004 at 10.04 (fill row 1). Buy markout per unit: mid(1 + h) - 10.04 =
+  //   (1003 + 2h - 1004) ticks = 2h - 1 ticks: +1 0.01, +10 0.19, +100 1.99 (row 101 < 110).
+  // Both envs, step 19 at row 19 (mid 1039): ask ceil(1039 + 1) = 1040 sells 2 to row 20's bid
+  //   1040 at 10.40 (fill row 20). Sell markout: 10.40 - mid(20 + h) = (1040 - 1041 - 2h) ticks
+  //   = -1 - 2h ticks: +1 -0.03, +10 -0.21; +100 is row 120, past the session's end 110: left
+  //   out although the book has that row.
+  ScriptedQuotes policy([](std::int64_t env, std::int64_t step) {
+    if (step == 0 && env == 0) return ActionRow{-3, 0, 3, 0};
+    if (step == 19) return ActionRow{0, 1, 0, 2};
+    return ActionRow{};
+  });
+  const eval::PolicyResult r = eval::run_policy(m.data(), c, protocol, plan, policy);
+  ASSERT_DOUBLE_EQ(r.volume[0], 5.0);
+  ASSERT_DOUBLE_EQ(r.volume[1], 2.0);
+  // Env 0: +1 (3 x 0.01 - 2 x 0.03) / 5 = -0.006; +10 (3 x 0.19 - 2 x 0.21) / 5 = 0.03;
+  // +100 only the buy: 1.99 over 3 units.
+  EXPECT_NEAR(r.markout[0][0], -0.006, 1e-9);
+  EXPECT_NEAR(r.markout[1][0], 0.03, 1e-9);
+  EXPECT_NEAR(r.markout[2][0], 1.99, 1e-9);
+  EXPECT_DOUBLE_EQ(r.markout_volume[0][0], 5.0);
+  EXPECT_DOUBLE_EQ(r.markout_volume[1][0], 5.0);
+  EXPECT_DOUBLE_EQ(r.markout_volume[2][0], 3.0);
+  // Env 1: the sell only; no +100 markout.
+  EXPECT_NEAR(r.markout[0][1], -0.03, 1e-9);
+  EXPECT_NEAR(r.markout[1][1], -0.21, 1e-9);
+  EXPECT_TRUE(std::isnan(r.markout[2][1])) << r.markout[2][1];
+  EXPECT_DOUBLE_EQ(r.markout_volume[0][1], 2.0);
+  EXPECT_DOUBLE_EQ(r.markout_volume[1][1], 2.0);
+  EXPECT_DOUBLE_EQ(r.markout_volume[2][1], 0.0);
+  // Pooled over windows by volume: +1 (-0.006 x 5 - 0.03 x 2) / 7 = -0.09 / 7;
+  // +10 (0.03 x 5 - 0.21 x 2) / 7 = -0.27 / 7; +100 1.99 (env 0 only).
+  const eval::Summary s = eval::summarize(r);
+  EXPECT_NEAR(s.markout[0], -0.09 / 7, 1e-9);
+  EXPECT_NEAR(s.markout[1], -0.27 / 7, 1e-9);
+  EXPECT_NEAR(s.markout[2], 1.99, 1e-9);
+  for (std::size_t k = 0; k < 2; ++k) expect_identity(r, k, 1e-9);
+}
+
+TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
+  eval::PolicyResult r = hand_made("p", {1, 2, 3});
+  r.volume = {2, 0, 6};
+  r.spread_capture = {0.3, 0.0, 0.5};
+  r.inventory_pnl = {-0.1, 0.2, 0.5};
+  r.liquidation = {0.0, -0.3, -0.6};
+  r.fees = {0.01, 0.02, 0.06};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.markout[0] = {0.02, nan, -0.01};
+  r.markout_volume[0] = {2, 0, 6};
+  r.markout[1] = {nan, nan, nan};
+  r.markout_volume[1] = {0, 0, 0};
+  r.markout[2] = {0.5, 1.0, nan};
+  r.markout_volume[2] = {1, 3, 0};
+  const eval::Summary s = eval::summarize(r);
+  // Pooled: (0.3 + 0 + 0.5) / (2 + 0 + 6) = 0.1 (the mean of per-window ratios would be
+  // (0.15 + 0.0833) / 2).
+  EXPECT_DOUBLE_EQ(s.spread_per_unit, 0.1);
+  EXPECT_NEAR(s.spread_capture, 0.8 / 3, 1e-15);
+  EXPECT_NEAR(s.inventory_pnl, 0.2, 1e-15);
+  EXPECT_NEAR(s.liquidation, -0.3, 1e-15);
+  EXPECT_NEAR(s.fees, 0.03, 1e-15);
+  // +1: (0.02 x 2 - 0.01 x 6) / 8 = -0.0025; +10: no volume anywhere: NaN;
+  // +100: (0.5 x 1 + 1.0 x 3) / 4 = 0.875.
+  EXPECT_NEAR(s.markout[0], -0.0025, 1e-15);
+  EXPECT_TRUE(std::isnan(s.markout[1])) << s.markout[1];
+  EXPECT_NEAR(s.markout[2], 0.875, 1e-15);
+  // Without volume the spread per unit is 0.
+  r.volume = {0, 0, 0};
+  EXPECT_EQ(eval::summarize(r).spread_per_unit, 0.0);
+}
+
+/// The GOOG fixture's config with fees on both sides and an ask-only row (NaN bid quotes).
+EnvConfig goog_config() {
+  EnvConfig c = sample().env;
+  c.actions = {{0.5, 0.5, 100, 100}, {2, 2, 100, 100}, {0, 3, 0, 100}};
+  c.maker_fee_bps = -0.2;
+  c.taker_fee_bps = 3;
+  return c;
+}
+
+const eval::Calibration& goog_calibration() {
+  static const eval::Calibration calibration = eval::calibrate(goog_sample().loaded.book, goog_sample().splits.train);
+  return calibration;
+}
+
+TEST(EvalDecomposition, IdentityHoldsForEveryWindowAndPolicyOnTheSample) {
+  const GoogSample& goog = goog_sample();
+  const EnvConfig c = goog_config();
+  const eval::Protocol protocol = protocol_of(20, 300);
+  const eval::WindowPlan plan = eval::plan_windows(goog.data(), c, protocol);
+  ASSERT_EQ(plan.steps, 300);
+  const StepParams params = make_step_params(eval::protocol_env_config(c, plan, protocol), goog.data(), protocol.seed);
+  std::vector<std::unique_ptr<eval::Policy>> policies;
+  policies.push_back(eval::random_policy(5, 3));
+  policies.push_back(eval::fixed_action_policy(0, c.actions[0]));
+  eval::AsBaselineConfig as;  // order_size 0: the first action's 100 lots
+  for (const eval::AsForm form : {eval::AsForm::finite_horizon, eval::AsForm::asymptotic}) {
+    policies.push_back(eval::avellaneda_stoikov_policy(form, goog_calibration(), as, goog.data(), params));
+  }
+  as.quotes = eval::AsQuoteMode::snap;
+  policies.push_back(eval::avellaneda_stoikov_policy(eval::AsForm::asymptotic, goog_calibration(), as, goog.data(), params));
+  for (const auto& policy : policies) {
+    const eval::PolicyResult r = eval::run_policy(goog.data(), c, protocol, plan, *policy);
+    ASSERT_EQ(r.pnl.size(), 20u) << r.name;
+    double volume = 0, liquidation = 0;
+    for (std::size_t k = 0; k < 20; ++k) {
+      expect_identity(r, k, 1e-6);
+      volume += r.volume[k];
+      liquidation += std::fabs(r.liquidation[k]);
+      // Liquidation is the final PnL minus the mark before it, without the taker fee (>= 0 here).
+      EXPECT_LE(r.pnl[k] - r.pnl_mark[k], r.liquidation[k] + 1e-9) << r.name << ", window " << k;
+    }
+    EXPECT_GT(volume, 0.0) << r.name << " never traded: the identity would be vacuous";
+    EXPECT_GT(liquidation, 0.0) << r.name;
+  }
+}
+
+TEST(EvalDecomposition, TrajectoryOfWindowZeroOnTheSample) {
+  const GoogSample& goog = goog_sample();
+  const BookTensor& book = goog.loaded.book;
+  const EnvConfig c = goog_config();
+  const eval::Protocol protocol = protocol_of(20, 300);
+  const eval::WindowPlan plan = eval::plan_windows(goog.data(), c, protocol);
+  const StepParams params = make_step_params(eval::protocol_env_config(c, plan, protocol), goog.data(), protocol.seed);
+  auto as = eval::avellaneda_stoikov_policy(eval::AsForm::asymptotic, goog_calibration(), eval::AsBaselineConfig{},
+                                            goog.data(), params);
+  auto ask_only = eval::fixed_action_policy(2, c.actions[2]);
+  for (eval::Policy* policy : {as.get(), ask_only.get()}) {
+    SCOPED_TRACE(policy->name());
+    eval::Trajectory t;
+    const eval::PolicyResult r = eval::run_policy(goog.data(), c, protocol, plan, *policy, &t);
+    ASSERT_EQ(t.row.size(), 300u);
+    for (auto* v : {&t.mid, &t.bid_quote, &t.ask_quote, &t.position, &t.pnl, &t.reward, &t.bid_volume,
+                    &t.ask_volume}) {
+      EXPECT_EQ(v->size(), 300u);
+    }
+    EXPECT_EQ(t.action.size(), 300u);
+    const std::int32_t action = policy->quotes_explicitly() ? -1 : 2;
+    std::int64_t bid_quotes = 0, ask_quotes = 0;
+    for (std::size_t k = 0; k < 300; ++k) {
+      EXPECT_EQ(t.row[k], plan.starts[0] + static_cast<std::int64_t>(k)) << "step " << k;
+      const auto at = static_cast<std::size_t>(t.row[k]) * static_cast<std::size_t>(book.depth);
+      EXPECT_DOUBLE_EQ(t.mid[k], 0.5 * static_cast<double>(book.bid_price[at] + book.ask_price[at]) * 0.01);
+      EXPECT_EQ(t.action[k], action);
+      bid_quotes += !std::isnan(t.bid_quote[k]);
+      ask_quotes += !std::isnan(t.ask_quote[k]);
+    }
+    EXPECT_DOUBLE_EQ(t.pnl.back(), r.pnl[0]);
+    EXPECT_EQ(t.position.back(), 0.0);
+    EXPECT_EQ(ask_quotes, 300);
+    // The ask-only row never bids: every bid quote is NaN; the model quotes both sides.
+    EXPECT_EQ(bid_quotes, policy->quotes_explicitly() ? 300 : 0);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The Avellaneda-Stoikov policy's decisions on a hand-made book
+// ---------------------------------------------------------------------------
+
+// Row 0: 100 / 103 (mid 101.5 ticks, half-spread 1.5); row 1: 100 / 106 (mid 103, half-spread 3).
+const std::vector<BookRow> kAsRows = {
+    {{{100, 5}}, {{103, 5}}},
+    {{{100, 5}}, {{106, 5}}},
+    {{{100, 5}}, {{103, 5}}},
+};
+
+// The model of tests/test_avellaneda_stoikov.cpp: sigma 0.02 per step, A 0.5, kappa 20,
+// gamma 0.1, Delta = 100 lots of 1 unit: sigma_u^2 = 4, kappa_u = 0.2, ln(1 + gamma / kappa_u)
+// = ln 1.5 = 0.4054651081081644.
+eval::Calibration as_calibration() {
+  eval::Calibration c;
+  c.sigma = 0.02;
+  c.intensity.A = 0.5;
+  c.intensity.kappa = 20;
+  return c;
+}
+
+eval::AsBaselineConfig as_config(double order_size, eval::AsQuoteMode mode = eval::AsQuoteMode::continuous) {
+  eval::AsBaselineConfig c;
+  c.gamma = 0.1;
+  c.order_size = order_size;
+  c.quotes = mode;
+  return c;
+}
+
+/// Runs one decision for envs at `rows` holding `positions`, `step` of `steps`.
+struct Decided {
+  std::vector<ActionRow> quotes;
+  std::vector<std::int32_t> actions;
+};
+Decided decide(eval::Policy& policy, std::vector<std::int64_t> rows, std::vector<double> positions,
+               std::int64_t step, std::int64_t steps) {
+  Decided d;
+  d.quotes.assign(rows.size(), ActionRow{-99, -99, -99, -99});
+  d.actions.assign(rows.size(), -99);
+  eval::PolicyInput input;
+  input.n = static_cast<std::int64_t>(rows.size());
+  input.step = step;
+  input.steps = steps;
+  input.row = rows.data();
+  input.position = positions.data();
+  policy.decide(input, eval::Decision{d.actions.data(), d.quotes.data()});
+  return d;
+}
+
+struct AsSetup {
+  Market market = make_market(kAsRows, {0, 3});
+  EnvConfig env;
+  StepParams params;
+  explicit AsSetup(std::vector<ActionRow> actions, OffsetUnit unit = OffsetUnit::ticks,
+                   SizeUnit size = SizeUnit::base) {
+    env.actions = std::move(actions);
+    env.offset_unit = unit;
+    env.size_unit = size;
+    env.observation.stack = 1;
+    params = make_step_params(env, market.data(), 1);
+  }
+  std::unique_ptr<eval::Policy> policy(eval::AsForm form, const eval::AsBaselineConfig& config) const {
+    return eval::avellaneda_stoikov_policy(form, as_calibration(), config, market.data(), params);
+  }
+};
+
+void expect_quote(const ActionRow& q, double bid, double ask, double size, const std::string& what) {
+  EXPECT_NEAR(q.bid_offset, bid, 1e-9) << what;
+  EXPECT_NEAR(q.ask_offset, ask, 1e-9) << what;
+  EXPECT_DOUBLE_EQ(q.bid_size, size) << what;
+  EXPECT_DOUBLE_EQ(q.ask_size, size) << what;
+}
+
+TEST(EvalAvellanedaStoikov, FiniteHorizonQuotesInTicksWithThePostOnlyClamp) {
+  const AsSetup setup({{1, 1, 7, 7}});
+  auto policy = setup.policy(eval::AsForm::finite_horizon, as_config(100));
+  EXPECT_TRUE(policy->quotes_explicitly());
+  // Step 2 of 12: T - t = 10. Per order: gamma sigma_u^2 (T - t) = 0.1 x 4 x 10 = 4, half spread
+  // 4 / 2 + ln 1.5 / 0.1 = 6.054651081081644, skew q x 4; per unit / 100 currency = x 100 ticks:
+  // half spread 6.054651081081644 ticks, skew 4q ticks (q = position / 100).
+  //  position 0: 6.0546510810816 on both sides
+  //  position 50 (q 0.5, skew 2): bid 8.0546510810816, ask 4.0546510810816
+  //  position -150 (q -1.5, skew -6): bid 0.0546510810816, ask 12.054651081081644
+  //  position -300 (q -3, skew -12): the model's bid -5.9453489189184 would be 101.5 + 5.95
+  //     = 107.4 ticks, through row 0's best ask 103: post-only puts it at 102, offset
+  //     101.5 - 102 = -0.5; the ask 18.054651081081644 is unchanged.
+  //  At row 1 (mid 103, best ask 106) the same short clamps to 103 - 105 = -2.
+  const Decided d = decide(*policy, {0, 0, 0, 0, 1}, {0, 50, -150, -300, -300}, 2, 12);
+  expect_quote(d.quotes[0], 6.054651081081644, 6.054651081081644, 100, "flat");
+  expect_quote(d.quotes[1], 8.054651081081644, 4.054651081081644, 100, "long 50");
+  expect_quote(d.quotes[2], 0.054651081081643, 12.054651081081644, 100, "short 150");
+  expect_quote(d.quotes[3], -0.5, 18.054651081081644, 100, "short 300, clamped");
+  expect_quote(d.quotes[4], -2.0, 18.054651081081644, 100, "short 300 at row 1, clamped");
+  // The horizon shrinks with the step: at step 11 of 12, T - t = 1: half spread
+  // 0.2 + 4.054651081081644 = 4.254651081081644 ticks, skew 0.4q.
+  const Decided late = decide(*policy, {0, 0}, {0, 50}, 11, 12);
+  expect_quote(late.quotes[0], 4.254651081081644, 4.254651081081644, 100, "flat, last step");
+  expect_quote(late.quotes[1], 4.454651081081644, 4.054651081081644, 100, "long 50, last step");
+}
+
+TEST(EvalAvellanedaStoikov, AsymptoticQuotesInTicksWithThePostOnlyClamp) {
+  const AsSetup setup({{1, 1, 7, 7}});
+  auto policy = setup.policy(eval::AsForm::asymptotic, as_config(100));
+  // base ln 1.5 / 0.1 / 100 = 4.054651081081644 ticks; c = sqrt(4 x 0.1 / (2 x 0.2 x 0.5) x 1.5^3)
+  // = sqrt(6.75) = 2.598076211353316 per order = 2.598076211353316 ticks per unit.
+  // bid = base + (2q + 1) / 2 c, ask = base - (2q - 1) / 2 c; no horizon.
+  //  q 0: base + c / 2 = 5.353689186758301 on both sides
+  //  q 0.5: bid base + c = 6.652727292434959, ask base = 4.054651081081644
+  //  q -1.5: bid base - c = 1.456574869728328, ask base + 2c = 9.250803503788276
+  //  q -3: bid base - 2.5c = -2.440539447301647 through the best ask: clamped to -0.5;
+  //        ask base + 3.5c = 13.14791782081825
+  //  q 3: ask base - 2.5c through the best bid 100: clamped to 101 - 101.5 = -0.5;
+  //        bid 13.14791782081825
+  for (std::int64_t step : {0, 7}) {
+    const Decided d = decide(*policy, {0, 0, 0, 0, 0}, {0, 50, -150, -300, 300}, step, 12);
+    expect_quote(d.quotes[0], 5.353689186758301, 5.353689186758301, 100, "flat");
+    expect_quote(d.quotes[1], 6.652727292434959, 4.054651081081644, 100, "long 50");
+    expect_quote(d.quotes[2], 1.456574869728328, 9.250803503788276, 100, "short 150");
+    expect_quote(d.quotes[3], -0.5, 13.14791782081825, 100, "short 300, clamped");
+    expect_quote(d.quotes[4], 13.14791782081825, -0.5, 100, "long 300, clamped");
+  }
+}
+
+TEST(EvalAvellanedaStoikov, NotionalSizesSetTheOrderInBaseUnitsAtTheMid) {
+  // size_unit quote: an order of 101.5 currency at row 0's mid 1.015 is Delta = 100 units,
+  // so the quotes are those of 100 lots above (finite horizon, T - t = 10, position 50).
+  const AsSetup setup({{1, 1, 7, 7}}, OffsetUnit::ticks, SizeUnit::quote);
+  auto policy = setup.policy(eval::AsForm::finite_horizon, as_config(101.5));
+  const Decided d = decide(*policy, {0}, {50}, 2, 12);
+  expect_quote(d.quotes[0], 8.054651081081644, 4.054651081081644, 101.5, "notional");
+}
+
+TEST(EvalAvellanedaStoikov, SnapModePicksTheNearestActionAtTheCurrentRow) {
+  {
+    // Ticks: finite horizon, T - t = 10 (as above): flat (6.05, 6.05) -> row 1 (6, 6);
+    // long 50 (8.05, 4.05) -> row 2 (8, 4); short 150 (0.05, 12.05) -> row 3 (0, 12).
+    const AsSetup setup({{1, 1, 100, 100}, {6, 6, 100, 100}, {8, 4, 100, 100}, {0, 12, 100, 100}, {4, 4, 100, 100}});
+    auto policy = setup.policy(eval::AsForm::finite_horizon, as_config(100, eval::AsQuoteMode::snap));
+    EXPECT_FALSE(policy->quotes_explicitly());
+    const Decided d = decide(*policy, {0, 0, 0}, {0, 50, -150}, 2, 12);
+    EXPECT_EQ(d.actions, (std::vector<std::int32_t>{1, 2, 3}));
+    // Asymptotic, flat: (5.35, 5.35) is 0.65 x sqrt(2) from (6, 6) and 1.35 x sqrt(2) from (4, 4).
+    auto glft = setup.policy(eval::AsForm::asymptotic, as_config(100, eval::AsQuoteMode::snap));
+    EXPECT_EQ(decide(*glft, {0}, {0}, 0, 12).actions[0], 1);
+  }
+  {
+    // Half-spreads: row 0 (1.5 ticks) makes the rows (6, 6) and (3, 3) ticks, row 1
+    // (3 ticks) (12, 12) and (6, 6). Flat, T - t = 10: (6.05, 6.05) -> row 0 at book row 0,
+    // row 1 at book row 1.
+    const AsSetup setup({{4, 4, 100, 100}, {2, 2, 100, 100}}, OffsetUnit::half_spread);
+    auto policy = setup.policy(eval::AsForm::finite_horizon, as_config(100, eval::AsQuoteMode::snap));
+    const Decided d = decide(*policy, {0, 1}, {0, 0}, 2, 12);
+    EXPECT_EQ(d.actions, (std::vector<std::int32_t>{0, 1}));
+  }
+}
+
+TEST(EvalAvellanedaStoikov, OrderSizeZeroTakesTheFirstActionsBidSize) {
+  // First row bids 50 lots: Delta = 50. sigma_u = 1, kappa_u = 20 / 50 = 0.4,
+  // ln(1 + 0.1 / 0.4) = ln 1.25 = 0.22314355131420976. T - t = 10: half spread per order
+  // 0.5 x 0.1 x 1 x 10 + 2.2314355131420976 = 2.7314355131420976, / 50 per unit
+  // = 5.462871026284195 ticks; position 25 (q 0.5): skew 0.5 x 0.1 x 1 x 10 / 50 = 0.01 = 1 tick.
+  const AsSetup setup({{1, 1, 50, 70}, {2, 2, 0, 0}});
+  auto policy = setup.policy(eval::AsForm::finite_horizon, as_config(0));
+  const Decided d = decide(*policy, {0, 0}, {0, 25}, 2, 12);
+  expect_quote(d.quotes[0], 5.462871026284195, 5.462871026284195, 50, "flat");
+  expect_quote(d.quotes[1], 6.462871026284195, 4.462871026284195, 50, "long 25");
+  // A first row without a bid and no order_size: nothing to quote.
+  const AsSetup no_bid({{1, 1, 0, 70}, {2, 2, 50, 50}});
+  try {
+    no_bid.policy(eval::AsForm::finite_horizon, as_config(0));
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "baselines.as.order_size");
+    EXPECT_NE(std::string(e.what()).find("baselines.as.order_size"), std::string::npos) << e.what();
+  }
+  // An explicit order_size needs no bid in the table.
+  EXPECT_NO_THROW(no_bid.policy(eval::AsForm::asymptotic, as_config(10)));
 }
 
 }  // namespace

@@ -243,14 +243,18 @@ MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::in
 /// Base units below which a position counts as flat (unrealised PnL restarts).
 inline constexpr double kFlatPosition = 1e-9;
 
-/// Largest |offset| of an explicit quote, in ticks: far beyond any book, and
-/// small enough that the quote's price converts to Ticks exactly.
+/// Bound on |offset| of an explicit quote, in ticks (exclusive): far beyond
+/// any book, and small enough that the quote's price converts to Ticks exactly.
 inline constexpr double kMaxQuoteOffsetTicks = 1e12;
 
-/// True when an explicit quote can be placed: finite, bounded offsets and sizes >= 0.
+/// A size >= 0 and finite (x - x is NaN for infinities, 0 otherwise).
+MMSIM_HD inline bool valid_size(double x) { return x >= 0 && x - x == 0; }
+
+/// True when an explicit quote can be placed: offsets below the bound (so
+/// finite) and valid sizes.
 MMSIM_HD inline bool valid_quote(const ActionRow& q) {
   return fabs(q.bid_offset) < kMaxQuoteOffsetTicks && fabs(q.ask_offset) < kMaxQuoteOffsetTicks &&
-         q.bid_size >= 0 && q.ask_size >= 0;
+         valid_size(q.bid_size) && valid_size(q.ask_size);
 }
 
 /// One step of env `i` quoting `quote`: offsets in ticks from the mid (not
@@ -274,7 +278,7 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
   const Ticks bid_quote = bid_quote_price(mid_half_ticks, quote.bid_offset);
   const Ticks ask_quote = ask_quote_price(mid_half_ticks, quote.ask_offset);
   double bid_size = bid_quote > 0 ? quote.bid_size : 0.0;
-  double ask_size = quote.ask_size;
+  double ask_size = ask_quote > 0 ? quote.ask_size : 0.0;
   if (p.inventory_limit > 0) {
     const double bid_units = bid_size > 0 ? quote_units(p, m, bid_size, bid_quote) : 0.0;
     const double ask_units = ask_size > 0 ? quote_units(p, m, ask_size, ask_quote) : 0.0;
