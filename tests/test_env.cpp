@@ -38,16 +38,6 @@ namespace {
 // Hand-built markets
 // ---------------------------------------------------------------------------
 
-struct Level {
-  Ticks price;
-  Lots size;
-};
-
-/// One book row, best level first; levels not given are empty.
-struct BookRow {
-  std::vector<Level> bids, asks;
-};
-
 constexpr int kF = 2;  // market features per frame of the hand-built tables
 constexpr int kFrame = kF + kAgentFeatures;
 
@@ -63,28 +53,8 @@ struct Market {
 Market make_market(const std::vector<BookRow>& rows, std::vector<RowRange> train, double tick_size = 0.01,
                    double lot_size = 1.0) {
   Market m;
-  int depth = 1;
-  for (const BookRow& r : rows) {
-    depth = std::max(depth, static_cast<int>(std::max(r.bids.size(), r.asks.size())));
-  }
-  m.book.instrument = {tick_size, lot_size};
-  m.book.depth = depth;
-  const auto count = static_cast<std::int64_t>(rows.size());
-  for (std::int64_t t = 0; t < count; ++t) {
-    const BookRow& r = rows[static_cast<std::size_t>(t)];
-    m.book.time_ns.push_back(t * 1000000000LL);
-    for (int l = 0; l < depth; ++l) {
-      const auto level = static_cast<std::size_t>(l);
-      const bool bid = level < r.bids.size(), ask = level < r.asks.size();
-      m.book.bid_price.push_back(bid ? r.bids[level].price : kEmptyBidTicks);
-      m.book.bid_size.push_back(bid ? r.bids[level].size : 0);
-      m.book.ask_price.push_back(ask ? r.asks[level].price : kEmptyAskTicks);
-      m.book.ask_size.push_back(ask ? r.asks[level].size : 0);
-    }
-    m.book.source_line.push_back(t + 1);
-  }
-  m.book.session_begin = {0, count};
-  m.book.session_names = {"s0"};
+  m.book = hand_book(rows, tick_size, lot_size);
+  const std::int64_t count = m.book.rows();
   m.table.names = {"f0", "f1"};
   m.table.rows = count;
   for (std::int64_t t = 0; t < count; ++t) {

@@ -165,16 +165,6 @@ TEST(EvalProtocol, EveryPolicySeesTheSameWindowsAndTheSameSeedGivesTheSameReport
 // PnL decomposition, markouts and the trajectory on hand-made books
 // ---------------------------------------------------------------------------
 
-struct Level {
-  Ticks price;
-  Lots size;
-};
-
-/// One book row, best level first; levels not given are empty.
-struct BookRow {
-  std::vector<Level> bids, asks;
-};
-
 struct Market {
   BookTensor book;
   FeatureTable table;
@@ -188,27 +178,8 @@ struct Market {
 /// (default one session).
 Market make_market(const std::vector<BookRow>& rows, RowRange test, std::vector<std::int64_t> sessions = {0}) {
   Market m;
-  int depth = 1;
-  for (const BookRow& r : rows) depth = std::max(depth, static_cast<int>(std::max(r.bids.size(), r.asks.size())));
-  m.book.instrument = {0.01, 1.0};
-  m.book.depth = depth;
-  const auto count = static_cast<std::int64_t>(rows.size());
-  for (std::int64_t t = 0; t < count; ++t) {
-    const BookRow& r = rows[static_cast<std::size_t>(t)];
-    m.book.time_ns.push_back(t * 1000000000LL);
-    for (int l = 0; l < depth; ++l) {
-      const auto level = static_cast<std::size_t>(l);
-      const bool bid = level < r.bids.size(), ask = level < r.asks.size();
-      m.book.bid_price.push_back(bid ? r.bids[level].price : kEmptyBidTicks);
-      m.book.bid_size.push_back(bid ? r.bids[level].size : 0);
-      m.book.ask_price.push_back(ask ? r.asks[level].price : kEmptyAskTicks);
-      m.book.ask_size.push_back(ask ? r.asks[level].size : 0);
-    }
-    m.book.source_line.push_back(t + 1);
-  }
-  m.book.session_begin = std::move(sessions);
-  m.book.session_begin.push_back(count);
-  for (std::size_t k = 0; k + 1 < m.book.session_begin.size(); ++k) m.book.session_names.push_back("s" + std::to_string(k));
+  m.book = hand_book(rows, 0.01, 1.0, std::move(sessions));
+  const std::int64_t count = m.book.rows();
   m.table.names = {"f0", "f1"};
   m.table.rows = count;
   for (std::int64_t t = 0; t < count; ++t) {
@@ -444,6 +415,7 @@ TEST(EvalDecomposition, MarkoutsAtOneTenAndHundredSteps) {
 TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
   eval::PolicyResult r = hand_made("p", {1, 2, 3});
   r.volume = {2, 0, 6};
+  r.fills = {1, 0, 3};
   r.spread_capture = {0.3, 0.0, 0.5};
   r.inventory_pnl = {-0.1, 0.2, 0.5};
   r.liquidation = {0.0, -0.3, -0.6};
@@ -459,6 +431,8 @@ TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
   // Pooled: (0.3 + 0 + 0.5) / (2 + 0 + 6) = 0.1 (the mean of per-window ratios would be
   // (0.15 + 0.0833) / 2).
   EXPECT_DOUBLE_EQ(s.spread_per_unit, 0.1);
+  // Per fill: 0.8 / (1 + 0 + 3) = 0.2.
+  EXPECT_NEAR(s.spread_per_fill, 0.2, 1e-15);
   EXPECT_NEAR(s.spread_capture, 0.8 / 3, 1e-15);
   EXPECT_NEAR(s.inventory_pnl, 0.2, 1e-15);
   EXPECT_NEAR(s.liquidation, -0.3, 1e-15);
@@ -468,9 +442,11 @@ TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
   EXPECT_NEAR(s.markout[0], -0.0025, 1e-15);
   EXPECT_TRUE(std::isnan(s.markout[1])) << s.markout[1];
   EXPECT_NEAR(s.markout[2], 0.875, 1e-15);
-  // Without volume the spread per unit is 0.
+  // Without volume the spread per unit is 0, without fills the spread per fill.
   r.volume = {0, 0, 0};
+  r.fills = {0, 0, 0};
   EXPECT_EQ(eval::summarize(r).spread_per_unit, 0.0);
+  EXPECT_EQ(eval::summarize(r).spread_per_fill, 0.0);
 }
 
 /// The GOOG fixture's config with fees on both sides and an ask-only row (NaN bid quotes).

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -71,6 +72,45 @@ inline const GoogSample& goog_sample() {
     return out;
   }();
   return sample;
+}
+
+struct Level {
+  Ticks price;
+  Lots size;
+};
+
+/// One row of a hand-made book, best level first; levels not given are empty.
+struct BookRow {
+  std::vector<Level> bids, asks;
+};
+
+/// A hand-made book: one row per BookRow (one second apart), depth = the
+/// deepest row given. `sessions`: session_begin without the final T.
+inline BookTensor hand_book(const std::vector<BookRow>& rows, double tick_size = 0.01, double lot_size = 1.0,
+                            std::vector<std::int64_t> sessions = {0}) {
+  BookTensor book;
+  int depth = 1;
+  for (const BookRow& r : rows) depth = std::max(depth, static_cast<int>(std::max(r.bids.size(), r.asks.size())));
+  book.instrument = {tick_size, lot_size};
+  book.depth = depth;
+  const auto count = static_cast<std::int64_t>(rows.size());
+  for (std::int64_t t = 0; t < count; ++t) {
+    const BookRow& r = rows[static_cast<std::size_t>(t)];
+    book.time_ns.push_back(t * 1000000000LL);
+    for (int l = 0; l < depth; ++l) {
+      const auto level = static_cast<std::size_t>(l);
+      const bool bid = level < r.bids.size(), ask = level < r.asks.size();
+      book.bid_price.push_back(bid ? r.bids[level].price : kEmptyBidTicks);
+      book.bid_size.push_back(bid ? r.bids[level].size : 0);
+      book.ask_price.push_back(ask ? r.asks[level].price : kEmptyAskTicks);
+      book.ask_size.push_back(ask ? r.asks[level].size : 0);
+    }
+    book.source_line.push_back(t + 1);
+  }
+  book.session_begin = std::move(sessions);
+  book.session_begin.push_back(count);
+  for (std::size_t k = 0; k + 1 < book.session_begin.size(); ++k) book.session_names.push_back("s" + std::to_string(k));
+  return book;
 }
 
 /// Every field of two books is equal.

@@ -259,7 +259,10 @@ Summary summarize(const PolicyResult& r) {
   s.liquidation = mean_of(r.liquidation);
   s.fees = mean_of(r.fees);
   const double volume = std::accumulate(r.volume.begin(), r.volume.end(), 0.0);
-  s.spread_per_unit = volume > 0 ? std::accumulate(r.spread_capture.begin(), r.spread_capture.end(), 0.0) / volume : 0.0;
+  const double spread = std::accumulate(r.spread_capture.begin(), r.spread_capture.end(), 0.0);
+  const double fills = std::accumulate(r.fills.begin(), r.fills.end(), 0.0);
+  s.spread_per_unit = volume > 0 ? spread / volume : 0.0;
+  s.spread_per_fill = fills > 0 ? spread / fills : 0.0;
   for (int h = 0; h < kMarkoutCount; ++h) {
     double sum = 0, units = 0;
     for (std::size_t k = 0; k < r.markout[h].size(); ++k) {

@@ -60,13 +60,14 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
   out << "\nTrading, means per window. PnL = spread capture + inventory + liquidation - fees; spread capture "
          "against the mid when the quote was placed; markouts: side x (mid h steps after the fill's row - fill "
          "price), currency per base unit, volume-weighted.\n\n"
-      << "| policy | mean abs position | flat | fills | volume | spread / unit | spread capture | inventory | "
+      << "| policy | mean abs position | flat | fills | volume | spread / unit | spread / fill | spread capture | inventory | "
          "liquidation | fees | markout +1 | markout +10 | markout +100 | mean reward |\n"
-      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const PolicyResult& r : results) {
     const Summary s = summarize(r);
     out << "| " << r.name << " | " << fixed(s.mean_abs_position) << " | " << fixed(100 * s.flat_share, 1) << "% | "
         << fixed(s.fills, 1) << " | " << fixed(s.volume, 1) << " | " << fixed(s.spread_per_unit, 4) << " | "
+        << fixed(s.spread_per_fill, 2) << " | "
         << fixed(s.spread_capture) << " | " << fixed(s.inventory_pnl) << " | " << fixed(s.liquidation) << " | "
         << fixed(s.fees) << " |";
     for (int h = 0; h < kMarkoutCount; ++h) out << " " << optional(s.markout[h], 4) << " |";
@@ -187,7 +188,8 @@ void write_report(const std::filesystem::path& dir, const ReportContext& c, cons
                     {"inventory_pnl", s.inventory_pnl},
                     {"liquidation", s.liquidation},
                     {"fees", s.fees},
-                    {"spread_per_unit", s.spread_per_unit}};
+                    {"spread_per_unit", s.spread_per_unit},
+                    {"spread_per_fill", s.spread_per_fill}};
     for (int h = 0; h < kMarkoutCount; ++h) {
       p["summary"]["markout_" + std::to_string(kMarkoutHorizons[h])] = json_number(s.markout[h]);
     }

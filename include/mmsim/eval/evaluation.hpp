@@ -118,6 +118,7 @@ struct Summary {
   double mean_abs_position = 0, flat_share = 0, fills = 0, volume = 0, mean_reward = 0, pnl_mark = 0;
   double spread_capture = 0, inventory_pnl = 0, liquidation = 0, fees = 0;  ///< means per window
   double spread_per_unit = 0;  ///< spread capture per base unit traded, pooled over windows (0 without volume)
+  double spread_per_fill = 0;  ///< spread capture per fill (level filled), pooled over windows (0 without fills)
   double markout[kMarkoutCount] = {};  ///< volume-weighted over all windows; NaN without fills
 };
 
