@@ -79,6 +79,26 @@ class CudaBatchEnv final : public BatchEnv {
     market_.ask_size.data = ask_size_.data();
     market_.features = {features_.data(), rows, data.features->columns()};
     windows_ = {range_begin_.data(), range_end_.data(), static_cast<int>(ranges.begin.size()), ranges.longest};
+    if (params_.fill_model == FillModel::trades) {
+      // Only the trades fill model reads the message log.
+      message_begin_ = cuda::to_device(book.message_begin, s);
+      message_end_ = cuda::to_device(book.message_end, s);
+      message_type_ = cuda::to_device(book.messages.type, s);
+      message_size_ = cuda::to_device(book.messages.size, s);
+      message_price_ = cuda::to_device(book.messages.price_half_ticks, s);
+      message_direction_ = cuda::to_device(book.messages.direction, s);
+      market_.message_begin = message_begin_.data();
+      market_.message_end = message_end_.data();
+      market_.message_type = message_type_.data();
+      market_.message_size = message_size_.data();
+      market_.message_price_half_ticks = message_price_.data();
+      market_.message_direction = message_direction_.data();
+    } else {
+      market_.message_begin = market_.message_end = nullptr;
+      market_.message_type = market_.message_direction = nullptr;
+      market_.message_size = nullptr;
+      market_.message_price_half_ticks = nullptr;
+    }
 
     outputs_desc_ = allocate(output_layout(num_envs, params_), &output_storage_, s);
     state_desc_ = allocate(state_layout(num_envs, params_), &state_storage_, s);
@@ -218,6 +238,9 @@ class CudaBatchEnv final : public BatchEnv {
   cuda::DeviceBuffer<Lots> bid_size_, ask_size_;
   cuda::DeviceBuffer<float> features_;
   cuda::DeviceBuffer<std::int64_t> range_begin_, range_end_;
+  cuda::DeviceBuffer<std::int64_t> message_begin_, message_end_, message_price_;
+  cuda::DeviceBuffer<std::int8_t> message_type_, message_direction_;
+  cuda::DeviceBuffer<Lots> message_size_;
   MarketView market_;
   WindowRanges windows_;
   std::vector<cuda::DeviceBuffer<std::uint8_t>> output_storage_, state_storage_;

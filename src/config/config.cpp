@@ -177,6 +177,9 @@ void parse_env(Section env, EnvConfig* c) {
     }
   }
   env.choice("fill_price", &c->fill_price, {{"quote", FillPrice::quote}, {"level", FillPrice::level}});
+  env.choice("fill_model", &c->fill_model, {{"cross", FillModel::cross}, {"trades", FillModel::trades}});
+  env.choice("queue_model", &c->queue_model,
+             {{"risk_averse", QueueModel::risk_averse}, {"proportional", QueueModel::proportional}});
   env.read("maker_fee_bps", &c->maker_fee_bps, "a number of basis points");
   env.read("taker_fee_bps", &c->taker_fee_bps, "a number of basis points");
   env.read("inventory_limit", &c->inventory_limit, "a number of base units (0 = none)");
@@ -483,6 +486,8 @@ std::string to_yaml(const Config& config) {
   }
   out << YAML::EndSeq;
   out << YAML::Key << "fill_price" << YAML::Value << to_string(e.fill_price);
+  out << YAML::Key << "fill_model" << YAML::Value << to_string(e.fill_model);
+  out << YAML::Key << "queue_model" << YAML::Value << to_string(e.queue_model);
   out << YAML::Key << "maker_fee_bps" << YAML::Value << e.maker_fee_bps;
   out << YAML::Key << "taker_fee_bps" << YAML::Value << e.taker_fee_bps;
   out << YAML::Key << "inventory_limit" << YAML::Value << e.inventory_limit;

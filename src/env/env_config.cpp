@@ -86,6 +86,12 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   p.offset_unit = c.offset_unit;
   p.size_unit = c.size_unit;
   p.fill_price = c.fill_price;
+  p.fill_model = c.fill_model;
+  p.queue_model = c.queue_model;
+  if (c.fill_model == FillModel::trades && data.book->message_begin.empty()) {
+    throw ConfigError("env.fill_model", "'trades' fills resting orders from the message log's executions, and this "
+                                        "data has no messages (only LOBSTER data has them): use 'cross'");
+  }
   p.maker_fee = c.maker_fee_bps * 1e-4;
   p.taker_fee = c.taker_fee_bps * 1e-4;
   p.inventory_limit = c.inventory_limit;
@@ -146,6 +152,8 @@ const char* to_string(OffsetUnit unit) {
 }
 const char* to_string(SizeUnit unit) { return unit == SizeUnit::base ? "base" : "quote"; }
 const char* to_string(FillPrice price) { return price == FillPrice::quote ? "quote" : "level"; }
+const char* to_string(FillModel model) { return model == FillModel::cross ? "cross" : "trades"; }
+const char* to_string(QueueModel model) { return model == QueueModel::risk_averse ? "risk_averse" : "proportional"; }
 const char* to_string(RewardKind kind) { return kind == RewardKind::asymmetric ? "asymmetric" : "spooner"; }
 const char* to_string(PenaltyKind kind) {
   switch (kind) {

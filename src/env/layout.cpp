@@ -51,6 +51,12 @@ std::vector<BufferDesc> state_layout(std::int64_t n, const StepParams& p) {
       {"fills", DType::int32, {n}},
       {"bid_quote", DType::int64, {n}},
       {"ask_quote", DType::int64, {n}},
+      {"bid_rest", DType::float64, {n}},
+      {"ask_rest", DType::float64, {n}},
+      {"bid_queue", DType::float64, {n}},
+      {"ask_queue", DType::float64, {n}},
+      {"bid_level", DType::float64, {n}},
+      {"ask_level", DType::float64, {n}},
       {"history_row", DType::int64, {n, stack}},
       {"history_agent", DType::float32, {n, stack, kAgentFeatures}},
       {"history_head", DType::int32, {n}},
@@ -116,6 +122,12 @@ void bind_state(EnvState* s, const std::vector<BufferDesc>& b) {
   bind_buffer(&s->fills, b, "fills");
   bind_buffer(&s->bid_quote, b, "bid_quote");
   bind_buffer(&s->ask_quote, b, "ask_quote");
+  bind_buffer(&s->bid_rest, b, "bid_rest");
+  bind_buffer(&s->ask_rest, b, "ask_rest");
+  bind_buffer(&s->bid_queue, b, "bid_queue");
+  bind_buffer(&s->ask_queue, b, "ask_queue");
+  bind_buffer(&s->bid_level, b, "bid_level");
+  bind_buffer(&s->ask_level, b, "ask_level");
   bind_buffer(&s->history_row, b, "history_row");
   bind_buffer(&s->history_agent, b, "history_agent");
   bind_buffer(&s->history_head, b, "history_head");

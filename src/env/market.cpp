@@ -29,6 +29,15 @@ MarketView host_market(const EnvData& data) {
   if (data.features != nullptr) m.features = data.features->view();
   m.tick_size = data.book->instrument.tick_size;
   m.lot_size = data.book->instrument.lot_size;
+  const BookTensor& book = *data.book;
+  if (!book.message_begin.empty()) {
+    m.message_begin = book.message_begin.data();
+    m.message_end = book.message_end.data();
+    m.message_type = book.messages.type.data();
+    m.message_size = book.messages.size.data();
+    m.message_price_half_ticks = book.messages.price_half_ticks.data();
+    m.message_direction = book.messages.direction.data();
+  }
   return m;
 }
 

@@ -25,6 +25,16 @@ enum class FillPrice : std::int32_t {
   level,  ///< a fill trades at the crossed market level's price (the thesis's code)
 };
 
+enum class FillModel : std::int32_t {
+  cross,   ///< a quote fills when the next row's opposite side reaches it (the thesis)
+  trades,  ///< resting orders filled by the message log's executions, behind the queue ahead
+};
+
+enum class QueueModel : std::int32_t {
+  risk_averse,   ///< only executions at the order's price advance the queue ahead
+  proportional,  ///< cancellations at the price advance it too, by the share of the level ahead
+};
+
 enum class RewardKind : std::int32_t {
   asymmetric,  ///< dPnL - eta * max(dPnL, 0)
   spooner,     ///< dPnL - eta * max(inventory PnL, 0): dampens only the speculative part
@@ -87,6 +97,8 @@ struct EnvConfig {
   SizeUnit size_unit = SizeUnit::base;
   std::vector<ActionRow> actions;            ///< the action table (at most kMaxActions rows)
   FillPrice fill_price = FillPrice::quote;
+  FillModel fill_model = FillModel::cross;
+  QueueModel queue_model = QueueModel::risk_averse;  ///< fill_model: trades
   double maker_fee_bps = 0.0;                ///< on every fill's notional; negative = rebate
   double taker_fee_bps = 0.0;                ///< on liquidation trades
   double inventory_limit = 0.0;              ///< |position| bound in base units; 0 = none
@@ -102,6 +114,8 @@ void validate(const EnvConfig& config);
 const char* to_string(OffsetUnit unit);
 const char* to_string(SizeUnit unit);
 const char* to_string(FillPrice price);
+const char* to_string(FillModel model);
+const char* to_string(QueueModel model);
 const char* to_string(RewardKind kind);
 const char* to_string(PenaltyKind kind);
 const char* to_string(InventoryLimitMode mode);

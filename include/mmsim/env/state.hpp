@@ -18,6 +18,14 @@ struct MarketView {
   View2D<const float> features;              ///< [T, F] normalised features
   double tick_size = 0;                      ///< currency per tick
   double lot_size = 0;                       ///< base units per lot
+  // The message log (fill_model: trades; null otherwise): messages
+  // [message_begin[t], message_end[t]) led from row t - 1 to row t.
+  const std::int64_t* message_begin = nullptr;  ///< [T]
+  const std::int64_t* message_end = nullptr;    ///< [T]
+  const std::int8_t* message_type = nullptr;    ///< [M] MessageType
+  const Lots* message_size = nullptr;           ///< [M] lots
+  const std::int64_t* message_price_half_ticks = nullptr;  ///< [M]
+  const std::int8_t* message_direction = nullptr;          ///< [M] +1 buy side, -1 sell side (resting side of executions)
 };
 
 /// The row ranges episodes are drawn from: [range_begin[k], range_end[k]).
@@ -36,6 +44,8 @@ struct StepParams {
   OffsetUnit offset_unit = OffsetUnit::ticks;
   SizeUnit size_unit = SizeUnit::base;
   FillPrice fill_price = FillPrice::quote;
+  FillModel fill_model = FillModel::cross;
+  QueueModel queue_model = QueueModel::risk_averse;
   double maker_fee = 0;  ///< fraction of notional (bps / 1e4)
   double taker_fee = 0;
   double inventory_limit = 0;
@@ -76,10 +86,15 @@ struct EnvState {
   double* fees = nullptr;                ///< fees paid in the episode (currency; rebates negative)
   std::int32_t* fills = nullptr;         ///< fills in the episode (one per level walked)
   // Resting quotes of the last step (placed at `row - 1`, filled against `row`).
-  // A queue-aware fill model extends them with the queue ahead and adds a
-  // bounded per-env buffer of orders in flight for latency.
   Ticks* bid_quote = nullptr;            ///< 0 when no bid rests
   Ticks* ask_quote = nullptr;            ///< 0 when no ask rests
+  // fill_model: trades: what is left of each resting order and where it stands.
+  double* bid_rest = nullptr;            ///< base units left to fill (0 = no order)
+  double* ask_rest = nullptr;
+  double* bid_queue = nullptr;           ///< lots ahead of the order at its price
+  double* ask_queue = nullptr;
+  double* bid_level = nullptr;           ///< lots visible at the order's price (proportional queue model)
+  double* ask_level = nullptr;
   // Frame history for the observation stack: a ring of `stack` frames per env.
   std::int64_t* history_row = nullptr;   ///< [N, stack] book row of each frame
   float* history_agent = nullptr;        ///< [N, stack, kAgentFeatures] agent features of each frame

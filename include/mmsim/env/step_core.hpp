@@ -9,6 +9,7 @@
 
 #include "mmsim/core/hd.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/data/book_tensor.hpp"
 #include "mmsim/env/state.hpp"
 
 namespace mmsim {
@@ -108,6 +109,98 @@ MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std
     fill.units += units;
     fill.notional += notional;
     fill.count += 1;
+  }
+  return fill;
+}
+
+/// A resting order of the trades fill model, one side (docs/mechanics.md,
+/// "Fill model trades").
+struct RestingOrder {
+  Ticks price = 0;
+  double rest = 0;   ///< base units left to fill; 0 = no order
+  double queue = 0;  ///< lots ahead of it at its price
+  double level = 0;  ///< lots visible at its price (proportional queue model)
+};
+
+/// Lots visible at `price` on one side of `row`; 0 when no level has that price.
+MMSIM_HD inline Lots visible_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price) {
+  const std::int64_t depth = m.bid_price.cols;
+  for (std::int64_t level = 0; level < depth; ++level) {
+    if ((bid ? m.bid_price(row, level) : m.ask_price(row, level)) == price) {
+      return bid ? m.bid_size(row, level) : m.ask_size(row, level);
+    }
+  }
+  return 0;
+}
+
+/// The order that rests after the agent quotes `size` at `price` on one side
+/// of `row`, given the order resting before: an unchanged price keeps the
+/// order's place in the queue (its size can only shrink); a new price, or a
+/// new order after the last one filled, joins the back of the queue.
+MMSIM_HD inline RestingOrder place_order(const StepParams& p, const MarketView& m, std::int64_t row, bool bid,
+                                         Ticks price, double size, const RestingOrder& before) {
+  RestingOrder order;
+  const double units = size > 0 ? quote_units(p, m, size, price) : 0.0;
+  if (units <= 0) return order;
+  if (price == before.price && before.rest > 0) {
+    order = before;
+    if (units < order.rest) order.rest = units;
+    return order;
+  }
+  order.price = price;
+  order.rest = units;
+  order.queue = static_cast<double>(visible_lots_at(m, row, bid, price));
+  order.level = order.queue;
+  return order;
+}
+
+/// Fills a resting order from the messages that led to row `next`, in order:
+/// an execution on the order's side at a worse price than the order's fills
+/// it first, up to the executed size; a visible execution at its price fills
+/// what exceeds the queue ahead and advances the queue; a hidden execution at
+/// its price changes nothing (it is not in the visible queue). With the
+/// proportional queue model a cancellation at its price advances the queue
+/// by the cancelled lots times the share of the level ahead of the order.
+MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, std::int64_t next, bool buy,
+                                    RestingOrder* order) {
+  SideFill fill;
+  const std::int64_t price2 = 2 * order->price;
+  const double price_currency = static_cast<double>(order->price) * m.tick_size;
+  const std::int8_t side = buy ? 1 : -1;
+  for (std::int64_t k = m.message_begin[next]; k < m.message_end[next] && order->rest > 0; ++k) {
+    if (m.message_direction[k] != side) continue;
+    const auto type = static_cast<MessageType>(m.message_type[k]);
+    const double lots = static_cast<double>(m.message_size[k]);
+    const std::int64_t at = m.message_price_half_ticks[k];
+    const bool better = buy ? price2 > at : price2 < at;
+    double filled_lots = 0;
+    if (type == MessageType::visible_execution || type == MessageType::hidden_execution) {
+      if (better) {
+        filled_lots = lots;
+      } else if (price2 == at && type == MessageType::visible_execution) {
+        filled_lots = lots > order->queue ? lots - order->queue : 0.0;
+        order->queue = order->queue > lots ? order->queue - lots : 0.0;
+        order->level = order->level > lots ? order->level - lots : 0.0;
+      }
+    } else if (price2 == at && p.queue_model == QueueModel::proportional) {
+      if (type == MessageType::submit) {
+        order->level += lots;
+      } else if (type == MessageType::partial_cancel || type == MessageType::full_delete) {
+        if (order->level > 0) {
+          const double advance = lots * order->queue / order->level;
+          order->queue = order->queue > advance ? order->queue - advance : 0.0;
+        }
+        order->level = order->level > lots ? order->level - lots : 0.0;
+      }
+    }
+    if (filled_lots > 0) {
+      const double available = filled_lots * m.lot_size;
+      const double units = order->rest < available ? order->rest : available;
+      order->rest -= units;
+      fill.units += units;
+      fill.notional += units * price_currency;
+      fill.count += 1;
+    }
   }
   return fill;
 }
@@ -217,6 +310,12 @@ MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, c
   s.fills[i] = 0;
   s.bid_quote[i] = 0;
   s.ask_quote[i] = 0;
+  s.bid_rest[i] = 0;
+  s.ask_rest[i] = 0;
+  s.bid_queue[i] = 0;
+  s.ask_queue[i] = 0;
+  s.bid_level[i] = 0;
+  s.ask_level[i] = 0;
   s.history_count[i] = 0;
   s.history_head[i] = p.stack - 1;
   push_frame(p, s, i);
@@ -293,13 +392,28 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
                                                                                        : 0.0;
     }
   }
-  s.bid_quote[i] = bid_size > 0 ? bid_quote : 0;
-  s.ask_quote[i] = ask_size > 0 ? ask_quote : 0;
-
   // The market moves to the next row; the quotes fill against it.
   const std::int64_t next = row + 1;
-  const SideFill bought = bid_size > 0 ? walk_fill(p, m, next, true, bid_quote, bid_size) : SideFill{};
-  const SideFill sold = ask_size > 0 ? walk_fill(p, m, next, false, ask_quote, ask_size) : SideFill{};
+  SideFill bought, sold;
+  if (p.fill_model == FillModel::cross) {
+    if (bid_size > 0) bought = walk_fill(p, m, next, true, bid_quote, bid_size);
+    if (ask_size > 0) sold = walk_fill(p, m, next, false, ask_quote, ask_size);
+  } else {
+    RestingOrder bid = place_order(p, m, row, true, bid_quote, bid_size,
+                                   {s.bid_quote[i], s.bid_rest[i], s.bid_queue[i], s.bid_level[i]});
+    RestingOrder ask = place_order(p, m, row, false, ask_quote, ask_size,
+                                   {s.ask_quote[i], s.ask_rest[i], s.ask_queue[i], s.ask_level[i]});
+    if (bid.rest > 0) bought = trade_fill(p, m, next, true, &bid);
+    if (ask.rest > 0) sold = trade_fill(p, m, next, false, &ask);
+    s.bid_rest[i] = bid.rest;
+    s.bid_queue[i] = bid.queue;
+    s.bid_level[i] = bid.level;
+    s.ask_rest[i] = ask.rest;
+    s.ask_queue[i] = ask.queue;
+    s.ask_level[i] = ask.level;
+  }
+  s.bid_quote[i] = bid_size > 0 ? bid_quote : 0;
+  s.ask_quote[i] = ask_size > 0 ? ask_quote : 0;
   double fee = p.maker_fee * (bought.notional + sold.notional);
   double position = position_before + bought.units - sold.units;
   double cash = s.cash[i] - bought.notional + sold.notional - fee;
