@@ -1,4 +1,5 @@
-// CPU backend: env steps per second against the number of envs, thesis setup.
+// CPU backend: env steps per second against the number of envs, thesis
+// setup, under the cross fill model (trades = 0) and the trades model (1).
 
 #include <benchmark/benchmark.h>
 
@@ -12,7 +13,7 @@ namespace {
 void BM_EnvStepCpu(benchmark::State& state) {
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t n = state.range(0);
-  auto env = mmsim::make_cpu_env(setup.data(), setup.config.env, n, 1);
+  auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, state.range(1)), n, 1);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::mt19937 random(1);
   for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
@@ -29,7 +30,10 @@ void BM_EnvStepCpu(benchmark::State& state) {
   state.counters["obs_floats"] = static_cast<double>(env->observation_size());
 }
 
-BENCHMARK(BM_EnvStepCpu)->RangeMultiplier(4)->Range(1, 1 << 16)->UseRealTime();
+BENCHMARK(BM_EnvStepCpu)
+    ->ArgNames({"envs", "trades"})
+    ->ArgsProduct({benchmark::CreateRange(1, 1 << 16, 4), {0, 1}})
+    ->UseRealTime();
 
 }  // namespace
 

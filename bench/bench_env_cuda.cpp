@@ -1,6 +1,7 @@
 // CUDA backend: env steps per second against the number of envs, thesis
-// setup, timed with CUDA events; the share of the device's measured copy
-// bandwidth that the step's bytes represent.
+// setup, timed with CUDA events, under the cross fill model (trades = 0) and
+// the trades model (1); the share of the device's measured copy bandwidth
+// that the step's bytes represent.
 
 #include <benchmark/benchmark.h>
 
@@ -28,7 +29,7 @@ void BM_EnvStepCuda(benchmark::State& state) {
   }
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t n = state.range(0);
-  auto env = mmsim::gpu::make_cuda_env(setup.data(), setup.config.env, n, 1);
+  auto env = mmsim::gpu::make_cuda_env(setup.data(), mmsim::bench::env_config(setup, state.range(1)), n, 1);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::mt19937 random(1);
   for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
@@ -54,7 +55,10 @@ void BM_EnvStepCuda(benchmark::State& state) {
   state.SetLabel(device.name);
 }
 
-BENCHMARK(BM_EnvStepCuda)->RangeMultiplier(4)->Range(1, 1 << 20)->UseManualTime();
+BENCHMARK(BM_EnvStepCuda)
+    ->ArgNames({"envs", "trades"})
+    ->ArgsProduct({benchmark::CreateRange(1, 1 << 20, 4), {0, 1}})
+    ->UseManualTime();
 
 }  // namespace
 

@@ -36,6 +36,13 @@ inline const EnvSetup& thesis_setup() {
   return setup;
 }
 
+/// The setup's env config with fill_model trades when `trades` is 1, else cross.
+inline EnvConfig env_config(const EnvSetup& setup, std::int64_t trades) {
+  EnvConfig config = setup.config.env;
+  config.fill_model = trades == 1 ? FillModel::trades : FillModel::cross;
+  return config;
+}
+
 /// Bytes a step moves per env: the observation written, the feature rows
 /// read for it, the two book rows read, and the state and outputs read and
 /// written (counted once each way).
