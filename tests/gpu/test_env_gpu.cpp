@@ -143,6 +143,43 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
   EXPECT_NO_THROW(gpu_env->check_faults());
 }
 
+TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpuUnderTheTradesFillModel) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  ASSERT_TRUE(s.loaded.book.has_messages());
+  const std::int64_t n = 257;
+  for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
+    SCOPED_TRACE(to_string(queue));
+    EnvConfig config = config_for(true, PenaltyKind::linear);
+    config.fill_model = FillModel::trades;
+    config.queue_model = queue;
+    auto cpu = make_cpu_env(data, config, n, 9);
+    auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
+    compare_outputs(*cpu, *gpu_env, 0);
+    gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
+    std::mt19937 random(13);
+    std::uniform_real_distribution<double> offset(-1.0, 6.0);
+    std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+    for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+    std::int64_t fills = 0;
+    for (int step = 1; step <= 150 && !HasFailure(); ++step) {
+      // Most envs keep their quote (orders keep their place in the queue); a quarter requote.
+      for (auto& q : quotes) {
+        if (random() % 4 == 0) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+      }
+      gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
+      cpu->step_quotes(quotes.data());
+      gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
+      compare_outputs(*cpu, *gpu_env, step);
+      for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
+    }
+    EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
+    EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
+    EXPECT_GE(cpu->finished_total(), 2 * n);
+    EXPECT_NO_THROW(gpu_env->check_faults());
+  }
+}
+
 TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};
