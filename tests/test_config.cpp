@@ -498,7 +498,7 @@ TEST(ConfigBaselines, BadAvellanedaStoikovValuesNameTheKey) {
   expect_parse_error(as + "    min_fills: 0\n", "baselines.as.min_fills", {">= 1"});
   expect_parse_error(as + "    min_fills: 2.5\n", "baselines.as.min_fills", {"'2.5'"});
   expect_parse_error(as + "    order_size: -1\n", "baselines.as.order_size", {">= 0"});
-  expect_parse_error(as + "    max_distance_ticks: 0\n", "baselines.as.max_distance_ticks", {"> 0"});
+  expect_parse_error(as + "    max_distance_ticks: 0\n", "baselines.as.max_distance_ticks", {"[1, 1e6]"});
   expect_parse_error(as + "    enabled: sometimes\n", "baselines.as.enabled", {"'sometimes'"});
   expect_parse_error(as + "    gama: 0.1\n", "baselines.as.gama", {"unknown key", "gamma"});
   expect_parse_error(kMinimal + "baselines:\n  glft: {}\n", "baselines.glft", {"unknown key", "as"});

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/printf_format.hpp"
 #include "cli/python_tool.hpp"
 #include "cli/train.hpp"
 #include "mmsim/core/error.hpp"
@@ -18,12 +19,6 @@
 
 namespace mmsim::cli {
 namespace {
-
-std::string format_number(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 /// A trained agent to evaluate: its checkpoint and its name in the report.
 struct AgentRun {
@@ -67,11 +62,7 @@ void add_model_baselines(const Config& config, const EnvData& data, const StepPa
   if (!as.enabled) return;
   eval::Calibration calibration;
   try {
-    const double tick = data.book->instrument.tick_size;
-    calibration.sigma = eval::estimate_sigma(*data.book, data.splits->train);
-    calibration.fills = eval::count_distance_fills(*data.book, data.splits->train, 0.5 * tick,
-                                                   static_cast<int>(2 * as.max_distance_ticks));
-    calibration.intensity = eval::fit_intensity(calibration.fills, as.min_fills);
+    calibration = eval::calibrate(*data.book, data.splits->train, as.max_distance_ticks, as.min_fills);
   } catch (const Error& e) {
     out << "Avellaneda-Stoikov baselines skipped: calibration on the training split failed: " << e.what() << "\n";
     context->notes.push_back(std::string("Avellaneda-Stoikov baselines skipped: calibration failed: ") + e.what());
@@ -85,10 +76,10 @@ void add_model_baselines(const Config& config, const EnvData& data, const StepPa
                          {"as_kappa", calibration.intensity.kappa},
                          {"as_gamma", as.gamma}};
   context->notes.push_back("Avellaneda-Stoikov and GLFT (docs/baselines.md): calibrated on the training split, sigma " +
-                           format_number("%.5g", calibration.sigma) + " per step, A " +
-                           format_number("%.5g", calibration.intensity.A) + " fills per step, kappa " +
-                           format_number("%.5g", calibration.intensity.kappa) + " per currency unit; gamma " +
-                           format_number("%.5g", as.gamma) + ", quotes " + eval::to_string(as.quotes) + ".");
+                           format("%.5g", calibration.sigma) + " per step, A " +
+                           format("%.5g", calibration.intensity.A) + " fills per step, kappa " +
+                           format("%.5g", calibration.intensity.kappa) + " per currency unit; gamma " +
+                           format("%.5g", as.gamma) + ", quotes " + eval::to_string(as.quotes) + ".");
 }
 
 }  // namespace
@@ -151,9 +142,7 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   context.split = options.split;
   for (const auto& f : config.data.load.files) context.data += (context.data.empty() ? "" : ", ") + f.filename().string();
   context.seed = config.seed;
-  char hash[32];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(config_hash(config)));
-  context.config_hash = hash;
+  context.config_hash = format("%016llx", static_cast<unsigned long long>(config_hash(config)));
   context.agent = results.front().name;
   context.protocol = protocol;
   context.plan = plan;

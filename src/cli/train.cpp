@@ -5,11 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
+#include "cli/printf_format.hpp"
 #include "cli/python_tool.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
@@ -23,16 +23,6 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
-
-// printf-style: this file sees libtorch's headers, whose bundled fmt differs from the system's.
-std::string format(const char* pattern, ...) {
-  char buffer[1024];
-  va_list args;
-  va_start(args, pattern);
-  std::vsnprintf(buffer, sizeof buffer, pattern, args);
-  va_end(args);
-  return buffer;
-}
 
 std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
 

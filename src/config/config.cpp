@@ -249,7 +249,7 @@ void parse_baselines(Section baselines, BaselinesConfig* c) {
   as.read("gamma", &a.gamma, "a number > 0 (1/currency)");
   as.read("order_size", &a.order_size, "a size >= 0 in env.size_unit (0 = the first action's bid size)");
   as.choice("quotes", &a.quotes, {{"continuous", eval::AsQuoteMode::continuous}, {"snap", eval::AsQuoteMode::snap}});
-  as.read("max_distance_ticks", &a.max_distance_ticks, "a number of ticks > 0");
+  as.read("max_distance_ticks", &a.max_distance_ticks, "a number of ticks in [1, 1e6]");
   as.read("min_fills", &a.min_fills, "an integer >= 1");
   as.reject_unknown();
   baselines.reject_unknown();
@@ -257,8 +257,8 @@ void parse_baselines(Section baselines, BaselinesConfig* c) {
   if (!(a.order_size >= 0) || !std::isfinite(a.order_size)) {
     throw ConfigError("baselines.as.order_size", "must be a size >= 0");
   }
-  if (!(a.max_distance_ticks > 0) || !std::isfinite(a.max_distance_ticks)) {
-    throw ConfigError("baselines.as.max_distance_ticks", "must be a number of ticks > 0");
+  if (!(a.max_distance_ticks >= 1 && a.max_distance_ticks <= 1e6)) {
+    throw ConfigError("baselines.as.max_distance_ticks", "must be a number of ticks in [1, 1e6]");
   }
   if (a.min_fills < 1) throw ConfigError("baselines.as.min_fills", "must be an integer >= 1");
 }

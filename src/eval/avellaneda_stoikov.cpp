@@ -161,7 +161,8 @@ IntensityModel fit_intensity(const DistanceFills& fills, std::int64_t min_fills)
   return model;
 }
 
-Calibration calibrate(const BookTensor& book, const Split& split, double max_distance_ticks) {
+Calibration calibrate(const BookTensor& book, const Split& split, double max_distance_ticks,
+                      std::int64_t min_fills) {
   // At least the 2 distances the fit needs; the bound keeps the count an int.
   if (!(max_distance_ticks >= 1 && max_distance_ticks <= 1e6)) {
     throw Error("calibration: the largest fill distance must be in [1, 1e6] ticks");
@@ -170,7 +171,7 @@ Calibration calibrate(const BookTensor& book, const Split& split, double max_dis
   c.sigma = estimate_sigma(book, split);
   const int count = static_cast<int>(std::floor(2 * max_distance_ticks + 1e-9));
   c.fills = count_distance_fills(book, split, 0.5 * book.instrument.tick_size, count);
-  c.intensity = fit_intensity(c.fills);
+  c.intensity = fit_intensity(c.fills, min_fills);
   return c;
 }
 

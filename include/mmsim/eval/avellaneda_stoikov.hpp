@@ -91,8 +91,9 @@ struct Calibration {
 };
 
 /// sigma and (A, kappa) on `split`, with distances every half tick up to
-/// `max_distance_ticks` ticks (in [1, 1e6]). Throws Error when either cannot
-/// be estimated.
-Calibration calibrate(const BookTensor& book, const Split& split, double max_distance_ticks = 50);
+/// `max_distance_ticks` ticks (in [1, 1e6]), fitted over the distances with
+/// at least `min_fills` fills. Throws Error when either cannot be estimated.
+Calibration calibrate(const BookTensor& book, const Split& split, double max_distance_ticks = 50,
+                      std::int64_t min_fills = 20);
 
 }  // namespace mmsim::eval

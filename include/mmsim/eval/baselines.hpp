@@ -23,7 +23,7 @@ struct AsBaselineConfig {
   double gamma = 0.01;          ///< risk aversion, 1/currency per order (not the RL discount)
   double order_size = 0;        ///< quote size in env.size_unit; 0 = the action table's first row's bid size
   AsQuoteMode quotes = AsQuoteMode::continuous;
-  double max_distance_ticks = 50;  ///< calibration: quote distances up to this many ticks, every half tick
+  double max_distance_ticks = 50;  ///< calibration: quote distances up to this many ticks (1 .. 1e6), every half tick
   std::int64_t min_fills = 20;     ///< calibration: distances with fewer fills are left out of the fit
 };
 

@@ -1,0 +1,17 @@
+#include "cli/printf_format.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace mmsim::cli {
+
+std::string format(const char* pattern, ...) {
+  char buffer[1024];
+  va_list args;
+  va_start(args, pattern);
+  std::vsnprintf(buffer, sizeof buffer, pattern, args);
+  va_end(args);
+  return buffer;
+}
+
+}  // namespace mmsim::cli
