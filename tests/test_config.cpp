@@ -432,6 +432,26 @@ TEST(ConfigEnv, ABadActionRowNamesItsIndex) {
 }
 
 
+TEST(ConfigLatency, DefaultsAreZeroAndEveryKeyIsReadAndRoundTrips) {
+  const LatencyConfig defaults = parse(kMinimal).env.latency;
+  EXPECT_EQ(defaults.delay, 0);
+  EXPECT_EQ(defaults.jitter, 0);
+  EXPECT_EQ(defaults.obs_delay, 0);
+  const Config c = parse(kMinimal + "env:\n  latency:\n    delay: 3\n    jitter: 2\n    obs_delay: 5\n");
+  EXPECT_EQ(c.env.latency.delay, 3);
+  EXPECT_EQ(c.env.latency.jitter, 2);
+  EXPECT_EQ(c.env.latency.obs_delay, 5);
+  const Config back = parse_config(to_yaml(c), "/elsewhere", {}, "round-trip");
+  EXPECT_EQ(back.env.latency.delay, 3);
+  EXPECT_EQ(back.env.latency.jitter, 2);
+  EXPECT_EQ(back.env.latency.obs_delay, 5);
+  EXPECT_NE(config_hash(c), config_hash(parse(kMinimal)));
+  const Config overridden = parse(kMinimal, {"env.latency.delay=5"});
+  EXPECT_EQ(overridden.env.latency.delay, 5);
+  expect_config_error([] { parse(kMinimal + "env:\n  latency:\n    dealy: 3\n"); }, "env.latency.dealy");
+  expect_config_error([] { parse(kMinimal, {"env.latency.delay=soon"}); }, "env.latency.delay");
+}
+
 TEST(ConfigBaselines, AvellanedaStoikovDefaults) {
   const eval::AsBaselineConfig& as = parse(kMinimal).baselines.as;
   EXPECT_TRUE(as.enabled);

@@ -186,6 +186,11 @@ void parse_env(Section env, EnvConfig* c) {
   env.choice("inventory_limit_mode", &c->inventory_limit_mode,
              {{"shrink", InventoryLimitMode::shrink}, {"skip", InventoryLimitMode::skip}});
   env.read("liquidate_at_end", &c->liquidate_at_end, "true or false");
+  Section latency = env.child("latency");
+  latency.read("delay", &c->latency.delay, "an integer number of steps >= 0");
+  latency.read("jitter", &c->latency.jitter, "an integer number of steps >= 0");
+  latency.read("obs_delay", &c->latency.obs_delay, "an integer number of steps >= 0");
+  latency.reject_unknown();
   Section reward = env.child("reward");
   reward.choice("kind", &c->reward.kind, {{"asymmetric", RewardKind::asymmetric}, {"spooner", RewardKind::spooner}});
   reward.read("eta", &c->reward.eta, "a number in [0, 1]");
@@ -493,6 +498,11 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "inventory_limit" << YAML::Value << e.inventory_limit;
   out << YAML::Key << "inventory_limit_mode" << YAML::Value << to_string(e.inventory_limit_mode);
   out << YAML::Key << "liquidate_at_end" << YAML::Value << e.liquidate_at_end;
+  out << YAML::Key << "latency" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "delay" << YAML::Value << e.latency.delay;
+  out << YAML::Key << "jitter" << YAML::Value << e.latency.jitter;
+  out << YAML::Key << "obs_delay" << YAML::Value << e.latency.obs_delay;
+  out << YAML::EndMap;
   out << YAML::Key << "reward" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "kind" << YAML::Value << to_string(e.reward.kind);
   out << YAML::Key << "eta" << YAML::Value << e.reward.eta;

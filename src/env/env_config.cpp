@@ -48,6 +48,13 @@ void validate(const EnvConfig& c) {
           number(c.taker_fee_bps) + " must be finite and within +-10000 bps");
   require(std::isfinite(c.inventory_limit) && c.inventory_limit >= 0, "env.inventory_limit",
           number(c.inventory_limit) + " must be >= 0 (0 = no limit)");
+  require(c.latency.delay >= 0 && c.latency.delay <= kMaxOrderDelay, "env.latency.delay",
+          std::to_string(c.latency.delay) + " must be in [0, " + std::to_string(kMaxOrderDelay) + "] steps");
+  require(c.latency.jitter >= 0 && c.latency.delay + c.latency.jitter <= kMaxOrderDelay, "env.latency.jitter",
+          std::to_string(c.latency.jitter) + " must be >= 0, with delay + jitter <= " + std::to_string(kMaxOrderDelay) +
+              " steps");
+  require(c.latency.obs_delay >= 0 && c.latency.obs_delay <= kMaxObservationDelay, "env.latency.obs_delay",
+          std::to_string(c.latency.obs_delay) + " must be in [0, " + std::to_string(kMaxObservationDelay) + "] steps");
   require(std::isfinite(c.reward.eta) && c.reward.eta >= 0 && c.reward.eta <= 1, "env.reward.eta",
           number(c.reward.eta) + " must be in [0, 1]");
   require(std::isfinite(c.reward.penalty_weight) && c.reward.penalty_weight >= 0, "env.reward.penalty_weight",
@@ -97,6 +104,10 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   p.inventory_limit = c.inventory_limit;
   p.inventory_limit_mode = c.inventory_limit_mode;
   p.liquidate_at_end = c.liquidate_at_end;
+  p.delay = c.latency.delay;
+  p.delay_jitter = c.latency.jitter;
+  p.pending_slots = c.latency.delay + c.latency.jitter + 1;
+  p.obs_delay = c.latency.obs_delay;
   p.reward_kind = c.reward.kind;
   p.eta = c.reward.eta;
   p.penalty = c.reward.penalty;

@@ -35,7 +35,7 @@ std::vector<BufferDesc> output_layout(std::int64_t n, const StepParams& p) {
 }
 
 std::vector<BufferDesc> state_layout(std::int64_t n, const StepParams& p) {
-  const std::int64_t stack = p.stack;
+  const std::int64_t stack = p.stack, slots = p.pending_slots;
   return {
       {"row", DType::int64, {n}},
       {"episode_start", DType::int64, {n}},
@@ -57,6 +57,12 @@ std::vector<BufferDesc> state_layout(std::int64_t n, const StepParams& p) {
       {"ask_queue", DType::float64, {n}},
       {"bid_level", DType::float64, {n}},
       {"ask_level", DType::float64, {n}},
+      {"pending_arrival", DType::int32, {n, slots}},
+      {"pending_bid_price", DType::int64, {n, slots}},
+      {"pending_ask_price", DType::int64, {n, slots}},
+      {"pending_bid_size", DType::float64, {n, slots}},
+      {"pending_ask_size", DType::float64, {n, slots}},
+      {"active_sent", DType::int32, {n}},
       {"history_row", DType::int64, {n, stack}},
       {"history_agent", DType::float32, {n, stack, kAgentFeatures}},
       {"history_head", DType::int32, {n}},
@@ -128,6 +134,12 @@ void bind_state(EnvState* s, const std::vector<BufferDesc>& b) {
   bind_buffer(&s->ask_queue, b, "ask_queue");
   bind_buffer(&s->bid_level, b, "bid_level");
   bind_buffer(&s->ask_level, b, "ask_level");
+  bind_buffer(&s->pending_arrival, b, "pending_arrival");
+  bind_buffer(&s->pending_bid_price, b, "pending_bid_price");
+  bind_buffer(&s->pending_ask_price, b, "pending_ask_price");
+  bind_buffer(&s->pending_bid_size, b, "pending_bid_size");
+  bind_buffer(&s->pending_ask_size, b, "pending_ask_size");
+  bind_buffer(&s->active_sent, b, "active_sent");
   bind_buffer(&s->history_row, b, "history_row");
   bind_buffer(&s->history_agent, b, "history_agent");
   bind_buffer(&s->history_head, b, "history_head");

@@ -149,11 +149,16 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
   input.n = n;
   input.obs_size = env->observation_size();
   input.steps = plan.steps;
-  input.row = rows.data();
   input.position = position.data();
+  // Policies decide from the book the env shows, obs_delay rows back.
+  std::vector<std::int64_t> seen_rows(static_cast<std::size_t>(n));
+  input.row = seen_rows.data();
   for (std::int64_t step = 0; step < plan.steps; ++step) {
     input.obs = out.obs;
     input.step = step;
+    for (std::size_t k = 0; k < seen_rows.size(); ++k) {
+      seen_rows[k] = std::max(rows[k] - params.obs_delay, plan.starts[k]);
+    }
     policy.decide(input, decision);
     if (explicit_quotes) {
       env->step_quotes(quotes.data());

@@ -180,6 +180,38 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpuUnderTheTradesFillModel) {
   }
 }
 
+TEST_F(EnvFaultsGpu, OrderAndObservationLatencyMatchTheCpuUnderBothFillModels) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  const std::int64_t n = 257;
+  for (const FillModel model : {FillModel::cross, FillModel::trades}) {
+    SCOPED_TRACE(to_string(model));
+    EnvConfig config = config_for(true, PenaltyKind::linear);
+    config.fill_model = model;
+    config.latency = {1, 3, 2};  // each order 1 to 4 steps late; the book seen 2 rows late
+    auto cpu = make_cpu_env(data, config, n, 21);
+    auto gpu_env = gpu::make_cuda_env(data, config, n, 21);
+    compare_outputs(*cpu, *gpu_env, 0);
+    gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
+    std::mt19937 random(17);
+    std::uniform_real_distribution<double> offset(-1.0, 6.0);
+    std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+    std::int64_t fills = 0;
+    for (int step = 1; step <= 150 && !HasFailure(); ++step) {
+      for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+      gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
+      cpu->step_quotes(quotes.data());
+      gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
+      compare_outputs(*cpu, *gpu_env, step);
+      for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
+    }
+    EXPECT_GT(fills, 100);
+    EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
+    EXPECT_GE(cpu->finished_total(), 2 * n);
+    EXPECT_NO_THROW(gpu_env->check_faults());
+  }
+}
+
 TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};

@@ -82,6 +82,19 @@ struct RewardConfig {
   double penalty_weight = 0.0;   ///< lambda, per unit of f(|position in base units|)
 };
 
+/// Bound on env.latency.delay + env.latency.jitter, in steps: orders in
+/// flight live in a per-env buffer of that many slots plus one.
+inline constexpr int kMaxOrderDelay = 1000;
+/// Bound on env.latency.obs_delay, in steps.
+inline constexpr int kMaxObservationDelay = 1000000;
+
+/// Latency in env steps (docs/mechanics.md, "Latency").
+struct LatencyConfig {
+  int delay = 0;      ///< steps from choosing an order to its taking effect
+  int jitter = 0;     ///< each order's delay is delay + a uniform draw in [0, jitter]
+  int obs_delay = 0;  ///< the observed book lags the real one by this many steps
+};
+
 struct ObservationConfig {
   int stack = 5;                  ///< frames per observation, oldest first
   double cash_scale = 1.0;        ///< cash is divided by this (currency)
@@ -104,6 +117,7 @@ struct EnvConfig {
   double inventory_limit = 0.0;              ///< |position| bound in base units; 0 = none
   InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
   bool liquidate_at_end = true;              ///< flatten against the book when a window ends
+  LatencyConfig latency;
   RewardConfig reward;
   ObservationConfig observation;
 };

@@ -51,6 +51,10 @@ struct StepParams {
   double inventory_limit = 0;
   InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
   bool liquidate_at_end = true;
+  int delay = 0;          ///< steps from choosing an order to its taking effect (least)
+  int delay_jitter = 0;   ///< extra steps drawn per order, uniform in [0, delay_jitter]
+  int pending_slots = 1;  ///< delay + delay_jitter + 1: orders in flight per env
+  int obs_delay = 0;      ///< steps the observed book lags the real one
   RewardKind reward_kind = RewardKind::asymmetric;
   double eta = 0;
   PenaltyKind penalty = PenaltyKind::none;
@@ -85,18 +89,26 @@ struct EnvState {
   double* flat_pnl = nullptr;            ///< PnL when the position was last flat
   double* fees = nullptr;                ///< fees paid in the episode (currency; rebates negative)
   std::int32_t* fills = nullptr;         ///< fills in the episode (one per level walked)
-  // Resting quotes of the last step (placed at `row - 1`, filled against `row`).
-  Ticks* bid_quote = nullptr;            ///< 0 when no bid rests
-  Ticks* ask_quote = nullptr;            ///< 0 when no ask rests
-  // fill_model: trades: what is left of each resting order and where it stands.
-  double* bid_rest = nullptr;            ///< base units left to fill (0 = no order)
+  // The agent's active order on each side: the newest that took effect.
+  Ticks* bid_quote = nullptr;            ///< its price; 0 when none
+  Ticks* ask_quote = nullptr;
+  double* bid_rest = nullptr;            ///< what is left to fill: base units (trades) or the size unit (cross)
   double* ask_rest = nullptr;
+  // fill_model: trades: where the active order stands.
   double* bid_queue = nullptr;           ///< lots ahead of the order at its price
   double* ask_queue = nullptr;
   double* bid_level = nullptr;           ///< lots visible at the order's price (proportional queue model)
   double* ask_level = nullptr;
+  // Orders in flight (latency): slot k % pending_slots holds the order sent
+  // at step k until it takes effect.
+  std::int32_t* pending_arrival = nullptr;  ///< [N, pending_slots] step it takes effect; -1 = empty
+  Ticks* pending_bid_price = nullptr;       ///< [N, pending_slots] ticks; 0 = no bid
+  Ticks* pending_ask_price = nullptr;       ///< [N, pending_slots]
+  double* pending_bid_size = nullptr;       ///< [N, pending_slots] the config's size unit
+  double* pending_ask_size = nullptr;       ///< [N, pending_slots]
+  std::int32_t* active_sent = nullptr;      ///< step the active order was sent; -1 = none
   // Frame history for the observation stack: a ring of `stack` frames per env.
-  std::int64_t* history_row = nullptr;   ///< [N, stack] book row of each frame
+  std::int64_t* history_row = nullptr;   ///< [N, stack] book row each frame shows (obs_delay rows back)
   float* history_agent = nullptr;        ///< [N, stack, kAgentFeatures] agent features of each frame
   std::int32_t* history_head = nullptr;  ///< ring slot of the newest frame
   std::int32_t* history_count = nullptr; ///< frames of the current episode in the ring (<= stack)

@@ -81,9 +81,10 @@ struct SideFill {
 
 /// Fills a resting quote against `row`: a buy walks the ask levels priced at
 /// or below it, a sell the bid levels at or above it; each level gives
-/// min(remaining size, level size).
+/// min(remaining size, level size). `*left` receives the size not filled
+/// (the config's size unit).
 MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std::int64_t row, bool buy, Ticks quote,
-                                   double size) {
+                                   double size, double* left) {
   SideFill fill;
   double remaining = size;
   const std::int64_t depth = m.bid_price.cols;
@@ -110,6 +111,7 @@ MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std
     fill.notional += notional;
     fill.count += 1;
   }
+  *left = remaining;
   return fill;
 }
 
@@ -243,14 +245,22 @@ MMSIM_HD inline double step_reward(const StepParams& p, double pnl_change, doubl
   return reward;
 }
 
-/// Appends the frame of the env's current row to its history ring.
+/// The book row env `i` sees at its current row: `obs_delay` rows back,
+/// never before its episode's first row.
+MMSIM_HD inline std::int64_t observed_row(const StepParams& p, const EnvState& s, std::int64_t i) {
+  const std::int64_t lagged = s.row[i] - p.obs_delay;
+  return lagged > s.episode_start[i] ? lagged : s.episode_start[i];
+}
+
+/// Appends the frame of the env's current row to its history ring: the
+/// market features of the row it sees, its own account as it is now.
 MMSIM_HD inline void push_frame(const StepParams& p, const EnvState& s, std::int64_t i) {
   const int stack = p.stack;
   const std::int32_t head = (s.history_head[i] + 1) % stack;
   s.history_head[i] = head;
   if (s.history_count[i] < stack) s.history_count[i] += 1;
   const std::int64_t slot = i * stack + head;
-  s.history_row[slot] = s.row[i];
+  s.history_row[slot] = observed_row(p, s, i);
   float* agent = s.history_agent + slot * kAgentFeatures;
   const double pnl = s.pnl[i];
   agent[0] = static_cast<float>(s.cash[i] * p.inv_cash_scale);
@@ -316,6 +326,9 @@ MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, c
   s.ask_queue[i] = 0;
   s.bid_level[i] = 0;
   s.ask_level[i] = 0;
+  // Orders still in flight when a window ends never reach the next one.
+  for (int k = 0; k < p.pending_slots; ++k) s.pending_arrival[i * p.pending_slots + k] = -1;
+  s.active_sent[i] = -1;
   s.history_count[i] = 0;
   s.history_head[i] = p.stack - 1;
   push_frame(p, s, i);
@@ -356,8 +369,77 @@ MMSIM_HD inline bool valid_quote(const ActionRow& q) {
          valid_size(q.bid_size) && valid_size(q.ask_size);
 }
 
-/// One step of env `i` quoting `quote`: offsets in ticks from the mid (not
-/// the config's offset unit), sizes in the config's size unit. An invalid
+/// An order as the agent sends it: prices in ticks, sizes in the config's
+/// size unit (0 = nothing on that side).
+struct SentOrder {
+  Ticks bid_price = 0;
+  Ticks ask_price = 0;
+  double bid_size = 0;
+  double ask_size = 0;
+};
+
+/// Sends `sent` at env `i`'s current step and sets `*arrived` to the order
+/// that takes effect at this step, returning false when none does. An order
+/// takes effect `delay` steps after it was sent, plus a draw in [0, jitter]
+/// from the counter RNG. When several take effect at once the newest wins;
+/// one sent before the active order is dropped (it was replaced before it
+/// arrived). Without latency the sent order takes effect at once.
+MMSIM_HD inline bool exchange_orders(const StepParams& p, const EnvState& s, std::int64_t i, const SentOrder& sent,
+                                     SentOrder* arrived) {
+  if (p.pending_slots == 1) {
+    *arrived = sent;
+    return true;
+  }
+  const std::int32_t step = s.step[i];
+  std::int32_t delay = p.delay;
+  if (p.delay_jitter > 0) {
+    delay += static_cast<std::int32_t>(uniform_index(p.seed, static_cast<std::uint64_t>(i), s.episode[i],
+                                                     static_cast<std::uint32_t>(step), RngPurpose::latency,
+                                                     static_cast<std::uint64_t>(p.delay_jitter) + 1));
+  }
+  const int slots = p.pending_slots;
+  const std::int64_t base = i * slots;
+  // The slot's previous order was sent `slots` steps ago: it has taken effect.
+  const std::int64_t slot = base + step % slots;
+  s.pending_arrival[slot] = step + delay;
+  s.pending_bid_price[slot] = sent.bid_price;
+  s.pending_ask_price[slot] = sent.ask_price;
+  s.pending_bid_size[slot] = sent.bid_size;
+  s.pending_ask_size[slot] = sent.ask_size;
+  std::int32_t newest = s.active_sent[i];
+  std::int64_t found = -1;
+  for (int k = 0; k < slots; ++k) {
+    if (s.pending_arrival[base + k] != step) continue;
+    const std::int32_t sent_at = step - (step - k + slots) % slots;
+    if (sent_at > newest) {
+      newest = sent_at;
+      found = base + k;
+    }
+  }
+  if (found < 0) return false;
+  s.active_sent[i] = newest;
+  *arrived = SentOrder{s.pending_bid_price[found], s.pending_ask_price[found], s.pending_bid_size[found],
+                       s.pending_ask_size[found]};
+  return true;
+}
+
+/// Shrinks (or drops, by the config's mode) each side of `order` that could
+/// take |position| past the inventory limit if it filled completely.
+MMSIM_HD inline void apply_inventory_limit(const StepParams& p, const MarketView& m, double position,
+                                           SentOrder* order) {
+  if (p.inventory_limit <= 0) return;
+  const double bid_units = order->bid_size > 0 ? quote_units(p, m, order->bid_size, order->bid_price) : 0.0;
+  const double ask_units = order->ask_size > 0 ? quote_units(p, m, order->ask_size, order->ask_price) : 0.0;
+  const double bid_room = p.inventory_limit - position;
+  const double ask_room = p.inventory_limit + position;
+  const bool shrink = p.inventory_limit_mode == InventoryLimitMode::shrink;
+  if (bid_units > bid_room) order->bid_size = shrink && bid_room > 0 ? order->bid_size * (bid_room / bid_units) : 0.0;
+  if (ask_units > ask_room) order->ask_size = shrink && ask_room > 0 ? order->ask_size * (ask_room / ask_units) : 0.0;
+}
+
+/// One step of env `i` quoting `quote`: offsets in ticks from the mid of the
+/// row the env sees (not the config's offset unit), sizes in the config's
+/// size unit. The order takes effect after the latency (docs/mechanics.md). An invalid
 /// quote is reported as a fault and replaced by no quote on either side.
 /// `finished_total` is the count of all envs' finished episodes before this
 /// step (curriculum over all envs). Returns true when the env's episode
@@ -373,47 +455,61 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
   const std::int64_t mid_half_ticks = m.bid_price(row, 0) + m.ask_price(row, 0);
   const double position_before = s.position[i];
 
-  // Quotes at the current row, on the tick grid, within the inventory limit.
-  const Ticks bid_quote = bid_quote_price(mid_half_ticks, quote.bid_offset);
-  const Ticks ask_quote = ask_quote_price(mid_half_ticks, quote.ask_offset);
-  double bid_size = bid_quote > 0 ? quote.bid_size : 0.0;
-  double ask_size = ask_quote > 0 ? quote.ask_size : 0.0;
-  if (p.inventory_limit > 0) {
-    const double bid_units = bid_size > 0 ? quote_units(p, m, bid_size, bid_quote) : 0.0;
-    const double ask_units = ask_size > 0 ? quote_units(p, m, ask_size, ask_quote) : 0.0;
-    const double bid_room = p.inventory_limit - position_before;
-    const double ask_room = p.inventory_limit + position_before;
-    if (bid_units > bid_room) {
-      bid_size = p.inventory_limit_mode == InventoryLimitMode::shrink && bid_room > 0 ? bid_size * (bid_room / bid_units)
-                                                                                       : 0.0;
-    }
-    if (ask_units > ask_room) {
-      ask_size = p.inventory_limit_mode == InventoryLimitMode::shrink && ask_room > 0 ? ask_size * (ask_room / ask_units)
-                                                                                       : 0.0;
-    }
-  }
-  // The market moves to the next row; the quotes fill against it.
+  // The agent prices its order from the book it sees, on the tick grid.
+  const std::int64_t seen = observed_row(p, s, i);
+  const std::int64_t seen_mid_half_ticks = m.bid_price(seen, 0) + m.ask_price(seen, 0);
+  SentOrder sent;
+  sent.bid_price = bid_quote_price(seen_mid_half_ticks, quote.bid_offset);
+  sent.ask_price = ask_quote_price(seen_mid_half_ticks, quote.ask_offset);
+  sent.bid_size = sent.bid_price > 0 ? quote.bid_size : 0.0;
+  sent.ask_size = sent.ask_price > 0 ? quote.ask_size : 0.0;
+  SentOrder order;
+  const bool arrived = exchange_orders(p, s, i, sent, &order);
+  if (arrived) apply_inventory_limit(p, m, position_before, &order);
+
+  // The market moves to the next row; the active orders fill against it.
   const std::int64_t next = row + 1;
   SideFill bought, sold;
+  Ticks bid_resting = 0, ask_resting = 0;
   if (p.fill_model == FillModel::cross) {
-    if (bid_size > 0) bought = walk_fill(p, m, next, true, bid_quote, bid_size);
-    if (ask_size > 0) sold = walk_fill(p, m, next, false, ask_quote, ask_size);
+    if (arrived) {
+      s.bid_quote[i] = order.bid_size > 0 ? order.bid_price : 0;
+      s.ask_quote[i] = order.ask_size > 0 ? order.ask_price : 0;
+      s.bid_rest[i] = order.bid_size;
+      s.ask_rest[i] = order.ask_size;
+    }
+    if (s.bid_rest[i] > 0) {
+      bid_resting = s.bid_quote[i];
+      bought = walk_fill(p, m, next, true, bid_resting, s.bid_rest[i], &s.bid_rest[i]);
+    }
+    if (s.ask_rest[i] > 0) {
+      ask_resting = s.ask_quote[i];
+      sold = walk_fill(p, m, next, false, ask_resting, s.ask_rest[i], &s.ask_rest[i]);
+    }
   } else {
-    RestingOrder bid = place_order(p, m, row, true, bid_quote, bid_size,
-                                   {s.bid_quote[i], s.bid_rest[i], s.bid_queue[i], s.bid_level[i]});
-    RestingOrder ask = place_order(p, m, row, false, ask_quote, ask_size,
-                                   {s.ask_quote[i], s.ask_rest[i], s.ask_queue[i], s.ask_level[i]});
-    if (bid.rest > 0) bought = trade_fill(p, m, next, true, &bid);
-    if (ask.rest > 0) sold = trade_fill(p, m, next, false, &ask);
+    RestingOrder bid{s.bid_quote[i], s.bid_rest[i], s.bid_queue[i], s.bid_level[i]};
+    RestingOrder ask{s.ask_quote[i], s.ask_rest[i], s.ask_queue[i], s.ask_level[i]};
+    if (arrived) {
+      bid = place_order(p, m, row, true, order.bid_price, order.bid_size, bid);
+      ask = place_order(p, m, row, false, order.ask_price, order.ask_size, ask);
+    }
+    if (bid.rest > 0) {
+      bid_resting = bid.price;
+      bought = trade_fill(p, m, next, true, &bid);
+    }
+    if (ask.rest > 0) {
+      ask_resting = ask.price;
+      sold = trade_fill(p, m, next, false, &ask);
+    }
+    s.bid_quote[i] = bid.price;
     s.bid_rest[i] = bid.rest;
     s.bid_queue[i] = bid.queue;
     s.bid_level[i] = bid.level;
+    s.ask_quote[i] = ask.price;
     s.ask_rest[i] = ask.rest;
     s.ask_queue[i] = ask.queue;
     s.ask_level[i] = ask.level;
   }
-  s.bid_quote[i] = bid_size > 0 ? bid_quote : 0;
-  s.ask_quote[i] = ask_size > 0 ? ask_quote : 0;
   double fee = p.maker_fee * (bought.notional + sold.notional);
   double position = position_before + bought.units - sold.units;
   double cash = s.cash[i] - bought.notional + sold.notional - fee;
@@ -446,8 +542,8 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
   o.ask_price[i] = sold.units > 0 ? sold.notional / sold.units : 0.0;
   o.bid_fills[i] = bought.count;
   o.ask_fills[i] = sold.count;
-  o.bid_quote[i] = s.bid_quote[i];
-  o.ask_quote[i] = s.ask_quote[i];
+  o.bid_quote[i] = bid_resting;
+  o.ask_quote[i] = ask_resting;
 
   s.row[i] = next;
   s.step[i] = step;
@@ -491,7 +587,7 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
     action = 0;
   }
   const ActionRow a = p.actions[action];
-  const std::int64_t row = s.row[i];
+  const std::int64_t row = observed_row(p, s, i);
   const ActionRow quote{offset_ticks(p, m, a.bid_offset, row), offset_ticks(p, m, a.ask_offset, row), a.bid_size,
                         a.ask_size};
   return step_env_quotes(p, m, w, s, o, i, quote, finished_total);

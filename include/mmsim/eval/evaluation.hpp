@@ -20,7 +20,7 @@ struct PolicyInput {
   std::int64_t obs_size = 0;
   std::int64_t step = 0;            ///< steps taken in the window, 0..steps-1
   std::int64_t steps = 0;           ///< S, the window length
-  const std::int64_t* row = nullptr;     ///< [n] current book row of each env
+  const std::int64_t* row = nullptr;     ///< [n] book row each env sees (env.latency.obs_delay rows back)
   const double* position = nullptr;      ///< [n] base units
 };
 
