@@ -1,5 +1,6 @@
 // CPU backend: env steps per second against the number of envs, thesis
-// setup, under the cross fill model (trades = 0) and the trades model (1).
+// setup, under the cross fill model (trades = 0) and the trades model (1),
+// without latency and with orders delayed 5 steps.
 
 #include <benchmark/benchmark.h>
 
@@ -13,7 +14,7 @@ namespace {
 void BM_EnvStepCpu(benchmark::State& state) {
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t n = state.range(0);
-  auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, state.range(1)), n, 1);
+  auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, state.range(1), state.range(2)), n, 1);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::mt19937 random(1);
   for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
@@ -31,8 +32,9 @@ void BM_EnvStepCpu(benchmark::State& state) {
 }
 
 BENCHMARK(BM_EnvStepCpu)
-    ->ArgNames({"envs", "trades"})
-    ->ArgsProduct({benchmark::CreateRange(1, 1 << 16, 4), {0, 1}})
+    ->ArgNames({"envs", "trades", "delay"})
+    ->ArgsProduct({benchmark::CreateRange(1, 1 << 16, 4), {0, 1}, {0}})
+    ->ArgsProduct({{1 << 10, 1 << 16}, {0, 1}, {5}})
     ->UseRealTime();
 
 }  // namespace

@@ -1,7 +1,7 @@
 // CUDA backend: env steps per second against the number of envs, thesis
 // setup, timed with CUDA events, under the cross fill model (trades = 0) and
-// the trades model (1); the share of the device's measured copy bandwidth
-// that the step's bytes represent.
+// the trades model (1), without latency and with orders delayed 5 steps; the
+// share of the device's measured copy bandwidth that the step's bytes represent.
 
 #include <benchmark/benchmark.h>
 
@@ -29,7 +29,7 @@ void BM_EnvStepCuda(benchmark::State& state) {
   }
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t n = state.range(0);
-  auto env = mmsim::gpu::make_cuda_env(setup.data(), mmsim::bench::env_config(setup, state.range(1)), n, 1);
+  auto env = mmsim::gpu::make_cuda_env(setup.data(), mmsim::bench::env_config(setup, state.range(1), state.range(2)), n, 1);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::mt19937 random(1);
   for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
@@ -56,8 +56,9 @@ void BM_EnvStepCuda(benchmark::State& state) {
 }
 
 BENCHMARK(BM_EnvStepCuda)
-    ->ArgNames({"envs", "trades"})
-    ->ArgsProduct({benchmark::CreateRange(1, 1 << 20, 4), {0, 1}})
+    ->ArgNames({"envs", "trades", "delay"})
+    ->ArgsProduct({benchmark::CreateRange(1, 1 << 20, 4), {0, 1}, {0}})
+    ->ArgsProduct({{1 << 10, 1 << 16, 1 << 20}, {0, 1}, {5}})
     ->UseManualTime();
 
 }  // namespace

@@ -36,10 +36,12 @@ inline const EnvSetup& thesis_setup() {
   return setup;
 }
 
-/// The setup's env config with fill_model trades when `trades` is 1, else cross.
-inline EnvConfig env_config(const EnvSetup& setup, std::int64_t trades) {
+/// The setup's env config with fill_model trades when `trades` is 1, else
+/// cross, and orders taking effect `delay` steps after they are sent.
+inline EnvConfig env_config(const EnvSetup& setup, std::int64_t trades, std::int64_t delay) {
   EnvConfig config = setup.config.env;
   config.fill_model = trades == 1 ? FillModel::trades : FillModel::cross;
+  config.latency.delay = static_cast<int>(delay);
   return config;
 }
 
@@ -54,7 +56,13 @@ inline double bytes_per_env_step(const BatchEnv& env, int depth) {
   const double state = 2.0 * (6 * sizeof(double) + 6 * sizeof(std::int64_t) + 4 * sizeof(std::int32_t) +
                               kAgentFeatures * sizeof(float));
   const double outputs = 12 * sizeof(double) + 4 * sizeof(std::int32_t) + sizeof(float) + 2;
-  return obs + features_read + book + state + outputs;
+  // With latency: every slot's arrival step read, one slot written, the
+  // arriving order read and the active order's send step read and written.
+  const double order_bytes = 2 * sizeof(std::int64_t) + 2 * sizeof(double);
+  const double in_flight = p.pending_slots > 1 ? p.pending_slots * sizeof(std::int32_t) + 2 * order_bytes +
+                                                     sizeof(std::int32_t) + 2 * sizeof(std::int32_t)
+                                               : 0.0;
+  return obs + features_read + book + state + outputs + in_flight;
 }
 
 }  // namespace mmsim::bench
