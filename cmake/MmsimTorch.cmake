@@ -11,6 +11,7 @@
 #   by file, and a test checks that no binary needs libcuda.
 
 set(MMSIM_HAVE_TORCH OFF)
+set(MMSIM_HAVE_TORCH_CUDA OFF)
 set(MMSIM_TORCH_SUMMARY "OFF (MMSIM_TORCH=OFF)")
 if(NOT MMSIM_TORCH STREQUAL "OFF")
   if(DEFINED ENV{MMSIM_VENV} AND NOT "$ENV{MMSIM_VENV}" STREQUAL "")
@@ -68,6 +69,18 @@ if(NOT MMSIM_TORCH STREQUAL "OFF")
       target_include_directories(mmsim_torch_cpu SYSTEM INTERFACE ${_mmsim_torch_includes})
       target_link_libraries(mmsim_torch_cpu INTERFACE
         "${TORCH_INSTALL_PREFIX}/lib/libtorch_cpu.so" "${TORCH_INSTALL_PREFIX}/lib/libc10.so")
+      # CUDA training needs torch's CUDA libraries too (never libcuda itself:
+      # the driver is loaded at run time). No symbol of libtorch_cuda is
+      # referenced directly, yet loading it registers torch's CUDA backend, so
+      # it is linked without --as-needed.
+      if(MMSIM_HAVE_CUDA AND EXISTS "${TORCH_INSTALL_PREFIX}/lib/libtorch_cuda.so")
+        set(MMSIM_HAVE_TORCH_CUDA ON)
+        string(APPEND MMSIM_TORCH_SUMMARY ", with CUDA training")
+        add_library(mmsim_torch_cuda INTERFACE)
+        target_include_directories(mmsim_torch_cuda SYSTEM INTERFACE ${CUDAToolkit_INCLUDE_DIRS})
+        target_link_libraries(mmsim_torch_cuda INTERFACE mmsim_torch_cpu "-Wl,--no-as-needed"
+          "${TORCH_INSTALL_PREFIX}/lib/libtorch_cuda.so" "${TORCH_INSTALL_PREFIX}/lib/libc10_cuda.so")
+      endif()
     else()
       set(MMSIM_TORCH_SUMMARY "OFF (libtorch not found; run tools/setup.sh)")
     endif()

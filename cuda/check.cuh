@@ -16,7 +16,8 @@ inline void check(cudaError_t status, const char* call, const char* file, int li
   // Clear the sticky-free error state so that a later, unrelated call does not report it again.
   (void)cudaGetLastError();
   throw CudaError(std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) + ") in " + call +
-                  " at " + file + ":" + std::to_string(line));
+                      " at " + file + ":" + std::to_string(line),
+                  status == cudaErrorMemoryAllocation);
 }
 
 }  // namespace mmsim::cuda

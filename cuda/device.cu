@@ -1,5 +1,6 @@
 #include <cuda_runtime.h>
 
+#include "check.cuh"
 #include "mmsim/gpu/device.hpp"
 
 namespace mmsim::gpu {
@@ -27,6 +28,12 @@ DeviceStatus query_device() {
   status.usable = true;
   status.name = properties.name;
   return status;
+}
+
+MemoryInfo memory_info() {
+  MemoryInfo info;
+  MMSIM_CUDA_CHECK(cudaMemGetInfo(&info.free, &info.total));
+  return info;
 }
 
 }  // namespace mmsim::gpu

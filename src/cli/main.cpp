@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   CLI::App* train = app.add_subcommand("train", "Train the A2C market maker (configs/*.yaml, section train)");
   train->add_option("-c,--config", train_config, "YAML config file (see configs/)")->required();
   train->add_option("--set", train_overrides, "Override a config key: --set train.total_frames=100000 (repeatable)");
-  train->add_option("--device", train_device, "cpu (cuda comes with the CUDA trainer)")
+  train->add_option("--device", train_device, "cpu (default) or cuda: where the envs step and the network trains")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   train->add_option("--resume", resume, "Continue the run in this directory (runs/<name>)");
   int seeds = 1;

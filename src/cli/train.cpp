@@ -14,6 +14,7 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/train/device.hpp"
 #include "mmsim/train/evaluate.hpp"
 #include "mmsim/train/trainer.hpp"
 
@@ -86,8 +87,12 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
 namespace {
 
 RunOutcome train_one(const Config& config, const TrainOptions& options, std::ostream& out) {
-  if (options.device != "cpu") {
-    throw Error("--device " + options.device + ": this version trains on the CPU backend only (--device cpu)");
+  const bool cuda = options.device == "cuda";
+  if (cuda) {
+    std::string reason;
+    if (!train::cuda_training_available(&reason)) {
+      throw Error("--device cuda: " + reason + "; --device cpu trains on the CPU");
+    }
   }
   validate(config.env);
   const train::TrainConfig& tc = config.train;
@@ -112,7 +117,7 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
   const Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   normalise_features(table, splits.train);
   const EnvData data{&loaded.book, &table, &splits};
-  auto env = make_cpu_env(data, config.env, tc.num_envs, config.seed);
+  auto env = train::make_training_env(data, config, cuda);
   train::Trainer trainer(config, *env);
   if (!options.resume.empty()) {
     trainer.load_checkpoint(checkpoint);
@@ -170,13 +175,18 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
                "learning_rate,epsilon,beta\n";
   }
   out << "training " << tc.num_envs << " envs x " << tc.rollout_steps << " steps = " << trainer.frames_per_update()
-      << " frames per update on the cpu, " << tc.total_frames << " frames in all -> " << run_dir.string() << "\n";
+      << " frames per update on " << (cuda ? "the GPU" : "the CPU") << ", " << tc.total_frames << " frames in all -> " << run_dir.string() << "\n";
 
   g_interrupted = false;
   const auto previous = std::signal(SIGINT, on_interrupt);
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (trainer.frames() < tc.total_frames && !g_interrupted) {
-    trainer.update();
+    try {
+      trainer.update();
+    } catch (const c10::OutOfMemoryError&) {
+      std::signal(SIGINT, previous);
+      throw Error(train::out_of_memory_message(data, config));
+    }
     const bool last = trainer.frames() >= tc.total_frames;
     if (trainer.updates() % tc.metrics_every_updates == 0 || last) {
       const train::TrainMetrics m = trainer.read_metrics();

@@ -7,6 +7,16 @@
 #include "mmsim/core/rng.hpp"
 
 namespace mmsim::train {
+namespace {
+
+/// Logits of a network for observations on the CPU, wherever the network lives
+/// (a network trained on CUDA evaluates on CPU envs).
+torch::Tensor logits_of(ActorCritic& network, const torch::Tensor& cpu_observations) {
+  const torch::Device device = network->parameters().front().device();
+  return network->forward(cpu_observations.to(device)).logits.to(torch::kCPU);
+}
+
+}  // namespace
 
 EvalResult evaluate(BatchEnv& env, const ActionFn& act) {
   MMSIM_ASSERT(env.backend() == Backend::cpu, "evaluate() runs the CPU backend");
@@ -43,7 +53,7 @@ EvalResult evaluate(BatchEnv& env, const ActionFn& act) {
 
 ActionFn greedy_policy(ActorCritic network) {
   return [network](const torch::Tensor& observations, std::int64_t) mutable {
-    return network->forward(observations).logits.argmax(1);
+    return logits_of(network, observations).argmax(1);
   };
 }
 
@@ -73,7 +83,7 @@ class AgentPolicy final : public eval::Policy {
     const std::int64_t n = input.n;
     const torch::Tensor observations = torch::from_blob(const_cast<float*>(input.obs), {n, input.obs_size},
                                                         torch::TensorOptions().dtype(torch::kFloat32));
-    const torch::Tensor logits = network_->forward(observations).logits;
+    const torch::Tensor logits = logits_of(network_, observations);
     torch::Tensor chosen;
     if (greedy_) {
       chosen = logits.argmax(1).to(torch::kInt32);

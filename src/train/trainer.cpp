@@ -8,6 +8,8 @@
 #include <random>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/env/layout.hpp"
+#include "mmsim/train/device.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -16,9 +18,9 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// A view of an env output buffer as a CPU tensor (no copy).
-torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarType type) {
-  return torch::from_blob(data, shape, torch::TensorOptions().dtype(type));
+/// A view of an env output buffer as a tensor on the env's device (no copy).
+torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarType type, const torch::Device& device) {
+  return torch::from_blob(data, shape, torch::TensorOptions().dtype(type).device(device));
 }
 
 constexpr const char* kCheckpointMagic = "mmsim-checkpoint-1";
@@ -29,10 +31,10 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
     : config_(config),
       env_(env),
       frames_per_update_(config.train.num_envs * config.train.rollout_steps),
+      device_(device_of(env)),
       network_(env.observation_size(), env.action_count(),
                NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden}) {
   validate(config.train);
-  if (env.backend() != Backend::cpu) throw Error("this trainer runs on the CPU backend; CUDA training comes next");
   if (env.num_envs() != config.train.num_envs) {
     throw ConfigError("train.num_envs", "the env batch has " + std::to_string(env.num_envs()) + " envs, the config " +
                                             std::to_string(config.train.num_envs));
@@ -41,24 +43,29 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
   torch::manual_seed(config.seed);
   network_ = ActorCritic(env.observation_size(), env.action_count(),
                          NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
+  network_->to(device_);
   optimizer_ = std::make_unique<torch::optim::Adam>(network_->parameters(),
                                                     torch::optim::AdamOptions(config.train.learning_rate));
   const std::int64_t n = config.train.rollout_steps, envs = config.train.num_envs;
-  obs_ = torch::zeros({n, envs, env.observation_size()});
-  actions_ = torch::zeros({n, envs}, torch::kInt32);
-  rewards_ = torch::zeros({n, envs});
-  terminated_ = torch::zeros({n, envs}, torch::kUInt8);
-  truncated_ = torch::zeros({n, envs}, torch::kUInt8);
-  truncation_values_ = torch::zeros({n, envs});
+  const auto on_device = torch::TensorOptions().device(device_);
+  obs_ = torch::zeros({n, envs, env.observation_size()}, on_device);
+  actions_ = torch::zeros({n, envs}, on_device.dtype(torch::kInt32));
+  rewards_ = torch::zeros({n, envs}, on_device);
+  terminated_ = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
+  truncated_ = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
+  truncation_values_ = torch::zeros({n, envs}, on_device);
+  uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
   reset_accumulators();
   seconds_at_read_ = now_seconds();
 }
+
+StreamHandle Trainer::env_stream() const { return device_.is_cuda() ? current_stream() : StreamHandle{}; }
 
 void Trainer::reset_accumulators() {
   for (torch::Tensor* t : {&sum_episode_pnl_, &sum_episode_length_, &sum_episodes_, &sum_reward_, &sum_advantage_,
                            &sum_value_, &sum_policy_, &sum_value_loss_, &sum_entropy_, &sum_total_, &sum_grad_l2_,
                            &sum_grad_max_, &sum_grad_var_}) {
-    *t = torch::zeros({}, torch::kFloat64);
+    *t = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
   }
   updates_since_read_ = 0;
 }
@@ -71,24 +78,26 @@ void Trainer::update() {
   const double frame = static_cast<double>(frames());
   const double epsilon = tc.epsilon.at(frame);
   const double beta = tc.beta.at(frame);
+  // The env steps on torch's current stream: its kernels and the tensor work
+  // are ordered without any synchronisation.
+  const StreamHandle stream = env_stream();
 
-  const torch::Tensor env_obs = view(out.obs, {envs, obs_size}, torch::kFloat32);
-  const torch::Tensor env_final_obs = view(out.final_obs, {envs, obs_size}, torch::kFloat32);
-  const torch::Tensor env_reward = view(out.reward, {envs}, torch::kFloat32);
-  const torch::Tensor env_terminated = view(out.terminated, {envs}, torch::kUInt8);
-  const torch::Tensor env_truncated = view(out.truncated, {envs}, torch::kUInt8);
-  const torch::Tensor env_episode_pnl = view(out.episode_pnl, {envs}, torch::kFloat64);
-  const torch::Tensor env_episode_length = view(out.episode_length, {envs}, torch::kInt32);
+  const torch::Tensor env_obs = view(out.obs, {envs, obs_size}, torch::kFloat32, device_);
+  const torch::Tensor env_final_obs = view(out.final_obs, {envs, obs_size}, torch::kFloat32, device_);
+  const torch::Tensor env_reward = view(out.reward, {envs}, torch::kFloat32, device_);
+  const torch::Tensor env_terminated = view(out.terminated, {envs}, torch::kUInt8, device_);
+  const torch::Tensor env_truncated = view(out.truncated, {envs}, torch::kUInt8, device_);
+  const torch::Tensor env_episode_pnl = view(out.episode_pnl, {envs}, torch::kFloat64, device_);
+  const torch::Tensor env_episode_length = view(out.episode_length, {envs}, torch::kInt32, device_);
 
   {
     torch::NoGradGuard no_grad;
     for (std::int64_t t = 0; t < n; ++t) {
       obs_[t].copy_(env_obs);
       const auto policy = network_->forward(obs_[t]);
-      const torch::Tensor uniforms =
-          action_uniforms(config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t), envs);
-      actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms));
-      env_.step(actions_[t].data_ptr<std::int32_t>());
+      fill_action_uniforms(uniforms_, config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t));
+      actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms_));
+      env_.step(actions_[t].data_ptr<std::int32_t>(), stream);
       rewards_[t].copy_(env_reward);
       terminated_[t].copy_(env_terminated);
       truncated_[t].copy_(env_truncated);
@@ -148,7 +157,7 @@ void Trainer::update() {
 }
 
 TrainMetrics Trainer::read_metrics() {
-  env_.check_faults();
+  env_.check_faults(env_stream());
   TrainMetrics m;
   m.update = updates_;
   m.frames = frames();
@@ -185,7 +194,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& dir) {
   torch::save(network_, (temporary / "model.pt").string());
   torch::save(*optimizer_, (temporary / "optimizer.pt").string());
   {
-    const std::vector<std::uint8_t> state = env_.save_state();
+    const std::vector<std::uint8_t> state = env_.save_state(env_stream());
     std::ofstream out(temporary / "env.bin", std::ios::binary);
     out.write(reinterpret_cast<const char*>(state.data()), static_cast<std::streamsize>(state.size()));
     if (!out) throw Error("cannot write " + (temporary / "env.bin").string());
@@ -216,20 +225,38 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
   ActorCritic network(env_.observation_size(), env_.action_count(),
                       NetworkConfig{config_.train.shared, config_.train.policy_hidden, config_.train.value_hidden});
+  network->to(device_);
   auto optimizer = std::make_unique<torch::optim::Adam>(network->parameters(),
                                                         torch::optim::AdamOptions(config_.train.learning_rate));
   try {
-    torch::load(network, (dir / "model.pt").string());
-    torch::load(*optimizer, (dir / "optimizer.pt").string());
+    // Onto this trainer's device, whichever device saved them.
+    torch::load(network, (dir / "model.pt").string(), device_);
+    torch::load(*optimizer, (dir / "optimizer.pt").string(), device_);
   } catch (const c10::Error& e) {
     throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " + e.what_without_backtrace());
   }
-  env_.load_state(state);
+  env_.load_state(state, env_stream());
   network_ = network;
   optimizer_ = std::move(optimizer);
   updates_ = updates;
   frames_at_read_ = frames();
   reset_accumulators();
+}
+
+std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
+  const StepParams p = make_step_params(config.env, data, config.seed);
+  const std::int64_t env_bytes = total_bytes(state_layout(1, p)) + total_bytes(output_layout(1, p));
+  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
+  const std::int64_t n = config.train.rollout_steps;
+  // Per step: observation (float32), action (int32), reward, two flags,
+  // truncation value; and one uniform (float64) per env.
+  const std::int64_t rollout = n * (observation * 4 + 4 + 4 + 2 + 4) + 8;
+  // The update's forward and backward over n observations: the input and every
+  // layer's output (float32), each with its gradient.
+  const std::int64_t widths = config.train.shared + config.train.policy_hidden + config.train.value_hidden +
+                              2 * static_cast<std::int64_t>(p.action_count) + 2;
+  const std::int64_t update = n * (observation + 2 * widths) * 4 * 2;
+  return env_bytes + rollout + update;
 }
 
 ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
@@ -240,7 +267,7 @@ ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& 
     throw Error("no model in " + checkpoint.string() + " (expected a checkpoint directory such as runs/<name>/best)");
   }
   try {
-    torch::load(network, (checkpoint / "model.pt").string());
+    torch::load(network, (checkpoint / "model.pt").string(), torch::Device(torch::kCPU));
   } catch (const c10::Error& e) {
     throw Error("checkpoint " + checkpoint.string() + " is damaged or made with another network or env config: " +
                 e.what_without_backtrace());

@@ -24,6 +24,17 @@ TEST(CudaCheck, FailureThrowsWithTheErrorNameAndTheCall) {
 
 TEST(CudaCheck, IsAnMmsimError) { EXPECT_THROW(MMSIM_CUDA_CHECK(cudaErrorMemoryAllocation), mmsim::Error); }
 
+TEST(CudaCheck, OnlyAnAllocationFailureIsOutOfMemory) {
+  for (const cudaError_t status : {cudaErrorMemoryAllocation, cudaErrorInvalidValue}) {
+    try {
+      MMSIM_CUDA_CHECK(status);
+      FAIL() << "no exception";
+    } catch (const mmsim::CudaError& e) {
+      EXPECT_EQ(e.out_of_memory(), status == cudaErrorMemoryAllocation) << e.what();
+    }
+  }
+}
+
 TEST(DeviceQuery, NeverThrowsAndExplainsAMissingDevice) {
   mmsim::gpu::DeviceStatus status;
   ASSERT_NO_THROW(status = mmsim::gpu::query_device());

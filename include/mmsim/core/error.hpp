@@ -58,7 +58,13 @@ class ConfigError : public Error {
 /// A failed CUDA call; the message holds the CUDA error name.
 class CudaError : public Error {
  public:
-  using Error::Error;
+  explicit CudaError(const std::string& message, bool out_of_memory = false)
+      : Error(message), out_of_memory_(out_of_memory) {}
+  /// True when the call failed for want of device memory.
+  bool out_of_memory() const { return out_of_memory_; }
+
+ private:
+  bool out_of_memory_;
 };
 
 /// A broken internal invariant: a bug in mmsim, not in the input.

@@ -1,6 +1,7 @@
 #pragma once
 // Querying CUDA devices without touching CUDA types (CUDA backend only).
 
+#include <cstddef>
 #include <string>
 
 namespace mmsim::gpu {
@@ -14,5 +15,13 @@ struct DeviceStatus {
 
 /// Never throws: machines without a driver report usable = false with the reason.
 DeviceStatus query_device();
+
+/// Bytes of memory of the current device: free now, and in all.
+struct MemoryInfo {
+  std::size_t free = 0;
+  std::size_t total = 0;
+};
+/// Throws CudaError when no device is usable.
+MemoryInfo memory_info();
 
 }  // namespace mmsim::gpu

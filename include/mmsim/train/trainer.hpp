@@ -30,12 +30,16 @@ struct TrainMetrics {
   double learning_rate = 0, epsilon = 0, beta = 0;
 };
 
-/// Trains an ActorCritic on the envs of a BatchEnv. This version runs on the
-/// CPU backend (tensors on the CPU); the whole update is tensor work, with the
-/// only host reads in read_metrics().
+/// Trains an ActorCritic on the envs of a BatchEnv, on the env's device: the
+/// CPU backend with CPU tensors, or the CUDA backend with tensors on the
+/// current CUDA device, the env stepping on torch's current stream and reading
+/// its actions from, and writing its outputs to, device memory that the
+/// rollout tensors view or copy on the device. The whole update is tensor
+/// work; the only host reads are in read_metrics() and the checkpoints.
 class Trainer {
  public:
-  /// `env` must outlive the trainer. Throws ConfigError for invalid settings.
+  /// `env` must outlive the trainer. Throws ConfigError for invalid settings,
+  /// Error for a CUDA env in a build without CUDA training.
   Trainer(const Config& config, BatchEnv& env);
 
   /// One rollout of n steps over N envs and one A2C update.
@@ -47,6 +51,7 @@ class Trainer {
   std::int64_t frames() const { return updates_ * frames_per_update_; }
   std::int64_t frames_per_update() const { return frames_per_update_; }
   ActorCritic& network() { return network_; }
+  const torch::Device& device() const { return device_; }
 
   /// Writes model, optimiser, counters and the env's state into `dir`
   /// atomically (a temporary directory renamed into place).
@@ -58,15 +63,19 @@ class Trainer {
 
  private:
   void reset_accumulators();
+  /// The stream the env steps on: torch's current CUDA stream for a CUDA env.
+  StreamHandle env_stream() const;
 
   Config config_;
   BatchEnv& env_;
   std::int64_t frames_per_update_;
+  torch::Device device_;
   std::int64_t updates_ = 0;
   ActorCritic network_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   // Rollout storage, [n, N, ...].
   torch::Tensor obs_, actions_, rewards_, terminated_, truncated_, truncation_values_;
+  torch::Tensor uniforms_;  ///< [N] float64: the action sampling draws of one step
   // Metric sums since the last read (tensors: no host reads in update()).
   torch::Tensor sum_episode_pnl_, sum_episode_length_, sum_episodes_, sum_reward_, sum_advantage_, sum_value_;
   torch::Tensor sum_policy_, sum_value_loss_, sum_entropy_, sum_total_, sum_grad_l2_, sum_grad_max_, sum_grad_var_;

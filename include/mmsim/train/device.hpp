@@ -1,0 +1,56 @@
+#pragma once
+// Where training runs, and the CUDA pieces the trainer needs without seeing
+// CUDA itself: torch's current stream (handed to the env, DESIGN.md principle
+// 5) and action uniforms generated on the device. Implemented by
+// src/train/device_cuda.cpp in builds whose libtorch has CUDA, else by
+// src/train/device_cpu.cpp.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mmsim/config/config.hpp"
+#include "mmsim/core/stream.hpp"
+#include "mmsim/env/batch_env.hpp"
+
+namespace mmsim::train {
+
+/// True when this build trains on CUDA and torch sees a usable device; else
+/// false, with the reason in `*reason`. Never throws.
+bool cuda_training_available(std::string* reason);
+
+/// The torch device of the tensors that feed `env`: the CPU, or the current
+/// CUDA device for the CUDA backend. Throws Error for a CUDA env in a build
+/// without CUDA training.
+torch::Device device_of(const BatchEnv& env);
+
+/// torch's current CUDA stream on the current device: the stream the env must
+/// step on so that its kernels are ordered with the trainer's tensor work.
+/// An empty handle (the legacy default stream) in builds without CUDA training.
+StreamHandle current_stream();
+
+/// Fills `out` (float64 [envs], on the CPU or a CUDA device) with the action
+/// sampling uniforms of action_uniforms(seed, update, step, envs), generated
+/// where `out` lives: on a CUDA device by a kernel on current_stream(), with
+/// no host copy and no synchronisation.
+void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step);
+
+/// The env batch of a training run (train.num_envs envs, the run's seed): the
+/// CPU backend, or with `cuda` the CUDA backend on the current device,
+/// allocated on current_stream(). Out of device memory, throws Error saying
+/// how many envs fit (training_bytes_per_env).
+std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& config, bool cuda);
+
+/// Device bytes one env of a training run needs, estimated: its state and
+/// outputs, its slots of the rollout tensors, and the update's activations
+/// and gradients over its n observations.
+std::int64_t training_bytes_per_env(const EnvData& data, const Config& config);
+
+/// The message for a run that ran out of device memory: the bytes per env,
+/// the device's free memory once torch's cache is released, and how many
+/// envs would fit.
+std::string out_of_memory_message(const EnvData& data, const Config& config);
+
+}  // namespace mmsim::train

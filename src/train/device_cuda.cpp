@@ -1,0 +1,78 @@
+// Builds with CUDA training: the bridge between torch's CUDA state and the
+// CUDA env (the only file that includes both c10/cuda and mmsim/gpu headers).
+
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAStream.h>
+#include <torch/cuda.h>
+
+#include <cstdio>
+
+#include "mmsim/core/error.hpp"
+#include "mmsim/gpu/device.hpp"
+#include "mmsim/gpu/env.hpp"
+#include "mmsim/gpu/random.hpp"
+#include "mmsim/train/a2c.hpp"
+#include "mmsim/train/device.hpp"
+
+namespace mmsim::train {
+
+bool cuda_training_available(std::string* reason) {
+  const gpu::DeviceStatus status = gpu::query_device();
+  if (!status.usable) {
+    *reason = "no usable CUDA device (" + status.reason + ")";
+    return false;
+  }
+  if (!torch::cuda::is_available()) {
+    *reason = "the CUDA driver sees " + status.name + " but libtorch does not (a CPU-only libtorch at run time?)";
+    return false;
+  }
+  return true;
+}
+
+torch::Device device_of(const BatchEnv& env) {
+  if (env.backend() == Backend::cpu) return torch::kCPU;
+  return {torch::kCUDA, c10::cuda::current_device()};
+}
+
+StreamHandle current_stream() { return {c10::cuda::getCurrentCUDAStream().stream()}; }
+
+std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& config, bool cuda) {
+  if (!cuda) return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
+  std::string reason;
+  if (!cuda_training_available(&reason)) throw Error("--device cuda: " + reason);
+  try {
+    return gpu::make_cuda_env(data, config.env, config.train.num_envs, config.seed, current_stream());
+  } catch (const CudaError& e) {
+    if (!e.out_of_memory()) throw;
+    throw Error(out_of_memory_message(data, config));
+  }
+}
+
+std::string out_of_memory_message(const EnvData& data, const Config& config) {
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  const gpu::MemoryInfo memory = gpu::memory_info();
+  const std::int64_t per_env = training_bytes_per_env(data, config);
+  // A tenth of the free memory is left for the caching allocator's slack.
+  const auto fit = static_cast<long long>(0.9 * static_cast<double>(memory.free) / static_cast<double>(per_env));
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "out of GPU memory with train.num_envs = %lld: a training env needs about %.1f KiB of device memory "
+                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of %.0f MiB are free, so "
+                "about %lld envs fit; set train.num_envs to at most that",
+                static_cast<long long>(config.train.num_envs), static_cast<double>(per_env) / 1024.0,
+                static_cast<long long>(config.train.rollout_steps), static_cast<double>(memory.free) / 1048576.0,
+                static_cast<double>(memory.total) / 1048576.0, fit);
+  return text;
+}
+
+void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {
+  if (!out.is_cuda()) {
+    out.copy_(action_uniforms(seed, update, step, out.size(0)));
+    return;
+  }
+  MMSIM_ASSERT(out.scalar_type() == torch::kFloat64 && out.is_contiguous(), "uniforms must be contiguous float64");
+  gpu::fill_uniforms(out.data_ptr<double>(), out.numel(), seed, update, step, RngPurpose::action, current_stream());
+}
+
+}  // namespace mmsim::train
