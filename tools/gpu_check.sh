@@ -9,7 +9,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-${MMSIM_BUILD_DIR:-$root/build}}"
 nvidia-smi || { echo "no GPU visible (nvidia-smi failed)"; exit 1; }
 status=0
-ctest --test-dir "$build" -L gpu --output-on-failure || status=1
+if [[ -f "$build/CTestTestfile.cmake" ]]; then
+  ctest --test-dir "$build" -L gpu --output-on-failure || status=1
+else
+  # A bundle of programs (tools/gpu_bundle.sh): every GPU test program in turn.
+  for program in "$build"/tests/gpu/test_*; do
+    echo "[gpu_check] $(basename "$program")"
+    "$program" || status=1
+  done
+fi
 if command -v compute-sanitizer >/dev/null 2>&1; then
   for tool in memcheck racecheck; do
     for program in "$build"/tests/gpu/test_env_gpu "$build"/tests/gpu/test_features_gpu; do

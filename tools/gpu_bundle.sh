@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# GPU checks on a machine that has a GPU, its driver and a python3 with the
+# pinned torch, but no compiler toolchain or -dev packages: build here for its
+# architecture, pack, and run there.
+#
+#   tools/gpu_bundle.sh pack BUILD_DIR   # here: copies the GPU test and benchmark
+#                                        # programs, mmsim and the system shared
+#                                        # libraries they use into build-gpu-bundle/
+#   tools/gpu_bundle.sh run [OUT_DIR]    # there, from the checkout: tools/gpu_check.sh
+#                                        # over the bundle; copies the new benchmark
+#                                        # records and the log to OUT_DIR
+#
+# The bundle mirrors a build directory (tests/gpu/, bench/), so gpu_check.sh
+# and bench.sh run on it unchanged. The programs read the sample data and
+# configs at the checkout path they were built in; `run` links that path to
+# the checkout it runs in when they differ.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bundle="$root/build-gpu-bundle"
+
+pack() {
+  local build="$1"
+  [[ -x "$build/tests/gpu/test_env_gpu" ]] || { echo "no CUDA build in $build (tests/gpu/test_env_gpu missing)"; exit 1; }
+  rm -rf "$bundle"
+  mkdir -p "$bundle/tests/gpu" "$bundle/bench" "$bundle/lib"
+  cp "$build"/tests/gpu/test_* "$bundle/tests/gpu/" 2>/dev/null || true
+  find "$bundle/tests/gpu" -type f ! -perm -u+x -delete
+  cp "$build"/bench/bench_*cuda* "$bundle/bench/"
+  cp "$build/mmsim" "$bundle/"
+  # Shared libraries from this machine's system, except the C runtime and
+  # what the GPU machine's torch brings.
+  for program in "$bundle"/tests/gpu/* "$bundle"/bench/* "$bundle/mmsim"; do
+    ldd "$program" | awk '/=> \// {print $3}'
+  done | sort -u | grep -vE '/(libc|libm|libdl|librt|libpthread|libutil|ld-linux[^/]*|libstdc\+\+|libgcc_s|libgomp)\.so' |
+    grep -vE '/torch/lib/|/nvidia/' | while read -r lib; do cp -L "$lib" "$bundle/lib/"; done
+  echo "$root" > "$bundle/source_dir"
+  git -C "$root" rev-parse --short HEAD > "$bundle/commit"
+  du -sh "$bundle"
+  echo "packed $(ls "$bundle"/tests/gpu | wc -l) test and $(ls "$bundle"/bench | wc -l) benchmark programs;" \
+       "on the GPU machine: tools/gpu_bundle.sh run \$OUT"
+}
+
+run() {
+  local out="${1:-$root/gpu-check-out}"
+  mkdir -p "$out"
+  [[ -f "$bundle/source_dir" ]] || { echo "no bundle: run tools/gpu_bundle.sh pack BUILD_DIR first"; exit 1; }
+  local source_dir
+  source_dir="$(cat "$bundle/source_dir")"
+  if [[ "$source_dir" != "$root" && ! -e "$source_dir" ]]; then
+    mkdir -p "$(dirname "$source_dir")"
+    ln -s "$root" "$source_dir"
+  fi
+  local torch_lib
+  torch_lib="$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
+  export LD_LIBRARY_PATH="$bundle/lib:$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  local before
+  before="$(ls "$root/bench/results" 2>/dev/null | sort)"
+  local status=0
+  "$root/tools/gpu_check.sh" "$bundle" 2>&1 | tee "$out/gpu_check.log" || status=1
+  comm -13 <(echo "$before") <(ls "$root/bench/results" | sort) | while read -r file; do
+    cp "$root/bench/results/$file" "$out/"
+  done
+  exit $status
+}
+
+case "${1:-}" in
+  pack) pack "${2:?usage: tools/gpu_bundle.sh pack BUILD_DIR}" ;;
+  run) run "${2:-}" ;;
+  *) echo "usage: tools/gpu_bundle.sh pack BUILD_DIR | run [OUT_DIR]"; exit 2 ;;
+esac
