@@ -143,72 +143,63 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
   EXPECT_NO_THROW(gpu_env->check_faults());
 }
 
+/// Steps a CPU and a CUDA env of `config` with the same random explicit quotes
+/// for 150 steps, comparing every output of every step; each step one env in
+/// `requote_every` draws a new quote (the others keep theirs, and so their
+/// place in a queue).
+void expect_quote_parity(const EnvData& data, const EnvConfig& config, std::uint64_t seed, std::uint32_t quote_seed,
+                         unsigned requote_every) {
+  const std::int64_t n = 257;
+  auto cpu = make_cpu_env(data, config, n, seed);
+  auto gpu_env = gpu::make_cuda_env(data, config, n, seed);
+  compare_outputs(*cpu, *gpu_env, 0);
+  gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
+  std::mt19937 random(quote_seed);
+  std::uniform_real_distribution<double> offset(-1.0, 6.0);
+  const auto draw = [&] {
+    return ActionRow{offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+  };
+  std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+  for (auto& q : quotes) q = draw();
+  std::int64_t fills = 0;
+  for (int step = 1; step <= 150 && !::testing::Test::HasFailure(); ++step) {
+    for (auto& q : quotes) {
+      if (random() % requote_every == 0) q = draw();
+    }
+    gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
+    cpu->step_quotes(quotes.data());
+    gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
+    compare_outputs(*cpu, *gpu_env, step);
+    for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
+  }
+  EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
+  EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
+  EXPECT_GE(cpu->finished_total(), 2 * n);
+  EXPECT_NO_THROW(gpu_env->check_faults());
+}
+
 TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpuUnderTheTradesFillModel) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};
   ASSERT_TRUE(s.loaded.book.has_messages());
-  const std::int64_t n = 257;
   for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
     SCOPED_TRACE(to_string(queue));
     EnvConfig config = config_for(true, PenaltyKind::linear);
     config.fill_model = FillModel::trades;
     config.queue_model = queue;
-    auto cpu = make_cpu_env(data, config, n, 9);
-    auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
-    compare_outputs(*cpu, *gpu_env, 0);
-    gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
-    std::mt19937 random(13);
-    std::uniform_real_distribution<double> offset(-1.0, 6.0);
-    std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
-    for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
-    std::int64_t fills = 0;
-    for (int step = 1; step <= 150 && !HasFailure(); ++step) {
-      // Most envs keep their quote (orders keep their place in the queue); a quarter requote.
-      for (auto& q : quotes) {
-        if (random() % 4 == 0) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
-      }
-      gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
-      cpu->step_quotes(quotes.data());
-      gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
-      compare_outputs(*cpu, *gpu_env, step);
-      for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
-    }
-    EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
-    EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
-    EXPECT_GE(cpu->finished_total(), 2 * n);
-    EXPECT_NO_THROW(gpu_env->check_faults());
+    expect_quote_parity(data, config, 9, 13, 4);
   }
 }
 
 TEST_F(EnvFaultsGpu, OrderAndObservationLatencyMatchTheCpuUnderBothFillModels) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};
-  const std::int64_t n = 257;
   for (const FillModel model : {FillModel::cross, FillModel::trades}) {
     SCOPED_TRACE(to_string(model));
     EnvConfig config = config_for(true, PenaltyKind::linear);
     config.fill_model = model;
     config.latency = {1, 3, 2};  // each order 1 to 4 steps late; the book seen 2 rows late
-    auto cpu = make_cpu_env(data, config, n, 21);
-    auto gpu_env = gpu::make_cuda_env(data, config, n, 21);
-    compare_outputs(*cpu, *gpu_env, 0);
-    gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
-    std::mt19937 random(17);
-    std::uniform_real_distribution<double> offset(-1.0, 6.0);
-    std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
-    std::int64_t fills = 0;
-    for (int step = 1; step <= 150 && !HasFailure(); ++step) {
-      for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
-      gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
-      cpu->step_quotes(quotes.data());
-      gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
-      compare_outputs(*cpu, *gpu_env, step);
-      for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
-    }
-    EXPECT_GT(fills, 100);
-    EXPECT_EQ(cpu->finished_total(), gpu_env->finished_total());
-    EXPECT_GE(cpu->finished_total(), 2 * n);
-    EXPECT_NO_THROW(gpu_env->check_faults());
+    expect_quote_parity(data, config, 21, 17, 1);
   }
 }
 
