@@ -15,6 +15,7 @@
 #include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/report.hpp"
 #include "mmsim/train/evaluate.hpp"
+#include "mmsim/train/lstm.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::cli {
@@ -112,9 +113,10 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
                                                   : load_book_uncached(config.data.load);
   FeatureTable table = compute_features_cpu(loaded.book, config.features);
-  const Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
+  Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   // Normalised with the training split's statistics, as in training.
   normalise_features(table, splits.train);
+  if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
   const EnvData data{&loaded.book, &table, &splits};
   const eval::WindowPlan plan = eval::plan_windows(data, config.env, protocol);
   const StepParams params = make_step_params(eval::protocol_env_config(config.env, plan, protocol), data, config.seed);
