@@ -573,40 +573,25 @@ Splits add_lstm_features(const Config& config, const BookTensor& book, FeatureTa
   Splits agent = splits;
   agent.train = lstm_agent_train(splits.train, models.blocks);
 
-  // Append the C columns, standardised with the agent's training rows.
+  // Appended as probabilities (mean 0, scale 1 in the table's statistics):
+  // bounded, whereas standardising with the out-of-fold training rows would
+  // magnify where the full model's forecasts differ from the folds'.
   const std::int64_t rows = table.rows;
   const int F = table.columns();
   const auto C = static_cast<int>(columns.probabilities.size(1));
   const float* p = columns.probabilities.data_ptr<float>();
-  std::vector<double> mean(C, 0.0), scale(C, 0.0);
-  const double count = static_cast<double>(agent.train.rows());
-  for (const RowRange& r : agent.train.ranges) {
-    for (std::int64_t row = r.begin; row < r.end; ++row) {
-      for (int c = 0; c < C; ++c) mean[c] += p[row * C + c];
-    }
-  }
-  for (double& m : mean) m /= count;
-  for (const RowRange& r : agent.train.ranges) {
-    for (std::int64_t row = r.begin; row < r.end; ++row) {
-      for (int c = 0; c < C; ++c) scale[c] += (p[row * C + c] - mean[c]) * (p[row * C + c] - mean[c]);
-    }
-  }
-  for (double& s : scale) {
-    s = std::sqrt(s / count);
-    if (!(s > 0)) s = 1.0;
-  }
   std::vector<float> values(static_cast<std::size_t>(rows) * (F + C));
   for (std::int64_t row = 0; row < rows; ++row) {
     std::copy_n(table.values.begin() + row * F, F, values.begin() + row * (F + C));
     for (int c = 0; c < C; ++c) {
-      values[row * (F + C) + F + c] = static_cast<float>((p[row * C + c] - mean[c]) / scale[c]);
+      values[row * (F + C) + F + c] = p[row * C + c];
     }
   }
   table.values = std::move(values);
   const std::vector<std::string> names = lstm_column_names(config.lstm);
   table.names.insert(table.names.end(), names.begin(), names.end());
-  table.mean.insert(table.mean.end(), mean.begin(), mean.end());
-  table.scale.insert(table.scale.end(), scale.begin(), scale.end());
+  table.mean.insert(table.mean.end(), static_cast<std::size_t>(C), 0.0);
+  table.scale.insert(table.scale.end(), static_cast<std::size_t>(C), 1.0);
   check_finite(table, "feature table with LSTM columns");
   const char* how = columns.outcome == LstmCacheOutcome::read       ? "read from the cache"
                     : columns.outcome == LstmCacheOutcome::uncached ? "computed (cache off)"

@@ -178,8 +178,8 @@ LstmScores score_last_move(const LstmData& data, const std::vector<RowRange>& ra
 
 /// For `mmsim train` and `mmsim eval` with features.lstm: appends the LSTM
 /// columns (lstm_column_names) of the models in lstm_dir_of(config) to
-/// `table`, standardised with the mean and deviation of the agent's training
-/// rows, and returns the splits with that training split (lstm_agent_train).
+/// `table` as probabilities (their mean 0 and scale 1 in the table's
+/// statistics), and returns the splits with that training split (lstm_agent_train).
 /// Throws Error telling to run `mmsim lstm train` when no fitting model exists.
 Splits add_lstm_features(const Config& config, const BookTensor& book, FeatureTable& table, const Splits& splits,
                          torch::Device device, std::ostream& out);
