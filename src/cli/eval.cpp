@@ -15,6 +15,7 @@
 #include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/report.hpp"
 #include "mmsim/train/evaluate.hpp"
+#include "mmsim/train/lstm.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::cli {
@@ -55,14 +56,15 @@ std::vector<AgentRun> agent_runs(const std::filesystem::path& checkpoint) {
 
 /// The Avellaneda-Stoikov baselines calibrated on the training split, or a
 /// note saying why they are missing.
-void add_model_baselines(const Config& config, const EnvData& data, const StepParams& params,
+void add_model_baselines(const Config& config, const EnvData& data, const Split& calibration_rows,
+                         const StepParams& params,
                          std::vector<std::unique_ptr<eval::Policy>>* policies, eval::ReportContext* context,
                          std::ostream& out) {
   const eval::AsBaselineConfig& as = config.baselines.as;
   if (!as.enabled) return;
   eval::Calibration calibration;
   try {
-    calibration = eval::calibrate(*data.book, data.splits->train, as.max_distance_ticks, as.min_fills);
+    calibration = eval::calibrate(*data.book, calibration_rows, as.max_distance_ticks, as.min_fills);
   } catch (const Error& e) {
     out << "Avellaneda-Stoikov baselines skipped: calibration on the training split failed: " << e.what() << "\n";
     context->notes.push_back(std::string("Avellaneda-Stoikov baselines skipped: calibration failed: ") + e.what());
@@ -112,9 +114,13 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
                                                   : load_book_uncached(config.data.load);
   FeatureTable table = compute_features_cpu(loaded.book, config.features);
-  const Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
+  Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   // Normalised with the training split's statistics, as in training.
   normalise_features(table, splits.train);
+  // With the LSTM columns the agent's training split loses walk-forward block
+  // 0; the baselines stay calibrated on the whole training split.
+  const Split training_rows = splits.train;
+  if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
   const EnvData data{&loaded.book, &table, &splits};
   const eval::WindowPlan plan = eval::plan_windows(data, config.env, protocol);
   const StepParams params = make_step_params(eval::protocol_env_config(config.env, plan, protocol), data, config.seed);
@@ -130,7 +136,7 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   }
   policies.push_back(eval::random_policy(config.seed, params.action_count));
   for (int a = 0; a < params.action_count; ++a) policies.push_back(eval::fixed_action_policy(a, params.actions[a]));
-  add_model_baselines(config, data, params, &policies, &context, out);
+  add_model_baselines(config, data, training_rows, params, &policies, &context, out);
 
   std::vector<eval::PolicyResult> results;
   std::vector<eval::Trajectory> trajectories(policies.size());

@@ -8,6 +8,7 @@
 #include "cli/summary.hpp"
 #ifdef MMSIM_WITH_TORCH
 #include "cli/eval.hpp"
+#include "cli/lstm.hpp"
 #include "cli/train.hpp"
 #endif
 #include "mmsim/core/error.hpp"
@@ -57,6 +58,21 @@ int main(int argc, char** argv) {
   evaluate->add_option("--steps", eval_options.steps, "Steps per window S (default 10000, shrunk to fit)");
   evaluate->add_flag("--greedy", eval_options.greedy, "Act greedily (default: sample from the policy)");
   evaluate->add_option("--device", eval_options.device, "cpu")->check(CLI::IsMember({"cpu", "cuda"}));
+
+  std::string lstm_config;
+  std::vector<std::string> lstm_overrides;
+  mmsim::cli::LstmOptions lstm_options;
+  CLI::App* lstm = app.add_subcommand("lstm", "The LSTM mid-move forecaster and its feature columns (docs/lstm.md)");
+  lstm->require_subcommand(1);
+  CLI::App* lstm_train = lstm->add_subcommand(
+      "train", "Fit the LSTM (full and walk-forward models), write its report, cache its feature columns");
+  CLI::App* lstm_features =
+      lstm->add_subcommand("features", "Build or check the cached LSTM feature columns of the fitted models");
+  for (CLI::App* command : {lstm_train, lstm_features}) {
+    command->add_option("-c,--config", lstm_config, "YAML config file (see configs/)")->required();
+    command->add_option("--set", lstm_overrides, "Override a config key: --set lstm.epochs=5 (repeatable)");
+    command->add_option("--device", lstm_options.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  }
 #endif
 
   CLI11_PARSE(app, argc, argv);
@@ -82,6 +98,11 @@ int main(int argc, char** argv) {
       const mmsim::Config config =
           mmsim::load_config(eval_config.empty() ? run_config : std::filesystem::path(eval_config), eval_overrides);
       return mmsim::cli::run_eval(config, eval_options, std::cout);
+    }
+    if (lstm->parsed()) {
+      const mmsim::Config config = mmsim::load_config(lstm_config, lstm_overrides);
+      return lstm_train->parsed() ? mmsim::cli::run_lstm_train(config, lstm_options, std::cout)
+                                  : mmsim::cli::run_lstm_features(config, lstm_options, std::cout);
     }
 #endif
   } catch (const mmsim::Error& e) {

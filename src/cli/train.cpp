@@ -16,6 +16,7 @@
 #include "mmsim/data/load.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/evaluate.hpp"
+#include "mmsim/train/lstm.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::cli {
@@ -114,8 +115,9 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
   const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
                                                   : load_book_uncached(config.data.load);
   FeatureTable table = compute_features_cpu(loaded.book, config.features);
-  const Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
+  Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   normalise_features(table, splits.train);
+  if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
   const EnvData data{&loaded.book, &table, &splits};
   auto env = train::make_training_env(data, config, cuda);
   train::Trainer trainer(config, *env);

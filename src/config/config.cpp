@@ -247,6 +247,23 @@ void parse_train(Section t, train::TrainConfig* c) {
   train::validate(*c);
 }
 
+void parse_lstm(Section l, train::LstmConfig* c) {
+  l.read("hidden", &c->hidden, "an integer number of hidden units >= 1");
+  l.read("max_move_half_ticks", &c->max_move_half_ticks, "an integer number of half-ticks >= 1");
+  l.read("class_width_half_ticks", &c->class_width_half_ticks, "an integer number of half-ticks >= 1");
+  l.read("sequence_length", &c->sequence_length, "an integer number of rows >= 1");
+  l.read("batch_size", &c->batch_size, "an integer >= 1");
+  l.read("epochs", &c->epochs, "an integer >= 1");
+  l.read("patience", &c->patience, "an integer number of epochs >= 1");
+  l.read("learning_rate", &c->learning_rate, "a number > 0");
+  l.read("clip_norm", &c->clip_norm, "a number > 0");
+  l.read("walk_forward_blocks", &c->walk_forward_blocks, "an integer in [2, 100]");
+  l.read("fold_validation_fraction", &c->fold_validation_fraction, "a fraction in (0, 1)");
+  l.read("dir", &c->dir, "a directory");
+  l.reject_unknown();
+  train::validate(*c);
+}
+
 void parse_baselines(Section baselines, BaselinesConfig* c) {
   Section as = baselines.child("as");
   eval::AsBaselineConfig& a = c->as;
@@ -276,7 +293,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   }
   Section top(root, "", name, &overrides);
   // Unknown sections first, so that a misspelt section is named as such.
-  for (const char* section : {"data", "features", "split", "env", "fill_prob", "train", "baselines", "seed"}) {
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "train", "baselines", "lstm", "seed"}) {
     top.get(section);
   }
   top.reject_unknown();
@@ -340,6 +357,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   Section features = top.child("features");
   features.read("depth", &config.features.depth, "an integer number of levels (0 = the book's depth)");
   features.read("rsi_windows", &config.features.rsi_windows, "a list of window lengths in rows");
+  features.read("lstm", &config.features.lstm, "true or false");
   features.reject_unknown();
   for (int w : config.features.rsi_windows) {
     if (w < 1) throw ConfigError("features.rsi_windows", "window " + std::to_string(w) + " must be >= 1 (" + name + ")");
@@ -395,6 +413,7 @@ Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const 
   fill_prob.reject_unknown();
   parse_train(top.child("train"), &config.train);
   parse_baselines(top.child("baselines"), &config.baselines);
+  parse_lstm(top.child("lstm"), &config.lstm);
 
   top.read("seed", &config.seed, "a non-negative integer");
   top.reject_unknown();
@@ -459,6 +478,7 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "features" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "depth" << YAML::Value << config.features.depth;
   out << YAML::Key << "rsi_windows" << YAML::Value << YAML::Flow << config.features.rsi_windows;
+  out << YAML::Key << "lstm" << YAML::Value << config.features.lstm;
   out << YAML::EndMap;
   const SplitConfig& s = config.split;
   out << YAML::Key << "split" << YAML::Value << YAML::BeginMap;
@@ -570,6 +590,21 @@ std::string to_yaml(const Config& config) {
   out << YAML::Key << "run_dir" << YAML::Value << t.run_dir;
   out << YAML::Key << "name" << YAML::Value << t.name;
   out << YAML::EndMap;
+  const train::LstmConfig& l = config.lstm;
+  out << YAML::Key << "lstm" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "hidden" << YAML::Value << l.hidden;
+  out << YAML::Key << "max_move_half_ticks" << YAML::Value << l.max_move_half_ticks;
+  out << YAML::Key << "class_width_half_ticks" << YAML::Value << l.class_width_half_ticks;
+  out << YAML::Key << "sequence_length" << YAML::Value << l.sequence_length;
+  out << YAML::Key << "batch_size" << YAML::Value << l.batch_size;
+  out << YAML::Key << "epochs" << YAML::Value << l.epochs;
+  out << YAML::Key << "patience" << YAML::Value << l.patience;
+  out << YAML::Key << "learning_rate" << YAML::Value << l.learning_rate;
+  out << YAML::Key << "clip_norm" << YAML::Value << l.clip_norm;
+  out << YAML::Key << "walk_forward_blocks" << YAML::Value << l.walk_forward_blocks;
+  out << YAML::Key << "fold_validation_fraction" << YAML::Value << l.fold_validation_fraction;
+  out << YAML::Key << "dir" << YAML::Value << l.dir;
+  out << YAML::EndMap;
   out << YAML::Key << "seed" << YAML::Value << config.seed;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
@@ -579,6 +614,11 @@ std::uint64_t config_hash(const Config& config) { return detail::hash64(to_yaml(
 
 std::filesystem::path cache_dir_of(const Config& config) {
   return config.data.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(config.data.cache_dir);
+}
+
+std::filesystem::path lstm_dir_of(const Config& config) {
+  return config.lstm.dir.empty() ? std::filesystem::path(config.train.run_dir) / "lstm"
+                                 : std::filesystem::path(config.lstm.dir);
 }
 
 }  // namespace mmsim

@@ -14,6 +14,7 @@
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
 #include "mmsim/eval/baselines.hpp"
+#include "mmsim/train/lstm_config.hpp"
 #include "mmsim/train/train_config.hpp"
 
 namespace mmsim {
@@ -35,6 +36,7 @@ struct Config {
   EnvConfig env;  ///< validated only by the commands that build envs
   FillProbConfig fill_prob;  ///< the notebook's fill-probability env
   train::TrainConfig train;
+  train::LstmConfig lstm;  ///< the LSTM mid-move forecaster (docs/lstm.md)
   BaselinesConfig baselines;
   std::uint64_t seed = 1;
   /// The file the config came from (empty for text parsed directly).
@@ -60,5 +62,9 @@ std::uint64_t config_hash(const Config& config);
 
 /// The cache directory a config uses.
 std::filesystem::path cache_dir_of(const Config& config);
+
+/// Where `mmsim lstm train` writes the LSTM models and report: lstm.dir, or
+/// <train.run_dir>/lstm when it is empty.
+std::filesystem::path lstm_dir_of(const Config& config);
 
 }  // namespace mmsim

@@ -15,6 +15,9 @@ namespace mmsim {
 struct FeatureConfig {
   int depth = 0;                           ///< levels per side used; 0 = the book's depth
   std::vector<int> rsi_windows{30, 90, 270};  ///< RSI windows, in rows
+  /// Append the LSTM's mid-move probabilities (docs/lstm.md) to the table in
+  /// `mmsim train` and `mmsim eval`; compute_features_cpu ignores it.
+  bool lstm = false;
 };
 
 /// Column layout of the table for a depth and RSI windows.
