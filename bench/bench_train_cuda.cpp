@@ -25,19 +25,25 @@ void BM_TrainCuda(benchmark::State& state) {
   mmsim::Config config = setup.config;
   config.train.num_envs = state.range(0);
   config.train.rollout_steps = 16;
-  auto env = mmsim::train::make_training_env(setup.data(), config, true);
-  mmsim::train::Trainer trainer(config, *env);
-  trainer.update();  // warm-up: library handles, optimiser state, allocator cache
-  const c10::cuda::CUDAStream stream = c10::cuda::getCurrentCUDAStream();
-  stream.synchronize();
-  for (auto _ : state) {
-    trainer.update();
+  // A size that does not fit is reported as skipped, and the larger ones still run.
+  try {
+    auto env = mmsim::train::make_training_env(setup.data(), config, true);
+    mmsim::train::Trainer trainer(config, *env);
+    trainer.update();  // warm-up: library handles, optimiser state, allocator cache
+    const c10::cuda::CUDAStream stream = c10::cuda::getCurrentCUDAStream();
     stream.synchronize();
+    for (auto _ : state) {
+      trainer.update();
+      stream.synchronize();
+    }
+    trainer.read_metrics();
+    state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
+    state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
   }
-  trainer.read_metrics();
-  state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
   state.SetLabel(mmsim::gpu::query_device().name);
 }
 

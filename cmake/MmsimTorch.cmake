@@ -78,8 +78,9 @@ if(NOT MMSIM_TORCH STREQUAL "OFF")
         string(APPEND MMSIM_TORCH_SUMMARY ", with CUDA training")
         add_library(mmsim_torch_cuda INTERFACE)
         target_include_directories(mmsim_torch_cuda SYSTEM INTERFACE ${CUDAToolkit_INCLUDE_DIRS})
-        target_link_libraries(mmsim_torch_cuda INTERFACE mmsim_torch_cpu "-Wl,--no-as-needed"
-          "${TORCH_INSTALL_PREFIX}/lib/libtorch_cuda.so" "${TORCH_INSTALL_PREFIX}/lib/libc10_cuda.so")
+        target_link_libraries(mmsim_torch_cuda INTERFACE mmsim_torch_cpu "-Wl,--push-state,--no-as-needed"
+          "${TORCH_INSTALL_PREFIX}/lib/libtorch_cuda.so" "${TORCH_INSTALL_PREFIX}/lib/libc10_cuda.so"
+          "-Wl,--pop-state")
       endif()
     else()
       set(MMSIM_TORCH_SUMMARY "OFF (libtorch not found; run tools/setup.sh)")

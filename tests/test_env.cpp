@@ -2362,9 +2362,11 @@ TEST(EnvLatency, ANewEpisodeStartsWithNoOrderActiveOrInFlight) {
   const auto& o = env->outputs();
   for (int step = 0; step < 4; ++step) step_quotes(*env, {{1, 0, 1, 0}});
   ASSERT_EQ(o.truncated[0], 1);
-  // Next episode, from row 0 again: the first step has no order (the last one
-  // sent is dropped with the window); the order of its step 0 takes effect at
-  // step 1 (priced from row 0: 100) and buys 1 from row 2's ask.
+  // Next episode, from row 0 again: the first step has no order (the active
+  // one ended with the window; the one sent at its last step never takes
+  // effect); the order of its step 0 takes effect at step 1 (priced from row
+  // 0: 100), not dropped as older than the last episode's, and buys 1 from
+  // row 2's ask.
   step_quotes(*env, {{1, 0, 1, 0}});
   EXPECT_EQ(o.bid_quote[0], 0);
   EXPECT_DOUBLE_EQ(o.bid_volume[0], 0.0);
@@ -2409,7 +2411,13 @@ TEST(EnvLatency, ConfigValuesOutsideTheirRangeAreRejected) {
   c.latency.jitter = kMaxOrderDelay - 9;
   expect_config_error(c, "env.latency.jitter");
   c = good;
+  c.latency.jitter = -1;
+  expect_config_error(c, "env.latency.jitter");
+  c = good;
   c.latency.obs_delay = -3;
+  expect_config_error(c, "env.latency.obs_delay");
+  c = good;
+  c.latency.obs_delay = kMaxObservationDelay + 1;
   expect_config_error(c, "env.latency.obs_delay");
   c = good;
   c.latency = {kMaxOrderDelay - 5, 5, kMaxObservationDelay};

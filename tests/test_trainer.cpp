@@ -140,5 +140,25 @@ TEST(Trainer, ADamagedCheckpointIsRefusedAndChangesNothing) {
   EXPECT_THROW(trainer.load_checkpoint(dir.path() / "missing"), Error);
 }
 
+TEST(Trainer, ACheckpointOfAnotherFormatIsRefusedWithItsVersion) {
+  const Synthetic s = make_synthetic();
+  TempDir dir;
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env);
+  trainer.update();
+  const auto checkpoint = dir.path() / "checkpoint";
+  trainer.save_checkpoint(checkpoint);
+  // A format-1 checkpoint (before the latency buffers joined the env state).
+  std::ofstream(checkpoint / "trainer.txt") << "mmsim-checkpoint-1\n1\n0\n";
+  try {
+    trainer.load_checkpoint(checkpoint);
+    FAIL() << "an old checkpoint was loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("another version of mmsim (mmsim-checkpoint-1"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(trainer.updates(), 1);
+}
+
 }  // namespace
 }  // namespace mmsim::test

@@ -12,8 +12,13 @@ shift || true
 results="$root/bench/results"
 mkdir -p "$results"
 
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit+uncommitted"; fi
+if [[ -f "$build/commit" ]]; then
+  # A bundle of programs built elsewhere (tools/gpu_bundle.sh) names its commit.
+  commit="$(cat "$build/commit")"
+else
+  commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit+uncommitted"; fi
+fi
 date_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)"
 gpu="none"

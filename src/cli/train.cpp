@@ -120,7 +120,13 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
   if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
   const EnvData data{&loaded.book, &table, &splits};
   auto env = train::make_training_env(data, config, cuda);
-  train::Trainer trainer(config, *env);
+  std::unique_ptr<train::Trainer> trainer_storage;
+  try {
+    trainer_storage = std::make_unique<train::Trainer>(config, *env);
+  } catch (const c10::OutOfMemoryError&) {
+    throw Error(train::out_of_memory_message(data, config, true));
+  }
+  train::Trainer& trainer = *trainer_storage;
   if (!options.resume.empty()) {
     trainer.load_checkpoint(checkpoint);
     out << "resumed " << run_dir.string() << " at update " << trainer.updates() << " (" << trainer.frames()
@@ -187,7 +193,7 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
       trainer.update();
     } catch (const c10::OutOfMemoryError&) {
       std::signal(SIGINT, previous);
-      throw Error(train::out_of_memory_message(data, config));
+      throw Error(train::out_of_memory_message(data, config, true));
     }
     const bool last = trainer.frames() >= tc.total_frames;
     if (trainer.updates() % tc.metrics_every_updates == 0 || last) {

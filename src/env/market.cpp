@@ -61,7 +61,8 @@ void take_fault(std::int64_t* fault) {
 void check_state_size(std::size_t got, std::size_t expected) {
   if (got != expected) {
     throw Error("env state of " + std::to_string(got) + " bytes does not fit this env (" + std::to_string(expected) +
-                " bytes): another number of envs or another config");
+                " bytes): another number of envs, another config, the other backend (CPU or CUDA) or another "
+                "version of mmsim");
   }
 }
 

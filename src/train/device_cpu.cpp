@@ -32,7 +32,7 @@ std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& c
   return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
 }
 
-std::string out_of_memory_message(const EnvData&, const Config& config) {
+std::string out_of_memory_message(const EnvData&, const Config& config, bool) {
   return "out of memory with train.num_envs = " + std::to_string(config.train.num_envs);
 }
 

@@ -41,27 +41,32 @@ std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& c
   if (!cuda) return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
   std::string reason;
   if (!cuda_training_available(&reason)) throw Error("--device cuda: " + reason);
+  // The env allocates outside torch's caching allocator: give it what torch
+  // keeps cached from an earlier run of this process (--seeds).
+  c10::cuda::CUDACachingAllocator::emptyCache();
   try {
     return gpu::make_cuda_env(data, config.env, config.train.num_envs, config.seed, current_stream());
   } catch (const CudaError& e) {
     if (!e.out_of_memory()) throw;
-    throw Error(out_of_memory_message(data, config));
+    throw Error(out_of_memory_message(data, config, false));
   }
 }
 
-std::string out_of_memory_message(const EnvData& data, const Config& config) {
+std::string out_of_memory_message(const EnvData& data, const Config& config, bool run_holds_memory) {
   c10::cuda::CUDACachingAllocator::emptyCache();
   const gpu::MemoryInfo memory = gpu::memory_info();
   const std::int64_t per_env = training_bytes_per_env(data, config);
-  // A tenth of the free memory is left for the caching allocator's slack.
-  const auto fit = static_cast<long long>(0.9 * static_cast<double>(memory.free) / static_cast<double>(per_env));
+  const double held = run_holds_memory ? static_cast<double>(per_env) * static_cast<double>(config.train.num_envs) : 0;
+  const double available = static_cast<double>(memory.free) + held;
+  // A tenth is left for the caching allocator's slack.
+  const auto fit = static_cast<long long>(0.9 * available / static_cast<double>(per_env));
   char text[512];
   std::snprintf(text, sizeof text,
                 "out of GPU memory with train.num_envs = %lld: a training env needs about %.1f KiB of device memory "
-                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of %.0f MiB are free, so "
-                "about %lld envs fit; set train.num_envs to at most that",
+                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of %.0f MiB are free "
+                "besides this run's, so about %lld envs fit; set train.num_envs to at most that",
                 static_cast<long long>(config.train.num_envs), static_cast<double>(per_env) / 1024.0,
-                static_cast<long long>(config.train.rollout_steps), static_cast<double>(memory.free) / 1048576.0,
+                static_cast<long long>(config.train.rollout_steps), available / 1048576.0,
                 static_cast<double>(memory.total) / 1048576.0, fit);
   return text;
 }

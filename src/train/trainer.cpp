@@ -23,7 +23,9 @@ torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarTyp
   return torch::from_blob(data, shape, torch::TensorOptions().dtype(type).device(device));
 }
 
-constexpr const char* kCheckpointMagic = "mmsim-checkpoint-1";
+// Format 2: env state with the latency buffers (orders in flight).
+constexpr const char* kCheckpointMagic = "mmsim-checkpoint-2";
+constexpr const char* kCheckpointMagicPrefix = "mmsim-checkpoint-";
 
 }  // namespace
 
@@ -55,6 +57,16 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
   truncated_ = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
   truncation_values_ = torch::zeros({n, envs}, on_device);
   uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
+  // Views of the env's output buffers, which live as long as the env.
+  const EnvOutputViews& out = env.outputs();
+  const std::int64_t obs_size = env.observation_size();
+  env_obs_ = view(out.obs, {envs, obs_size}, torch::kFloat32, device_);
+  env_final_obs_ = view(out.final_obs, {envs, obs_size}, torch::kFloat32, device_);
+  env_reward_ = view(out.reward, {envs}, torch::kFloat32, device_);
+  env_terminated_ = view(out.terminated, {envs}, torch::kUInt8, device_);
+  env_truncated_ = view(out.truncated, {envs}, torch::kUInt8, device_);
+  env_episode_pnl_ = view(out.episode_pnl, {envs}, torch::kFloat64, device_);
+  env_episode_length_ = view(out.episode_length, {envs}, torch::kInt32, device_);
   reset_accumulators();
   seconds_at_read_ = now_seconds();
 }
@@ -73,7 +85,6 @@ void Trainer::reset_accumulators() {
 void Trainer::update() {
   const TrainConfig& tc = config_.train;
   const std::int64_t n = tc.rollout_steps, envs = tc.num_envs;
-  const EnvOutputViews& out = env_.outputs();
   const std::int64_t obs_size = env_.observation_size();
   const double frame = static_cast<double>(frames());
   const double epsilon = tc.epsilon.at(frame);
@@ -82,36 +93,28 @@ void Trainer::update() {
   // are ordered without any synchronisation.
   const StreamHandle stream = env_stream();
 
-  const torch::Tensor env_obs = view(out.obs, {envs, obs_size}, torch::kFloat32, device_);
-  const torch::Tensor env_final_obs = view(out.final_obs, {envs, obs_size}, torch::kFloat32, device_);
-  const torch::Tensor env_reward = view(out.reward, {envs}, torch::kFloat32, device_);
-  const torch::Tensor env_terminated = view(out.terminated, {envs}, torch::kUInt8, device_);
-  const torch::Tensor env_truncated = view(out.truncated, {envs}, torch::kUInt8, device_);
-  const torch::Tensor env_episode_pnl = view(out.episode_pnl, {envs}, torch::kFloat64, device_);
-  const torch::Tensor env_episode_length = view(out.episode_length, {envs}, torch::kInt32, device_);
-
   {
     torch::NoGradGuard no_grad;
     for (std::int64_t t = 0; t < n; ++t) {
-      obs_[t].copy_(env_obs);
+      obs_[t].copy_(env_obs_);
       const auto policy = network_->forward(obs_[t]);
       fill_action_uniforms(uniforms_, config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t));
       actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms_));
       env_.step(actions_[t].data_ptr<std::int32_t>(), stream);
-      rewards_[t].copy_(env_reward);
-      terminated_[t].copy_(env_terminated);
-      truncated_[t].copy_(env_truncated);
-      if (!config_.env.liquidate_at_end) truncation_values_[t].copy_(network_->forward(env_final_obs).value);
-      const torch::Tensor ended = (env_terminated + env_truncated).to(torch::kBool);
+      rewards_[t].copy_(env_reward_);
+      terminated_[t].copy_(env_terminated_);
+      truncated_[t].copy_(env_truncated_);
+      if (!config_.env.liquidate_at_end) truncation_values_[t].copy_(network_->forward(env_final_obs_).value);
+      const torch::Tensor ended = (env_terminated_ + env_truncated_).to(torch::kBool);
       sum_episodes_ += ended.sum();
-      sum_episode_pnl_ += torch::where(ended, env_episode_pnl, torch::zeros_like(env_episode_pnl)).sum();
-      sum_episode_length_ += torch::where(ended, env_episode_length, torch::zeros_like(env_episode_length)).sum();
+      sum_episode_pnl_ += torch::where(ended, env_episode_pnl_, torch::zeros_like(env_episode_pnl_)).sum();
+      sum_episode_length_ += torch::where(ended, env_episode_length_, torch::zeros_like(env_episode_length_)).sum();
     }
   }
   torch::Tensor last_values;
   {
     torch::NoGradGuard no_grad;
-    last_values = network_->forward(env_obs).value;
+    last_values = network_->forward(env_obs_).value;
   }
   const torch::Tensor returns =
       nstep_returns(rewards_, terminated_, truncated_, truncation_values_, last_values, tc.gamma);
@@ -217,7 +220,12 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   std::string magic;
   std::int64_t updates = -1;
   std::uint64_t hash = 0;
-  if (!(meta >> magic >> updates >> hash) || magic != kCheckpointMagic || updates < 0) {
+  const bool read = static_cast<bool>(meta >> magic >> updates >> hash);
+  if (read && magic != kCheckpointMagic && magic.rfind(kCheckpointMagicPrefix, 0) == 0) {
+    throw Error("checkpoint " + dir.string() + " was written by another version of mmsim (" + magic +
+                "; this version reads " + kCheckpointMagic + ")");
+  }
+  if (!read || magic != kCheckpointMagic || updates < 0) {
     throw Error("checkpoint " + dir.string() + " is missing or damaged (trainer.txt)");
   }
   std::ifstream env_file(dir / "env.bin", std::ios::binary);

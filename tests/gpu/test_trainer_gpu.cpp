@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
+#include <cmath>
+
 #include "gpu_fixture.hpp"
 #include "mmsim/config/config.hpp"
 #include "mmsim/train/a2c.hpp"
@@ -23,14 +25,26 @@ namespace {
 
 class TrainerGpu : public GpuTest {};
 
-/// The quickstart config on the shipped sample, small enough for a test.
-Config small_config() {
+/// The quickstart config on the shipped sample, small enough for a test, with
+/// episodes of 5 steps so that rollouts cross episode ends (and resets).
+Config small_config(bool liquidate_at_end = true) {
   Config c = load_config(std::string(MMSIM_CONFIG_DIR) + "/quickstart.yaml");
+  c.env.episode_length = 5;
+  c.env.liquidate_at_end = liquidate_at_end;
   c.train.num_envs = 256;
   c.train.rollout_steps = 8;
   c.train.learning_rate = 1e-3;
   return c;
 }
+
+/// Sets c10's sync debug mode for its lifetime: torch's synchronising calls throw.
+class SyncDebugErrors {
+ public:
+  SyncDebugErrors() { c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_ERROR); }
+  ~SyncDebugErrors() { c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED); }
+  SyncDebugErrors(const SyncDebugErrors&) = delete;
+  SyncDebugErrors& operator=(const SyncDebugErrors&) = delete;
+};
 
 std::vector<torch::Tensor> parameters_on_cpu(train::Trainer& trainer) {
   std::vector<torch::Tensor> out;
@@ -46,51 +60,59 @@ TEST_F(TrainerGpu, DeviceUniformsEqualTheHostsBitForBit) {
 
 TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
   const GoogSample& s = goog_sample();
-  const Config config = small_config();
-  auto cpu_env = train::make_training_env(s.data(), config, false);
-  auto gpu_env = train::make_training_env(s.data(), config, true);
-  train::Trainer cpu(config, *cpu_env);
-  train::Trainer gpu(config, *gpu_env);
-  ASSERT_TRUE(gpu.device().is_cuda());
-  // Same seed, same initial weights.
-  const auto initial_cpu = parameters_on_cpu(cpu), initial_gpu = parameters_on_cpu(gpu);
-  for (std::size_t k = 0; k < initial_cpu.size(); ++k) EXPECT_TRUE(torch::equal(initial_cpu[k], initial_gpu[k]));
-  for (int update = 0; update < 3; ++update) {
-    cpu.update();
-    gpu.update();
-  }
-  const train::TrainMetrics a = cpu.read_metrics(), b = gpu.read_metrics();
-  // The rollouts agree (matrix products round differently on the device, so
-  // floats within tolerances; a sampled action at a rounding boundary is rare).
-  EXPECT_EQ(a.frames, b.frames);
-  EXPECT_EQ(a.episodes, b.episodes);
-  EXPECT_NEAR(a.reward, b.reward, 1e-4 * (1 + std::fabs(a.reward)));
-  EXPECT_NEAR(a.value, b.value, 1e-4 * (1 + std::fabs(a.value)));
-  EXPECT_NEAR(a.total_loss, b.total_loss, 1e-3 * (1 + std::fabs(a.total_loss)));
-  EXPECT_NEAR(a.entropy, b.entropy, 1e-4);
-  EXPECT_NEAR(a.gradient_l2, b.gradient_l2, 1e-3 * (1 + a.gradient_l2));
-  const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
-  for (std::size_t k = 0; k < after_cpu.size(); ++k) {
-    EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], 1e-4, 1e-5)) << "parameter " << k;
-    EXPECT_FALSE(torch::equal(after_cpu[k], initial_cpu[k])) << "parameter " << k << " did not move";
+  // With liquidation episodes terminate; without, they are truncated and
+  // bootstrapped from the final observation.
+  for (const bool liquidate : {true, false}) {
+    SCOPED_TRACE(liquidate ? "terminated episodes" : "truncated episodes");
+    const Config config = small_config(liquidate);
+    auto cpu_env = train::make_training_env(s.data(), config, false);
+    auto gpu_env = train::make_training_env(s.data(), config, true);
+    train::Trainer cpu(config, *cpu_env);
+    train::Trainer gpu(config, *gpu_env);
+    ASSERT_TRUE(gpu.device().is_cuda());
+    // Same seed, same initial weights.
+    const auto initial_cpu = parameters_on_cpu(cpu), initial_gpu = parameters_on_cpu(gpu);
+    for (std::size_t k = 0; k < initial_cpu.size(); ++k) EXPECT_TRUE(torch::equal(initial_cpu[k], initial_gpu[k]));
+    for (int update = 0; update < 3; ++update) {
+      cpu.update();
+      gpu.update();
+    }
+    const train::TrainMetrics a = cpu.read_metrics(), b = gpu.read_metrics();
+    // The rollouts agree (matrix products round differently on the device, so
+    // floats within tolerances; a sampled action at a rounding boundary is rare).
+    EXPECT_EQ(a.frames, b.frames);
+    EXPECT_GT(a.episodes, 256);  // every env finished episodes within the 24 steps
+    EXPECT_EQ(a.episodes, b.episodes);
+    EXPECT_NEAR(a.episode_pnl, b.episode_pnl, 1e-6 * (1 + std::fabs(a.episode_pnl)));
+    EXPECT_NEAR(a.reward, b.reward, 1e-4 * (1 + std::fabs(a.reward)));
+    EXPECT_NEAR(a.value, b.value, 1e-4 * (1 + std::fabs(a.value)));
+    EXPECT_NEAR(a.total_loss, b.total_loss, 1e-3 * (1 + std::fabs(a.total_loss)));
+    EXPECT_NEAR(a.entropy, b.entropy, 1e-4);
+    EXPECT_NEAR(a.gradient_l2, b.gradient_l2, 1e-3 * (1 + a.gradient_l2));
+    const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
+    for (std::size_t k = 0; k < after_cpu.size(); ++k) {
+      EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], 1e-4, 1e-5)) << "parameter " << k;
+      EXPECT_FALSE(torch::equal(after_cpu[k], initial_cpu[k])) << "parameter " << k << " did not move";
+    }
   }
 }
 
 TEST_F(TrainerGpu, TheUpdateLoopMakesNoSynchronisingTorchCall) {
   const GoogSample& s = goog_sample();
-  const Config config = small_config();
+  const Config config = small_config(false);
   auto env = train::make_training_env(s.data(), config, true);
   train::Trainer trainer(config, *env);
   trainer.update();  // first use: library handles are created
-  c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_ERROR);
-  EXPECT_NO_THROW(for (int k = 0; k < 3; ++k) trainer.update());
-  c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED);
+  {
+    const SyncDebugErrors errors;
+    EXPECT_NO_THROW(for (int k = 0; k < 3; ++k) trainer.update());
+  }
   EXPECT_EQ(trainer.read_metrics().update, 4);
 }
 
 TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
   const GoogSample& s = goog_sample();
-  const Config config = small_config();
+  const Config config = small_config(false);
   // Capture needs a stream other than the default one: the env is made on it
   // and steps on it, as torch's current stream.
   const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
@@ -103,13 +125,29 @@ TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
   // Any synchronising call between begin and end (a host copy, a stream or
   // device synchronisation, an allocation outside the graph's pool) makes the
   // capture fail.
-  EXPECT_NO_THROW({
-    graph.capture_begin();
+  graph.capture_begin();
+  try {
     trainer.update();
-    graph.capture_end();
-  });
-  EXPECT_NO_THROW(graph.replay());
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "update() failed under capture: " << e.what();
+  }
+  ASSERT_NO_THROW(graph.capture_end());
+  // Replaying the graph is one more rollout + update on the device: the
+  // parameters move and the env's outputs (its state) change.
+  const auto before = parameters_on_cpu(trainer);
+  const torch::Tensor obs_before =
+      torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
+                       torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()))
+          .clone();
+  ASSERT_NO_THROW(graph.replay());
   stream.synchronize();
+  const auto after = parameters_on_cpu(trainer);
+  bool moved = false;
+  for (std::size_t k = 0; k < before.size(); ++k) moved = moved || !torch::equal(before[k], after[k]);
+  EXPECT_TRUE(moved) << "the replayed update changed no parameter";
+  const torch::Tensor obs_after = torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
+                                                   torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()));
+  EXPECT_FALSE(torch::equal(obs_before, obs_after)) << "the replayed rollout did not step the envs";
   EXPECT_NO_THROW(trainer.read_metrics());
 }
 

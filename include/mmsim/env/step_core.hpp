@@ -408,12 +408,22 @@ MMSIM_HD inline bool exchange_orders(const StepParams& p, const EnvState& s, std
   s.pending_ask_size[slot] = sent.ask_size;
   std::int32_t newest = s.active_sent[i];
   std::int64_t found = -1;
-  for (int k = 0; k < slots; ++k) {
-    if (s.pending_arrival[base + k] != step) continue;
-    const std::int32_t sent_at = step - (step - k + slots) % slots;
-    if (sent_at > newest) {
+  if (p.delay_jitter == 0) {
+    // A fixed delay: only the order sent `delay` steps ago can take effect.
+    const std::int32_t sent_at = step - p.delay;
+    const std::int64_t k = base + (sent_at >= 0 ? sent_at % slots : 0);
+    if (sent_at >= 0 && s.pending_arrival[k] == step) {
       newest = sent_at;
-      found = base + k;
+      found = k;
+    }
+  } else {
+    for (int k = 0; k < slots; ++k) {
+      if (s.pending_arrival[base + k] != step) continue;
+      const std::int32_t sent_at = step - (step - k + slots) % slots;
+      if (sent_at > newest) {
+        newest = sent_at;
+        found = base + k;
+      }
     }
   }
   if (found < 0) return false;

@@ -50,7 +50,8 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config);
 
 /// The message for a run that ran out of device memory: the bytes per env,
 /// the device's free memory once torch's cache is released, and how many
-/// envs would fit.
-std::string out_of_memory_message(const EnvData& data, const Config& config);
+/// envs would fit. `run_holds_memory`: the run's env batch, rollout and
+/// network still hold their memory (counted as free for the estimate).
+std::string out_of_memory_message(const EnvData& data, const Config& config, bool run_holds_memory);
 
 }  // namespace mmsim::train

@@ -76,6 +76,9 @@ class Trainer {
   // Rollout storage, [n, N, ...].
   torch::Tensor obs_, actions_, rewards_, terminated_, truncated_, truncation_values_;
   torch::Tensor uniforms_;  ///< [N] float64: the action sampling draws of one step
+  // The env's output buffers as tensors on device_ (views, no copies).
+  torch::Tensor env_obs_, env_final_obs_, env_reward_, env_terminated_, env_truncated_, env_episode_pnl_,
+      env_episode_length_;
   // Metric sums since the last read (tensors: no host reads in update()).
   torch::Tensor sum_episode_pnl_, sum_episode_length_, sum_episodes_, sum_reward_, sum_advantage_, sum_value_;
   torch::Tensor sum_policy_, sum_value_loss_, sum_entropy_, sum_total_, sum_grad_l2_, sum_grad_max_, sum_grad_var_;
