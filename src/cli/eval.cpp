@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "cli/printf_format.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "cli/python_tool.hpp"
 #include "cli/train.hpp"
 #include "mmsim/core/error.hpp"

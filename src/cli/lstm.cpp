@@ -8,7 +8,7 @@
 #include <sstream>
 #include <vector>
 
-#include "cli/printf_format.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "cli/printf_format.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "cli/python_tool.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"

@@ -6,9 +6,8 @@
 #include <c10/cuda/CUDAStream.h>
 #include <torch/cuda.h>
 
-#include <cstdio>
-
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/gpu/env.hpp"
 #include "mmsim/gpu/random.hpp"
@@ -60,15 +59,12 @@ std::string out_of_memory_message(const EnvData& data, const Config& config, boo
   const double available = static_cast<double>(memory.free) + held;
   // A tenth is left for the caching allocator's slack.
   const auto fit = static_cast<long long>(0.9 * available / static_cast<double>(per_env));
-  char text[512];
-  std::snprintf(text, sizeof text,
-                "out of GPU memory with train.num_envs = %lld: a training env needs about %.1f KiB of device memory "
-                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of %.0f MiB are free "
-                "besides this run's, so about %lld envs fit; set train.num_envs to at most that",
+  return format("out of GPU memory with train.num_envs = %lld: a training env needs about %.1f KiB of device memory "
+                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of the device's %.0f MiB are free or held by this run, "
+                "so about %lld envs fit; set train.num_envs to at most that",
                 static_cast<long long>(config.train.num_envs), static_cast<double>(per_env) / 1024.0,
                 static_cast<long long>(config.train.rollout_steps), available / 1048576.0,
                 static_cast<double>(memory.total) / 1048576.0, fit);
-  return text;
 }
 
 void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {

@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -17,6 +15,8 @@
 
 #include "data/file_io.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
+#include "mmsim/core/printf_format.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -26,16 +26,7 @@ constexpr char kCacheMagic[8] = {'M', 'M', 'L', 'S', 'T', 'M', '0', '1'};
 /// Rows per forward call of a forecast: bounds the memory of long sessions.
 constexpr std::int64_t kForecastChunk = 65536;
 
-std::string printf_string(const char* pattern, ...) {
-  char buffer[512];
-  va_list args;
-  va_start(args, pattern);
-  std::vsnprintf(buffer, sizeof buffer, pattern, args);
-  va_end(args);
-  return buffer;
-}
-
-std::string hex(std::uint64_t v) { return printf_string("%016llx", static_cast<unsigned long long>(v)); }
+std::string hex(std::uint64_t v) { return format("%016llx", static_cast<unsigned long long>(v)); }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -89,18 +80,8 @@ void write_file(const std::filesystem::path& file, const std::string& content) {
   if (!out) throw Error("cannot write " + file.string());
 }
 
-/// Renames `temporary` to `dir`, replacing what was there.
-void replace_directory(const std::filesystem::path& temporary, const std::filesystem::path& dir) {
-  std::error_code ignored;
-  const std::filesystem::path old = dir.string() + ".old";
-  std::filesystem::remove_all(old, ignored);
-  if (std::filesystem::exists(dir)) std::filesystem::rename(dir, old);
-  std::filesystem::rename(temporary, dir);
-  std::filesystem::remove_all(old, ignored);
-}
-
 std::string describe(const LstmEpoch& e, const std::string& name, int epochs) {
-  return printf_string("lstm %-7s epoch %3d/%d  train CE %.4f acc %.3f  holdout CE %.4f acc %.3f  %.1f s%s\n",
+  return format("lstm %-7s epoch %3d/%d  train CE %.4f acc %.3f  holdout CE %.4f acc %.3f  %.1f s%s\n",
                        name.c_str(), e.epoch, epochs, e.train_cross_entropy, e.train_accuracy,
                        e.holdout_cross_entropy, e.holdout_accuracy, e.seconds, e.best ? "  <- best" : "");
 }

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
 
@@ -207,12 +208,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& dir) {
     out << kCheckpointMagic << '\n' << updates_ << '\n' << config_hash(config_) << '\n';
     if (!out) throw Error("cannot write " + (temporary / "trainer.txt").string());
   }
-  std::error_code ignored;
-  const std::filesystem::path old = dir.string() + ".old";
-  std::filesystem::remove_all(old, ignored);
-  if (std::filesystem::exists(dir)) std::filesystem::rename(dir, old);
-  std::filesystem::rename(temporary, dir);
-  std::filesystem::remove_all(old, ignored);
+  replace_directory(temporary, dir);
 }
 
 void Trainer::load_checkpoint(const std::filesystem::path& dir) {

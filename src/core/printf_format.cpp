@@ -1,9 +1,9 @@
-#include "cli/printf_format.hpp"
+#include "mmsim/core/printf_format.hpp"
 
 #include <cstdarg>
 #include <cstdio>
 
-namespace mmsim::cli {
+namespace mmsim {
 
 std::string format(const char* pattern, ...) {
   char buffer[1024];
@@ -14,4 +14,4 @@ std::string format(const char* pattern, ...) {
   return buffer;
 }
 
-}  // namespace mmsim::cli
+}  // namespace mmsim

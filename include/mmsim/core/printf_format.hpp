@@ -1,0 +1,16 @@
+#pragma once
+// printf-style formatting for the files that see libtorch's headers, whose
+// bundled fmt differs from the system's.
+
+#include <string>
+
+namespace mmsim {
+
+/// Formats like std::snprintf; output longer than 1023 characters is cut.
+std::string format(const char* pattern, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+}  // namespace mmsim
