@@ -60,8 +60,8 @@ std::string out_of_memory_message(const EnvData& data, const Config& config, boo
   // A tenth is left for the caching allocator's slack.
   const auto fit = static_cast<long long>(0.9 * available / static_cast<double>(per_env));
   return format("out of GPU memory with train.num_envs = %lld: a training env needs about %.1f KiB of device memory "
-                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of the device's %.0f MiB are free or held by this run, "
-                "so about %lld envs fit; set train.num_envs to at most that",
+                "(env state and outputs, %lld rollout steps, the update), and %.0f MiB of the device's %.0f MiB "
+                "are free or held by this run, so about %lld envs fit; set train.num_envs to at most that",
                 static_cast<long long>(config.train.num_envs), static_cast<double>(per_env) / 1024.0,
                 static_cast<long long>(config.train.rollout_steps), available / 1048576.0,
                 static_cast<double>(memory.total) / 1048576.0, fit);
