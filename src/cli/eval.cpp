@@ -6,14 +6,18 @@
 #include <memory>
 #include <vector>
 
-#include "mmsim/core/printf_format.hpp"
 #include "cli/python_tool.hpp"
 #include "cli/train.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/report.hpp"
+#ifdef MMSIM_WITH_CUDA
+#include "mmsim/gpu/device.hpp"
+#include "mmsim/gpu/eval_backend.hpp"
+#endif
 #include "mmsim/train/evaluate.hpp"
 #include "mmsim/train/lstm.hpp"
 #include "mmsim/train/trainer.hpp"
@@ -91,10 +95,22 @@ std::filesystem::path eval_config_path(const std::filesystem::path& checkpoint) 
 }
 
 int run_eval(const Config& config, const EvalOptions& options, std::ostream& out) {
-  if (options.device != "cpu") {
-    throw Error("--device " + options.device + ": this version evaluates on the CPU backend only (--device cpu)");
-  }
   eval::Protocol protocol;
+  std::string backend_note;
+  if (options.device == "cuda") {
+#ifdef MMSIM_WITH_CUDA
+    const gpu::DeviceStatus device = gpu::query_device();
+    if (!device.usable) {
+      throw Error("--device cuda: no usable CUDA device (" + device.reason + "); --device cpu evaluates on the CPU");
+    }
+    protocol.backend = gpu::cuda_eval_backend();
+    backend_note = "The windows stepped on the CUDA backend (" + device.name + ").";
+#else
+    throw Error("--device cuda: this build has no CUDA backend (the CUDA toolkit was not found when it was built)");
+#endif
+  } else if (options.device != "cpu") {
+    throw Error("--device " + options.device + ": expected cpu or cuda");
+  }
   protocol.windows = options.windows;
   protocol.steps = options.steps;
   protocol.seed = config.seed;
@@ -145,6 +161,7 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
     results.push_back(eval::run_policy(data, config.env, protocol, plan, *policies[p], &trajectories[p]));
   }
 
+  if (!backend_note.empty()) context.notes.push_back(backend_note);
   context.split = options.split;
   for (const auto& f : config.data.load.files) context.data += (context.data.empty() ? "" : ", ") + f.filename().string();
   context.seed = config.seed;

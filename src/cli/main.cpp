@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   evaluate->add_option("--windows", eval_options.windows, "Number of windows W (default 100)");
   evaluate->add_option("--steps", eval_options.steps, "Steps per window S (default 10000, shrunk to fit)");
   evaluate->add_flag("--greedy", eval_options.greedy, "Act greedily (default: sample from the policy)");
-  evaluate->add_option("--device", eval_options.device, "cpu")->check(CLI::IsMember({"cpu", "cuda"}));
+  evaluate->add_option("--device", eval_options.device, "cpu (default) or cuda: where the windows' envs step")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
 
   std::string lstm_config;
   std::vector<std::string> lstm_overrides;

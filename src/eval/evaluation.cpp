@@ -7,6 +7,7 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/env/layout.hpp"
 #include "mmsim/env/step_core.hpp"
 
 namespace mmsim::eval {
@@ -116,6 +117,66 @@ double quote_currency(const BookTensor& book, Ticks quote) {
   return quote == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(quote) * book.instrument.tick_size;
 }
 
+/// An env batch seen from the host: the CPU env's own buffers, or host copies
+/// of another backend's outputs refreshed after every step, with the
+/// decisions copied to the backend before it.
+class HostEnv {
+ public:
+  HostEnv(const EnvData& data, const EnvConfig& config, std::int64_t n, std::uint64_t seed,
+          const EvalBackend& backend)
+      : backend_(backend),
+        env_(backend.make_env ? backend.make_env(data, config, n, seed) : make_cpu_env(data, config, n, seed)) {
+    if (!backend_.to_host) {
+      views_ = env_->outputs();
+      return;
+    }
+    MMSIM_ASSERT(backend_.allocate && backend_.to_env, "an evaluation backend copies both ways");
+    env_buffers_ = env_->describe_outputs();
+    host_buffers_ = env_buffers_;
+    for (BufferDesc& d : host_buffers_) {
+      host_storage_.emplace_back(static_cast<std::size_t>(buffer_bytes(d) + 7) / sizeof(double));
+      d.data = host_storage_.back().data();
+    }
+    bind_outputs(&views_, host_buffers_);
+    env_actions_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+    env_quotes_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(ActionRow));
+    refresh();
+  }
+
+  BatchEnv& env() { return *env_; }
+  const EnvOutputViews& outputs() const { return views_; }
+
+  void step(const std::vector<std::int32_t>& actions) {
+    if (!backend_.to_host) return env_->step(actions.data());
+    backend_.to_env(env_actions_.get(), actions.data(), actions.size() * sizeof(std::int32_t));
+    env_->step(static_cast<const std::int32_t*>(env_actions_.get()));
+    refresh();
+  }
+
+  void step_quotes(const std::vector<ActionRow>& quotes) {
+    if (!backend_.to_host) return env_->step_quotes(quotes.data());
+    backend_.to_env(env_quotes_.get(), quotes.data(), quotes.size() * sizeof(ActionRow));
+    env_->step_quotes(static_cast<const ActionRow*>(env_quotes_.get()));
+    refresh();
+  }
+
+ private:
+  void refresh() {
+    for (std::size_t k = 0; k < env_buffers_.size(); ++k) {
+      backend_.to_host(host_buffers_[k].data, env_buffers_[k].data,
+                       static_cast<std::size_t>(buffer_bytes(env_buffers_[k])));
+    }
+  }
+
+  const EvalBackend& backend_;
+  std::unique_ptr<BatchEnv> env_;
+  EnvOutputViews views_;
+  std::vector<BufferDesc> env_buffers_, host_buffers_;
+  // Doubles are the widest element: vectors of them align every buffer.
+  std::vector<std::vector<double>> host_storage_;
+  std::shared_ptr<void> env_actions_, env_quotes_;
+};
+
 }  // namespace
 
 PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protocol& protocol, const WindowPlan& plan,
@@ -123,9 +184,10 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
   const EnvConfig config = protocol_env_config(base, plan, protocol);
   const std::int64_t n = protocol.windows;
   const BookTensor& book = *data.book;
-  auto env = make_cpu_env(data, config, n, protocol.seed);
+  HostEnv host(data, config, n, protocol.seed, protocol.backend);
+  BatchEnv* env = &host.env();
   const StepParams& params = env->params();
-  const EnvOutputViews& out = env->outputs();
+  const EnvOutputViews& out = host.outputs();
   PolicyResult r;
   r.name = policy.name();
   std::vector<double> markout_sum[kMarkoutCount];
@@ -161,9 +223,9 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     }
     policy.decide(input, decision);
     if (explicit_quotes) {
-      env->step_quotes(quotes.data());
+      host.step_quotes(quotes);
     } else {
-      env->step(actions.data());
+      host.step(actions);
     }
     const bool last = step + 1 == plan.steps;
     for (std::int64_t i = 0; i < n; ++i) {

@@ -4,7 +4,9 @@
 // one env per window, final PnL after liquidation and fees. Torch-free: the
 // agent enters through the Policy interface.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,11 +49,27 @@ std::unique_ptr<Policy> random_policy(std::uint64_t seed, int actions);
 /// Always the same row of the action table.
 std::unique_ptr<Policy> fixed_action_policy(int action, const ActionRow& row);
 
+/// The env backend an evaluation runs on. Empty functions mean the CPU
+/// backend, whose outputs are read in place. Another backend (e.g.
+/// gpu::cuda_eval_backend()) gives its env factory and copies between its
+/// memory and the host: policies decide on the host, so the evaluation copies
+/// the outputs after every step and the decisions before it (W windows are
+/// a small batch; nothing else leaves the device).
+struct EvalBackend {
+  std::string name = "cpu";
+  std::function<std::unique_ptr<BatchEnv>(const EnvData&, const EnvConfig&, std::int64_t envs, std::uint64_t seed)>
+      make_env;
+  std::function<std::shared_ptr<void>(std::size_t bytes)> allocate;  ///< memory the env reads its inputs from
+  std::function<void(void* host, const void* env_memory, std::size_t bytes)> to_host;
+  std::function<void(void* env_memory, const void* host, std::size_t bytes)> to_env;
+};
+
 struct Protocol {
   EpisodeSplit split = EpisodeSplit::test;
   std::int64_t windows = 100;   ///< W
   std::int64_t steps = 10000;   ///< S, shrunk to what fits the split
   std::uint64_t seed = 1;       ///< window draw
+  EvalBackend backend;          ///< where the windows' envs step
 };
 
 /// Where the windows are and how much of the split they cover.
@@ -108,8 +126,9 @@ EnvConfig protocol_env_config(const EnvConfig& base, const WindowPlan& plan, con
 
 WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protocol& protocol);
 
-/// Runs `policy` on the plan's windows (CPU backend, one env per window);
-/// records window 0 step by step into `trajectory` when given.
+/// Runs `policy` on the plan's windows (one env per window, on the
+/// protocol's backend); records window 0 step by step into `trajectory` when
+/// given.
 PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protocol& protocol, const WindowPlan& plan,
                         Policy& policy, Trajectory* trajectory = nullptr);
 
