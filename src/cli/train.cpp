@@ -117,7 +117,11 @@ RunOutcome train_one(const Config& config, const TrainOptions& options, std::ost
   FeatureTable table = compute_features_cpu(loaded.book, config.features);
   Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   normalise_features(table, splits.train);
-  if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
+  if (config.features.lstm) {
+    // The forecaster runs on the training device (cuDNN on a GPU) when its columns are not cached yet.
+    const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    splits = train::add_lstm_features(config, loaded.book, table, splits, device, out);
+  }
   const EnvData data{&loaded.book, &table, &splits};
   auto env = train::make_training_env(data, config, cuda);
   std::unique_ptr<train::Trainer> trainer_storage;
