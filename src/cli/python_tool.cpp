@@ -1,6 +1,8 @@
 #include "cli/python_tool.hpp"
 
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 namespace mmsim::cli {
 
@@ -20,7 +22,11 @@ bool run_python_tool(const std::string& tool, const std::filesystem::path& argum
   const std::filesystem::path python = venv_python();
   const std::filesystem::path script = std::filesystem::path(MMSIM_TOOLS_DIR) / tool;
   *command = "'" + python.string() + "' '" + script.string() + "' '" + argument.string() + "'";
-  return std::filesystem::exists(python) && std::filesystem::exists(script) && std::system(command->c_str()) == 0;
+  if (!std::filesystem::exists(python) || !std::filesystem::exists(script)) return false;
+  // What this process printed so far goes out before the tool's own output.
+  std::cout.flush();
+  std::fflush(nullptr);
+  return std::system(command->c_str()) == 0;
 }
 
 }  // namespace mmsim::cli
