@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/train/trainer.hpp"
@@ -122,14 +123,23 @@ TEST(Trainer, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
   expect_identical(parameters_of(resumed), expected);
 }
 
-TEST(Trainer, ADamagedCheckpointIsRefusedAndChangesNothing) {
-  const Synthetic s = make_synthetic();
+/// A trainer on the synthetic book after one update, its checkpoint saved in a temporary directory.
+struct SavedRun {
+  Synthetic s = make_synthetic();
   TempDir dir;
-  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer trainer(s.config, *env);
-  trainer.update();
-  const auto checkpoint = dir.path() / "checkpoint";
-  trainer.save_checkpoint(checkpoint);
+  std::unique_ptr<BatchEnv> env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer{s.config, *env};
+  std::filesystem::path checkpoint = dir.path() / "checkpoint";
+  SavedRun() {
+    trainer.update();
+    trainer.save_checkpoint(checkpoint);
+  }
+};
+
+TEST(Trainer, ADamagedCheckpointIsRefusedAndChangesNothing) {
+  SavedRun run;
+  train::Trainer& trainer = run.trainer;
+  const auto& checkpoint = run.checkpoint;
   const auto model = checkpoint / "model.pt";
   std::filesystem::resize_file(model, std::filesystem::file_size(model) / 2);
   trainer.update();
@@ -137,17 +147,13 @@ TEST(Trainer, ADamagedCheckpointIsRefusedAndChangesNothing) {
   EXPECT_THROW(trainer.load_checkpoint(checkpoint), Error);
   EXPECT_EQ(trainer.updates(), 2);
   expect_identical(parameters_of(trainer), before);
-  EXPECT_THROW(trainer.load_checkpoint(dir.path() / "missing"), Error);
+  EXPECT_THROW(trainer.load_checkpoint(run.dir.path() / "missing"), Error);
 }
 
 TEST(Trainer, ACheckpointOfAnotherFormatIsRefusedWithItsVersion) {
-  const Synthetic s = make_synthetic();
-  TempDir dir;
-  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer trainer(s.config, *env);
-  trainer.update();
-  const auto checkpoint = dir.path() / "checkpoint";
-  trainer.save_checkpoint(checkpoint);
+  SavedRun run;
+  train::Trainer& trainer = run.trainer;
+  const auto& checkpoint = run.checkpoint;
   // A format-1 checkpoint (before the latency buffers joined the env state).
   std::ofstream(checkpoint / "trainer.txt") << "mmsim-checkpoint-1\n1\n0\n";
   try {

@@ -219,7 +219,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     input.obs = out.obs;
     input.step = step;
     for (std::size_t k = 0; k < seen_rows.size(); ++k) {
-      seen_rows[k] = std::max(rows[k] - params.obs_delay, plan.starts[k]);
+      seen_rows[k] = seen_row(rows[k], plan.starts[k], params.obs_delay);
     }
     policy.decide(input, decision);
     if (explicit_quotes) {

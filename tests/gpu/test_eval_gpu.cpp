@@ -82,7 +82,16 @@ TEST_F(EvalGpu, WindowsOnTheCudaBackendMatchTheCpu) {
       const eval::PolicyResult cpu = eval::run_policy(data, env, on_cpu, plan, *policy, &cpu_path);
       const eval::PolicyResult gpu = eval::run_policy(data, env, on_gpu, plan, *policy, &gpu_path);
       expect_same_results(cpu, gpu);
-      EXPECT_EQ(cpu_path.row, gpu_path.row);
+      // Window 0 step by step: the same quotes resting and the same PnL path.
+      ASSERT_EQ(cpu_path.pnl.size(), gpu_path.pnl.size());
+      for (std::size_t k = 0; k < cpu_path.pnl.size(); ++k) {
+        EXPECT_NEAR(cpu_path.pnl[k], gpu_path.pnl[k], 1e-6 * std::max(1.0, std::fabs(cpu_path.pnl[k])))
+            << "step " << k;
+        EXPECT_EQ(std::isnan(cpu_path.bid_quote[k]), std::isnan(gpu_path.bid_quote[k])) << "step " << k;
+        if (!std::isnan(cpu_path.bid_quote[k])) {
+          EXPECT_EQ(cpu_path.bid_quote[k], gpu_path.bid_quote[k]) << "step " << k;
+        }
+      }
       EXPECT_EQ(cpu_path.action, gpu_path.action);
       for (double v : cpu.volume) volume += v;
     }

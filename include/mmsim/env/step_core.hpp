@@ -245,11 +245,16 @@ MMSIM_HD inline double step_reward(const StepParams& p, double pnl_change, doubl
   return reward;
 }
 
-/// The book row env `i` sees at its current row: `obs_delay` rows back,
-/// never before its episode's first row.
+/// The book row seen at `row` of a window starting at `window_start`:
+/// `obs_delay` rows back, never before the window's first row.
+MMSIM_HD inline std::int64_t seen_row(std::int64_t row, std::int64_t window_start, int obs_delay) {
+  const std::int64_t lagged = row - obs_delay;
+  return lagged > window_start ? lagged : window_start;
+}
+
+/// The book row env `i` sees at its current row.
 MMSIM_HD inline std::int64_t observed_row(const StepParams& p, const EnvState& s, std::int64_t i) {
-  const std::int64_t lagged = s.row[i] - p.obs_delay;
-  return lagged > s.episode_start[i] ? lagged : s.episode_start[i];
+  return seen_row(s.row[i], s.episode_start[i], p.obs_delay);
 }
 
 /// Appends the frame of the env's current row to its history ring: the
