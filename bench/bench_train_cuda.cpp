@@ -1,12 +1,17 @@
 // Training frames per second (rollout + A2C update) on the CUDA backend with
 // the thesis's network and observation, against the number of envs. Each
 // iteration is one update, timed from the host with the stream drained at its
-// end, so the time covers all of the update's device work.
+// end, so the time covers all of the update's device work. Also K seeds side
+// by side (mmsim train --seeds K): one update of each, each on its own stream.
 
 #include <benchmark/benchmark.h>
 #include <c10/cuda/CUDAStream.h>
 
+#include <torch/cuda.h>
+
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "env_setup.hpp"
 #include "mmsim/gpu/device.hpp"
@@ -48,6 +53,58 @@ void BM_TrainCuda(benchmark::State& state) {
 }
 
 BENCHMARK(BM_TrainCuda)->RangeMultiplier(4)->Range(1024, 1 << 18)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+/// One seed of a side-by-side group: its stream, env and trainer.
+struct SeedRun {
+  explicit SeedRun(bool cuda) : stream(cuda) {}
+  mmsim::train::RunStream stream;
+  std::unique_ptr<mmsim::BatchEnv> env;
+  std::unique_ptr<mmsim::train::Trainer> trainer;
+};
+
+void BM_TrainSeedsSideBySideCuda(benchmark::State& state) {
+  std::string reason;
+  if (!mmsim::train::cuda_training_available(&reason)) {
+    state.SkipWithError(("no CUDA training: " + reason).c_str());
+    return;
+  }
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t seeds = state.range(0);
+  mmsim::Config config = setup.config;
+  config.train.num_envs = state.range(1);
+  config.train.rollout_steps = 16;
+  try {
+    std::vector<std::unique_ptr<SeedRun>> runs;
+    for (std::int64_t k = 0; k < seeds; ++k) {
+      mmsim::Config seeded = config;
+      seeded.seed = config.seed + static_cast<std::uint64_t>(k);
+      auto run = std::make_unique<SeedRun>(true);
+      run->stream.run([&] {
+        run->env = mmsim::train::make_training_env(setup.data(), seeded, true);
+        run->trainer = std::make_unique<mmsim::train::Trainer>(seeded, *run->env);
+        run->trainer->update();  // warm-up
+      });
+      runs.push_back(std::move(run));
+    }
+    torch::cuda::synchronize();
+    for (auto _ : state) {
+      for (auto& run : runs) run->stream.run([&] { run->trainer->update(); });
+      torch::cuda::synchronize();
+    }
+    state.SetItemsProcessed(state.iterations() * seeds * runs.front()->trainer->frames_per_update());
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  state.counters["seeds"] = static_cast<double>(seeds);
+  state.counters["envs"] = static_cast<double>(config.train.num_envs);
+  state.SetLabel(mmsim::gpu::query_device().name);
+}
+
+BENCHMARK(BM_TrainSeedsSideBySideCuda)
+    ->ArgsProduct({{1, 2, 4, 8}, {1024, 16384}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <vector>
 
 #include "mmsim/core/printf_format.hpp"
 #include "cli/python_tool.hpp"
@@ -26,6 +28,18 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
+/// Ctrl-C asks every run to stop after its current update (and write its checkpoint).
+class InterruptHandler {
+ public:
+  InterruptHandler() : previous_(std::signal(SIGINT, on_interrupt)) { g_interrupted = false; }
+  ~InterruptHandler() { std::signal(SIGINT, previous_); }
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+
+ private:
+  void (*previous_)(int);
+};
+
 std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
 
 /// Writes TensorBoard event files for the run with tools/metrics_to_tensorboard.py, or says how to.
@@ -35,21 +49,263 @@ void write_tensorboard(const std::filesystem::path& run_dir, std::ostream& out) 
   out << "TensorBoard files not written (needs the Python environment of tools/setup.sh): " << command << "\n";
 }
 
+/// A new run must not overwrite an earlier one.
+void check_new_run_dir(const std::filesystem::path& run_dir) {
+  if (std::filesystem::exists(run_dir / "checkpoint")) {
+    throw Error("run directory " + run_dir.string() + " already holds a run: --resume " + run_dir.string() +
+                " continues it, or set train.name for a new one");
+  }
+}
 
-struct RunOutcome {
-  int exit_code = 0;
-  bool evaluated = false;
-  double best_validation_pnl = 0;
+/// The book, features and splits every seed of a run trains on, loaded once.
+struct TrainingData {
+  LoadedBook loaded;
+  FeatureTable table;
+  Splits splits;
+
+  EnvData view() const { return {&loaded.book, &table, &splits}; }
 };
 
-RunOutcome train_one(const Config& config, const TrainOptions& options, std::ostream& out);
+std::unique_ptr<TrainingData> load_training_data(const Config& config, bool cuda, std::ostream& out) {
+  auto data = std::make_unique<TrainingData>();
+  data->loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
+                                       : load_book_uncached(config.data.load);
+  data->table = compute_features_cpu(data->loaded.book, config.features);
+  data->splits = make_splits(data->loaded.book, data->table.layout.warmup_rows(), config.split);
+  normalise_features(data->table, data->splits.train);
+  if (config.features.lstm) {
+    // The forecaster runs on the training device (cuDNN on a GPU) when its columns are not cached yet.
+    const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    data->splits = train::add_lstm_features(config, data->loaded.book, data->table, data->splits, device, out);
+  }
+  return data;
+}
+
+struct RunOutcome {
+  bool evaluated = false;
+  double best_validation_pnl = 0;
+  std::int64_t frames = 0;
+};
+
+/// One training run: its directory, env batch, trainer, validation and logs.
+/// Several runs go side by side by calling step() in turn; every call runs on
+/// the run's own stream (RunStream), so on a GPU their work overlaps.
+class TrainingRun {
+ public:
+  /// `prefix` starts each of the run's output lines (empty for a lone run).
+  TrainingRun(const Config& config, const TrainOptions& options, const EnvData& data, std::string prefix,
+              std::ostream& out)
+      : config_(config),
+        data_(data),
+        cuda_(options.device == "cuda"),
+        prefix_(std::move(prefix)),
+        out_(out),
+        stream_(cuda_),
+        run_dir_(options.resume.empty() ? std::filesystem::path(config.train.run_dir) / config.train.name
+                                        : std::filesystem::path(options.resume)),
+        checkpoint_(run_dir_ / "checkpoint") {
+    if (options.resume.empty()) check_new_run_dir(run_dir_);
+    std::filesystem::create_directories(run_dir_);
+    {
+      std::ofstream effective(run_dir_ / "config.yaml");
+      effective << to_yaml(config);
+      if (!effective) throw Error("cannot write " + (run_dir_ / "config.yaml").string());
+    }
+    stream_.run([&] { start(options); });
+  }
+
+  bool done() const { return trainer_->frames() >= config_.train.total_frames || g_interrupted; }
+
+  /// One update, then the metrics, checkpoint and validation that fall due.
+  void step() {
+    stream_.run([&] { update(); });
+  }
+
+  /// The final checkpoint, TensorBoard files and summary line.
+  RunOutcome finish() {
+    stream_.run([&] { trainer_->save_checkpoint(checkpoint_); });
+    say(format("%s after %lld updates (%lld frames); checkpoint %s\n", g_interrupted ? "interrupted" : "finished",
+               static_cast<long long>(trainer_->updates()), static_cast<long long>(trainer_->frames()),
+               checkpoint_.string().c_str()));
+    out_ << std::flush;
+    write_tensorboard(run_dir_, out_);
+    if (best_update_ >= 0) {
+      say(format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean_,
+                 static_cast<long long>(best_update_), random_result_.mean, (run_dir_ / "best").string().c_str()));
+    }
+    RunOutcome outcome;
+    outcome.evaluated = best_update_ >= 0;
+    outcome.best_validation_pnl = best_mean_;
+    outcome.frames = trainer_->frames();
+    return outcome;
+  }
+
+ private:
+  void say(const std::string& line) { out_ << prefix_ << line << std::flush; }
+
+  void start(const TrainOptions& options) {
+    env_ = train::make_training_env(data_, config_, cuda_);
+    try {
+      trainer_ = std::make_unique<train::Trainer>(config_, *env_);
+    } catch (const c10::OutOfMemoryError&) {
+      throw Error(train::out_of_memory_message(data_, config_, true));
+    }
+    if (!options.resume.empty()) {
+      trainer_->load_checkpoint(checkpoint_);
+      say("resumed " + run_dir_.string() + " at update " + std::to_string(trainer_->updates()) + " (" +
+          std::to_string(trainer_->frames()) + " frames)\n");
+    }
+    const train::TrainConfig& tc = config_.train;
+    // Validation: fixed windows (the same every time), the random policy once as the reference.
+    if (tc.eval_every_updates > 0) {
+      EnvConfig eval_config = config_.env;
+      eval_config.split = EpisodeSplit::validation;
+      eval_config.curriculum.enabled = false;
+      eval_config.episode_length = tc.eval_steps;
+      eval_env_ = make_cpu_env(data_, eval_config, tc.eval_windows, config_.seed + 1);
+      random_result_ = train::evaluate(*eval_env_, train::random_policy(config_.seed, env_->action_count()));
+      const StepParams& params = eval_env_->params();
+      say(format("validation: %lld windows of %lld steps; random policy: mean PnL %.2f, std %.2f\n",
+                 static_cast<long long>(tc.eval_windows),
+                 static_cast<long long>(std::min(params.initial_length, params.cap)), random_result_.mean,
+                 random_result_.stddev));
+      const bool eval_append = !options.resume.empty() && std::filesystem::exists(run_dir_ / "eval.csv");
+      eval_log_.open(run_dir_ / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
+      if (!eval_append) {
+        eval_log_ << "update,frames,policy,mean_pnl,std_pnl\n";
+        eval_log_ << format("0,0,random,%.6g,%.6g\n", random_result_.mean, random_result_.stddev);
+      }
+    }
+    const bool append = !options.resume.empty() && std::filesystem::exists(run_dir_ / "metrics.csv");
+    metrics_.open(run_dir_ / "metrics.csv", append ? std::ios::app : std::ios::trunc);
+    if (!append) {
+      metrics_ << "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,"
+                  "policy_loss,value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,"
+                  "learning_rate,epsilon,beta\n";
+    }
+    say("training " + std::to_string(tc.num_envs) + " envs x " + std::to_string(tc.rollout_steps) +
+        " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
+        (cuda_ ? "the GPU" : "the CPU") + ", " + std::to_string(tc.total_frames) + " frames in all -> " +
+        run_dir_.string() + "\n");
+  }
+
+  void update() {
+    const train::TrainConfig& tc = config_.train;
+    try {
+      trainer_->update();
+    } catch (const c10::OutOfMemoryError&) {
+      throw Error(train::out_of_memory_message(data_, config_, true));
+    }
+    const bool last = trainer_->frames() >= tc.total_frames;
+    if (trainer_->updates() % tc.metrics_every_updates == 0 || last) write_metrics(last);
+    if (trainer_->updates() % tc.checkpoint_every_updates == 0) trainer_->save_checkpoint(checkpoint_);
+    if (eval_env_ && (trainer_->updates() % tc.eval_every_updates == 0 || last)) evaluate();
+  }
+
+  void write_metrics(bool last) {
+    const train::TrainMetrics m = trainer_->read_metrics();
+    metrics_ << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                       static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+                       static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.6g").c_str(),
+                       number_or_dash(m.episode_length, "%.1f").c_str(), m.reward, m.advantage, m.value,
+                       m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
+                       m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
+    metrics_.flush();
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && std::chrono::duration<double>(now - last_print_).count() < config_.train.log_every_seconds) return;
+    last_print_ = now;
+    say(format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
+               "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
+               static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+               static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.2f").c_str(),
+               number_or_dash(m.episode_length, "%.0f").c_str(), m.reward, m.total_loss, m.policy_loss,
+               m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta));
+  }
+
+  void evaluate() {
+    const train::EvalResult greedy = train::evaluate(*eval_env_, train::greedy_policy(trainer_->network()));
+    eval_log_ << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer_->updates()),
+                        static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev);
+    eval_log_.flush();
+    const bool best = greedy.mean > best_mean_;
+    if (best) {
+      best_mean_ = greedy.mean;
+      best_update_ = trainer_->updates();
+      trainer_->save_checkpoint(run_dir_ / "best");
+    }
+    say(format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
+               static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_result_.mean,
+               random_result_.stddev, best ? "  <- best so far, saved" : ""));
+  }
+
+  Config config_;
+  EnvData data_;
+  bool cuda_;
+  std::string prefix_;
+  std::ostream& out_;
+  train::RunStream stream_;
+  std::filesystem::path run_dir_, checkpoint_;
+  std::unique_ptr<BatchEnv> env_;
+  std::unique_ptr<train::Trainer> trainer_;
+  std::unique_ptr<BatchEnv> eval_env_;
+  train::EvalResult random_result_;
+  std::ofstream eval_log_, metrics_;
+  double best_mean_ = -1e300;
+  std::int64_t best_update_ = -1;
+  std::chrono::steady_clock::time_point last_print_ = std::chrono::steady_clock::now() - std::chrono::hours(1);
+};
+
+/// Trains `runs` side by side, one update of each in turn, until all are done.
+std::vector<RunOutcome> train_side_by_side(std::vector<std::unique_ptr<TrainingRun>>& runs) {
+  for (bool any = true; any;) {
+    any = false;
+    for (auto& run : runs) {
+      if (run->done()) continue;
+      run->step();
+      any = true;
+    }
+  }
+  std::vector<RunOutcome> outcomes;
+  for (auto& run : runs) outcomes.push_back(run->finish());
+  return outcomes;
+}
+
+void check_device(const TrainOptions& options) {
+  if (options.device != "cuda") return;
+  std::string reason;
+  if (!train::cuda_training_available(&reason)) {
+    throw Error("--device cuda: " + reason + "; --device cpu trains on the CPU");
+  }
+}
 
 }  // namespace
 
 int run_train(const Config& config, const TrainOptions& options, std::ostream& out) {
   if (options.seeds < 1) throw Error("--seeds " + std::to_string(options.seeds) + ": must be >= 1");
   if (options.seeds > 1 && !options.resume.empty()) throw Error("--seeds and --resume cannot be combined");
-  if (options.seeds == 1) return train_one(config, options, out).exit_code;
+  check_device(options);
+  validate(config.env);
+  std::vector<Config> seeded(static_cast<std::size_t>(options.seeds), config);
+  if (options.seeds > 1) {
+    for (int k = 0; k < options.seeds; ++k) {
+      Config& c = seeded[static_cast<std::size_t>(k)];
+      c.seed = config.seed + static_cast<std::uint64_t>(k);
+      c.train.name = config.train.name + "-seed" + std::to_string(c.seed);
+    }
+  }
+  if (options.resume.empty()) {
+    for (const Config& c : seeded) check_new_run_dir(std::filesystem::path(c.train.run_dir) / c.train.name);
+  }
+  const bool cuda = options.device == "cuda";
+  const auto data = load_training_data(config, cuda, out);
+  const InterruptHandler interrupt_handler;
+  if (options.seeds == 1) {
+    std::vector<std::unique_ptr<TrainingRun>> runs;
+    runs.push_back(std::make_unique<TrainingRun>(config, options, data->view(), "", out));
+    train_side_by_side(runs);
+    return g_interrupted ? 130 : 0;
+  }
+
   // The group's directory lets `mmsim eval --checkpoint` find every seed's run.
   const std::filesystem::path group = std::filesystem::path(config.train.run_dir) / (config.train.name + "-seeds");
   std::filesystem::create_directories(group);
@@ -57,22 +313,36 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
     std::ofstream effective(group / "config.yaml");
     effective << to_yaml(config);
     std::ofstream list(group / kSeedRunsFile);
-    for (int k = 0; k < options.seeds; ++k) {
-      list << config.train.name << "-seed" << config.seed + static_cast<std::uint64_t>(k) << "\n";
-    }
+    for (const Config& c : seeded) list << c.train.name << "\n";
     if (!effective || !list) throw Error("cannot write the seed group " + group.string());
   }
   out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string() << " evaluates every seed)\n";
-  std::vector<double> best;
-  for (int k = 0; k < options.seeds; ++k) {
-    Config seeded = config;
-    seeded.seed = config.seed + static_cast<std::uint64_t>(k);
-    seeded.train.name = config.train.name + "-seed" + std::to_string(seeded.seed);
-    out << "=== seed " << seeded.seed << " (" << k + 1 << " of " << options.seeds << ") ===\n";
-    const RunOutcome outcome = train_one(seeded, options, out);
-    if (outcome.exit_code != 0) return outcome.exit_code;
-    if (outcome.evaluated) best.push_back(outcome.best_validation_pnl);
+  const auto side_by_side = static_cast<int>(train::runs_that_fit(data->view(), config, options.seeds, cuda));
+  if (side_by_side < options.seeds) {
+    out << format("%d of the %d seeds fit side by side in the GPU's free memory: training them %d at a time\n",
+                  side_by_side, options.seeds, side_by_side);
+  } else {
+    out << "training the " << options.seeds << " seeds side by side, one update of each in turn"
+        << (cuda ? ", each on its own CUDA stream" : "") << "\n";
   }
+  std::vector<double> best;
+  std::int64_t frames = 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (int first = 0; first < options.seeds && !g_interrupted; first += side_by_side) {
+    std::vector<std::unique_ptr<TrainingRun>> runs;
+    for (int k = first; k < std::min(options.seeds, first + side_by_side); ++k) {
+      const Config& c = seeded[static_cast<std::size_t>(k)];
+      runs.push_back(
+          std::make_unique<TrainingRun>(c, options, data->view(), "[seed " + std::to_string(c.seed) + "] ", out));
+    }
+    for (const RunOutcome& outcome : train_side_by_side(runs)) {
+      frames += outcome.frames;
+      if (outcome.evaluated) best.push_back(outcome.best_validation_pnl);
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out << format("%d seeds: %lld frames in %.1f s, %.0f frames/s in all\n", options.seeds,
+                static_cast<long long>(frames), seconds, static_cast<double>(frames) / std::max(seconds, 1e-9));
   if (!best.empty()) {
     double mean = 0, squares = 0;
     for (double v : best) mean += v;
@@ -82,167 +352,7 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
                   options.seeds, mean, std::sqrt(squares / static_cast<double>(best.size())),
                   *std::min_element(best.begin(), best.end()), *std::max_element(best.begin(), best.end()));
   }
-  return 0;
+  return g_interrupted ? 130 : 0;
 }
-
-namespace {
-
-RunOutcome train_one(const Config& config, const TrainOptions& options, std::ostream& out) {
-  const bool cuda = options.device == "cuda";
-  if (cuda) {
-    std::string reason;
-    if (!train::cuda_training_available(&reason)) {
-      throw Error("--device cuda: " + reason + "; --device cpu trains on the CPU");
-    }
-  }
-  validate(config.env);
-  const train::TrainConfig& tc = config.train;
-  const std::filesystem::path run_dir = options.resume.empty()
-                                            ? std::filesystem::path(tc.run_dir) / tc.name
-                                            : std::filesystem::path(options.resume);
-  const std::filesystem::path checkpoint = run_dir / "checkpoint";
-  if (options.resume.empty() && std::filesystem::exists(checkpoint)) {
-    throw Error("run directory " + run_dir.string() + " already holds a run: --resume " + run_dir.string() +
-                " continues it, or set train.name for a new one");
-  }
-  std::filesystem::create_directories(run_dir);
-  {
-    std::ofstream effective(run_dir / "config.yaml");
-    effective << to_yaml(config);
-    if (!effective) throw Error("cannot write " + (run_dir / "config.yaml").string());
-  }
-
-  const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
-                                                  : load_book_uncached(config.data.load);
-  FeatureTable table = compute_features_cpu(loaded.book, config.features);
-  Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
-  normalise_features(table, splits.train);
-  if (config.features.lstm) {
-    // The forecaster runs on the training device (cuDNN on a GPU) when its columns are not cached yet.
-    const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    splits = train::add_lstm_features(config, loaded.book, table, splits, device, out);
-  }
-  const EnvData data{&loaded.book, &table, &splits};
-  auto env = train::make_training_env(data, config, cuda);
-  std::unique_ptr<train::Trainer> trainer_storage;
-  try {
-    trainer_storage = std::make_unique<train::Trainer>(config, *env);
-  } catch (const c10::OutOfMemoryError&) {
-    throw Error(train::out_of_memory_message(data, config, true));
-  }
-  train::Trainer& trainer = *trainer_storage;
-  if (!options.resume.empty()) {
-    trainer.load_checkpoint(checkpoint);
-    out << "resumed " << run_dir.string() << " at update " << trainer.updates() << " (" << trainer.frames()
-        << " frames)\n";
-  }
-
-  // Validation: fixed windows (the same every time), the random policy once as the reference.
-  std::unique_ptr<BatchEnv> eval_env;
-  train::EvalResult random_result;
-  std::ofstream eval_log;
-  double best_mean = -1e300;
-  std::int64_t best_update = -1;
-  if (tc.eval_every_updates > 0) {
-    EnvConfig eval_config = config.env;
-    eval_config.split = EpisodeSplit::validation;
-    eval_config.curriculum.enabled = false;
-    eval_config.episode_length = tc.eval_steps;
-    eval_env = make_cpu_env(data, eval_config, tc.eval_windows, config.seed + 1);
-    random_result = train::evaluate(*eval_env, train::random_policy(config.seed, env->action_count()));
-    out << format("validation: %lld windows of %lld steps; random policy: mean PnL %.2f, std %.2f\n",
-                  static_cast<long long>(tc.eval_windows), static_cast<long long>(eval_env->params().initial_length <
-                                                                                        eval_env->params().cap
-                                                                                    ? eval_env->params().initial_length
-                                                                                    : eval_env->params().cap),
-                  random_result.mean, random_result.stddev);
-    const bool eval_append = !options.resume.empty() && std::filesystem::exists(run_dir / "eval.csv");
-    eval_log.open(run_dir / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
-    if (!eval_append) {
-      eval_log << "update,frames,policy,mean_pnl,std_pnl\n";
-      eval_log << format("0,0,random,%.6g,%.6g\n", random_result.mean, random_result.stddev);
-    }
-  }
-  auto run_evaluation = [&]() {
-    const train::EvalResult greedy = train::evaluate(*eval_env, train::greedy_policy(trainer.network()));
-    eval_log << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer.updates()),
-                       static_cast<long long>(trainer.frames()), greedy.mean, greedy.stddev);
-    eval_log.flush();
-    const bool best = greedy.mean > best_mean;
-    if (best) {
-      best_mean = greedy.mean;
-      best_update = trainer.updates();
-      trainer.save_checkpoint(run_dir / "best");
-    }
-    out << format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
-                  static_cast<long long>(trainer.updates()), greedy.mean, greedy.stddev, random_result.mean,
-                  random_result.stddev, best ? "  <- best so far, saved" : "");
-  };
-
-  const bool append = !options.resume.empty() && std::filesystem::exists(run_dir / "metrics.csv");
-  std::ofstream metrics(run_dir / "metrics.csv", append ? std::ios::app : std::ios::trunc);
-  if (!append) {
-    metrics << "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,"
-               "policy_loss,value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,"
-               "learning_rate,epsilon,beta\n";
-  }
-  out << "training " << tc.num_envs << " envs x " << tc.rollout_steps << " steps = " << trainer.frames_per_update()
-      << " frames per update on " << (cuda ? "the GPU" : "the CPU") << ", " << tc.total_frames << " frames in all -> " << run_dir.string() << "\n";
-
-  g_interrupted = false;
-  const auto previous = std::signal(SIGINT, on_interrupt);
-  auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
-  while (trainer.frames() < tc.total_frames && !g_interrupted) {
-    try {
-      trainer.update();
-    } catch (const c10::OutOfMemoryError&) {
-      std::signal(SIGINT, previous);
-      throw Error(train::out_of_memory_message(data, config, true));
-    }
-    const bool last = trainer.frames() >= tc.total_frames;
-    if (trainer.updates() % tc.metrics_every_updates == 0 || last) {
-      const train::TrainMetrics m = trainer.read_metrics();
-      metrics << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
-                        static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-                        static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.6g").c_str(),
-                        number_or_dash(m.episode_length, "%.1f").c_str(), m.reward, m.advantage, m.value,
-                        m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
-                        m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
-      metrics.flush();
-      const auto now = std::chrono::steady_clock::now();
-      if (last || std::chrono::duration<double>(now - last_print).count() >= tc.log_every_seconds) {
-        last_print = now;
-        out << format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
-                      "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
-                      static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-                      static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.2f").c_str(),
-                      number_or_dash(m.episode_length, "%.0f").c_str(), m.reward, m.total_loss, m.policy_loss,
-                      m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta)
-            << std::flush;
-      }
-    }
-    if (trainer.updates() % tc.checkpoint_every_updates == 0) trainer.save_checkpoint(checkpoint);
-    if (eval_env && (trainer.updates() % tc.eval_every_updates == 0 || trainer.frames() >= tc.total_frames)) {
-      run_evaluation();
-    }
-  }
-  std::signal(SIGINT, previous);
-  RunOutcome outcome;
-  trainer.save_checkpoint(checkpoint);
-  out << (g_interrupted ? "interrupted" : "finished") << " after " << trainer.updates() << " updates ("
-      << trainer.frames() << " frames); checkpoint " << checkpoint.string() << "\n";
-  out << std::flush;
-  write_tensorboard(run_dir, out);
-  if (best_update >= 0) {
-    out << format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean,
-                  static_cast<long long>(best_update), random_result.mean, (run_dir / "best").string().c_str());
-  }
-  outcome.exit_code = g_interrupted ? 130 : 0;
-  outcome.evaluated = best_update >= 0;
-  outcome.best_validation_pnl = best_mean;
-  return outcome;
-}
-
-}  // namespace
 
 }  // namespace mmsim::cli

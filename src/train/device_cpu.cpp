@@ -36,6 +36,18 @@ std::string out_of_memory_message(const EnvData&, const Config& config, bool) {
   return "out of memory with train.num_envs = " + std::to_string(config.train.num_envs);
 }
 
+std::int64_t runs_that_fit(const EnvData&, const Config&, std::int64_t runs, bool) { return runs; }
+
+RunStream::RunStream(bool cuda) {
+  if (cuda) {
+    std::string reason;
+    cuda_training_available(&reason);
+    throw Error("--device cuda: " + reason);
+  }
+}
+
+void RunStream::run(const std::function<void()>& work) const { work(); }
+
 void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {
   out.copy_(action_uniforms(seed, update, step, out.size(0)));
 }

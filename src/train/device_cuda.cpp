@@ -3,8 +3,11 @@
 
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
+#include <c10/core/StreamGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <torch/cuda.h>
+
+#include <algorithm>
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
@@ -65,6 +68,29 @@ std::string out_of_memory_message(const EnvData& data, const Config& config, boo
                 static_cast<long long>(config.train.num_envs), static_cast<double>(per_env) / 1024.0,
                 static_cast<long long>(config.train.rollout_steps), available / 1048576.0,
                 static_cast<double>(memory.total) / 1048576.0, fit);
+}
+
+std::int64_t runs_that_fit(const EnvData& data, const Config& config, std::int64_t runs, bool cuda) {
+  if (!cuda) return runs;
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  const double per_run = static_cast<double>(training_bytes_per_env(data, config)) *
+                             static_cast<double>(config.train.num_envs) +
+                         static_cast<double>(training_bytes_per_run(data, config));
+  const auto fit = static_cast<std::int64_t>(0.9 * static_cast<double>(gpu::memory_info().free) / per_run);
+  return std::clamp<std::int64_t>(fit, 1, runs);
+}
+
+RunStream::RunStream(bool cuda) {
+  if (cuda) stream_ = c10::cuda::getStreamFromPool();
+}
+
+void RunStream::run(const std::function<void()>& work) const {
+  if (!stream_) {
+    work();
+    return;
+  }
+  const c10::StreamGuard guard(*stream_);
+  work();
 }
 
 void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {

@@ -263,6 +263,27 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   return env_bytes + rollout + update;
 }
 
+std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
+  const BookTensor& book = *data.book;
+  const auto bytes = [](const auto& values) {
+    return static_cast<std::int64_t>(values.size() * sizeof(values[0]));
+  };
+  std::int64_t market = bytes(book.bid_price) + bytes(book.ask_price) + bytes(book.bid_size) +
+                        bytes(book.ask_size) + bytes(data.features->values);
+  if (config.env.fill_model == FillModel::trades) {
+    market += bytes(book.message_begin) + bytes(book.message_end) + bytes(book.messages.type) +
+              bytes(book.messages.size) + bytes(book.messages.price_half_ticks) + bytes(book.messages.direction);
+  }
+  const StepParams p = make_step_params(config.env, data, config.seed);
+  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
+  const TrainConfig& tc = config.train;
+  const std::int64_t weights = (observation + 1) * tc.shared + (tc.shared + 1) * tc.policy_hidden +
+                               (tc.policy_hidden + 1) * p.action_count + (tc.shared + 1) * tc.value_hidden +
+                               tc.value_hidden + 1;
+  // float32 weights, their gradients and Adam's two moments.
+  return market + weights * 4 * 4;
+}
+
 ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
                          std::int64_t actions) {
   ActorCritic network(observation_size, actions,

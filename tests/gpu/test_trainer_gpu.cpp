@@ -2,7 +2,7 @@
 // updates that match the CPU trainer, and the proof that the update loop never
 // synchronises with the host (torch's sync debug mode, and capture of a whole
 // rollout + update in a CUDA graph, which fails on any synchronising call,
-// the env's included).
+// the env's included); seeds trained side by side on their own streams.
 
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAFunctions.h>
@@ -15,9 +15,11 @@
 
 #include "gpu_fixture.hpp"
 #include "mmsim/config/config.hpp"
+#include "mmsim/gpu/device.hpp"
 #include "mmsim/train/a2c.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/trainer.hpp"
+#include "seed_group.hpp"
 #include "test_util.hpp"
 
 namespace mmsim::test {
@@ -149,6 +151,31 @@ TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
                                                    torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()));
   EXPECT_FALSE(torch::equal(obs_before, obs_after)) << "the replayed rollout did not step the envs";
   EXPECT_NO_THROW(trainer.read_metrics());
+}
+
+TEST_F(TrainerGpu, SeedsSideBySideOnTheirOwnStreamsTrainAsTheyWouldAlone) {
+  const TempDir dir;
+  // Concurrent streams may let cuBLAS pick other kernels: equal within float rounding.
+  const std::string output =
+      expect_group_seed_trains_as_alone(small_seed_group_config(dir.path()), "cuda", 1e-4);
+  EXPECT_NE(output.find("training the 2 seeds side by side, one update of each in turn, each on its own CUDA stream"),
+            std::string::npos)
+      << output;
+}
+
+TEST_F(TrainerGpu, SeedsSideBySideAreAsManyAsTheFreeMemoryHolds) {
+  const GoogSample& s = goog_sample();
+  Config config = small_config();
+  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 4);
+  // Runs of 40% of the free memory each: two fit with the tenth kept back.
+  const double free = static_cast<double>(gpu::memory_info().free);
+  config.train.num_envs =
+      static_cast<std::int64_t>(0.4 * free / static_cast<double>(train::training_bytes_per_env(s.data(), config)));
+  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 2);
+  EXPECT_EQ(train::runs_that_fit(s.data(), config, 1, true), 1);
+  // A run larger than the device still gets its try (and its out-of-memory message).
+  config.train.num_envs *= 4;
+  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 1);
 }
 
 }  // namespace

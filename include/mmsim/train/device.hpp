@@ -7,8 +7,12 @@
 
 #include <torch/types.h>
 
+#include <c10/core/Stream.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mmsim/config/config.hpp"
@@ -53,5 +57,33 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config);
 /// envs would fit. `run_holds_memory`: the run's env batch, rollout and
 /// network still hold their memory (counted as free for the estimate).
 std::string out_of_memory_message(const EnvData& data, const Config& config, bool run_holds_memory);
+
+/// Device bytes one training run needs besides its envs: the book, feature
+/// table and messages uploaded for its env batch, and the network with its
+/// gradients and Adam moments.
+std::int64_t training_bytes_per_run(const EnvData& data, const Config& config);
+
+/// How many of `runs` training runs of `config` fit side by side: on the CPU
+/// all of them; on the current CUDA device as many as its free memory holds
+/// (training_bytes_per_env x N + training_bytes_per_run each, with a tenth
+/// left for the caching allocator), at least 1 and at most `runs`.
+std::int64_t runs_that_fit(const EnvData& data, const Config& config, std::int64_t runs, bool cuda);
+
+/// The stream of one of several training runs side by side on one GPU
+/// (`mmsim train --seeds K`): a stream from torch's pool, so that the GPU
+/// overlaps one run's kernels with another's while the host enqueues them in
+/// turn. On the CPU it is empty and run() just calls its work.
+class RunStream {
+ public:
+  /// With `cuda`, takes a stream from torch's pool on the current device.
+  explicit RunStream(bool cuda);
+  /// Calls `work` with this stream as torch's current stream, and so the
+  /// stream of everything it creates and steps: a run's env, trainer,
+  /// evaluation and checkpoints must all be made and used inside run().
+  void run(const std::function<void()>& work) const;
+
+ private:
+  std::optional<c10::Stream> stream_;
+};
 
 }  // namespace mmsim::train
