@@ -2,7 +2,9 @@
 // the thesis's network and observation, against the number of envs. Each
 // iteration is one update, timed from the host with the stream drained at its
 // end, so the time covers all of the update's device work. Also K seeds side
-// by side (mmsim train --seeds K): one update of each, each on its own stream.
+// by side (mmsim train --seeds K): one update of each, each on its own stream;
+// and where an update's time goes (each part timed on its own, the stream
+// drained at each part's end).
 
 #include <benchmark/benchmark.h>
 #include <c10/cuda/CUDAStream.h>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "env_setup.hpp"
+#include "train_phases.hpp"
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/trainer.hpp"
@@ -53,6 +56,31 @@ void BM_TrainCuda(benchmark::State& state) {
 }
 
 BENCHMARK(BM_TrainCuda)->RangeMultiplier(4)->Range(1024, 1 << 18)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_TrainPhasesCuda(benchmark::State& state) {
+  std::string reason;
+  if (!mmsim::train::cuda_training_available(&reason)) {
+    state.SkipWithError(("no CUDA training: " + reason).c_str());
+    return;
+  }
+  const auto& setup = mmsim::bench::thesis_setup();
+  mmsim::Config config = setup.config;
+  config.train.num_envs = state.range(0);
+  config.train.rollout_steps = 16;
+  try {
+    auto env = mmsim::train::make_training_env(setup.data(), config, true);
+    mmsim::train::Trainer trainer(config, *env);
+    trainer.update();  // warm-up
+    mmsim::bench::run_timed_updates(state, trainer);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  state.counters["envs"] = static_cast<double>(config.train.num_envs);
+  state.SetLabel(mmsim::gpu::query_device().name);
+}
+
+BENCHMARK(BM_TrainPhasesCuda)->Arg(4096)->Arg(65536)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 /// One seed of a side-by-side group: its stream, env and trainer.
 struct SeedRun {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -164,6 +165,35 @@ TEST(Trainer, ACheckpointOfAnotherFormatIsRefusedWithItsVersion) {
         << e.what();
   }
   EXPECT_EQ(trainer.updates(), 1);
+}
+
+TEST(Trainer, PhaseTimingCoversTheUpdateAndChangesNothing) {
+  const Synthetic s = make_synthetic();
+  Config config = s.config;
+  config.env.liquidate_at_end = false;  // truncation values: the rollout's second forward pass
+  auto timed_env = make_cpu_env(s.data(), config.env, config.train.num_envs, config.seed);
+  auto plain_env = make_cpu_env(s.data(), config.env, config.train.num_envs, config.seed);
+  train::Trainer timed(config, *timed_env), plain(config, *plain_env);
+  timed.update();
+  EXPECT_EQ(timed.phase_seconds().updates, 0);
+  timed.set_phase_timing(true);
+  const auto start = std::chrono::steady_clock::now();
+  for (int k = 0; k < 3; ++k) timed.update();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const train::UpdatePhaseSeconds phases = timed.phase_seconds();
+  EXPECT_EQ(phases.updates, 3);
+  for (const double part : {phases.forward, phases.env, phases.copies, phases.loss, phases.backward, phases.clipping,
+                            phases.optimiser}) {
+    EXPECT_GT(part, 0);
+  }
+  // The parts tile the updates: only a few statements at each end are outside them.
+  EXPECT_LE(phases.total(), wall);
+  EXPECT_GE(phases.total(), 0.9 * wall);
+  timed.set_phase_timing(false);
+  timed.update();
+  EXPECT_EQ(timed.phase_seconds().updates, 3);
+  for (int k = 0; k < 5; ++k) plain.update();
+  expect_identical(parameters_of(timed), parameters_of(plain));
 }
 
 }  // namespace

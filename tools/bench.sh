@@ -43,6 +43,11 @@ for program in "$build"/bench/bench_*; do
   echo "[bench] ${command[*]}"
   output="$("${command[@]}" 2>&1)" || { echo "$output"; exit 1; }
   echo "$output"
+  if ! python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["benchmarks"] else 1)' "$json"; then
+    # A filter that matches none of this program's benchmarks: nothing to record.
+    rm -f "$json"
+    continue
+  fi
   cat > "${json%.json}.md" <<NOTE
 # $name, $date_utc
 

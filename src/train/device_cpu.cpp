@@ -23,6 +23,8 @@ torch::Device device_of(const BatchEnv& env) {
 
 StreamHandle current_stream() { return {}; }
 
+void synchronize_current_stream(const torch::Device&) {}
+
 std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& config, bool cuda) {
   if (cuda) {
     std::string reason;

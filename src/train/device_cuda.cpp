@@ -39,6 +39,10 @@ torch::Device device_of(const BatchEnv& env) {
 
 StreamHandle current_stream() { return {c10::cuda::getCurrentCUDAStream().stream()}; }
 
+void synchronize_current_stream(const torch::Device& device) {
+  if (device.is_cuda()) c10::cuda::getCurrentCUDAStream().synchronize();
+}
+
 std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& config, bool cuda) {
   if (!cuda) return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
   std::string reason;

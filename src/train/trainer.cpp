@@ -94,6 +94,7 @@ void Trainer::update() {
   // are ordered without any synchronisation.
   const StreamHandle stream = env_stream();
 
+  end_phase(nullptr);
   {
     torch::NoGradGuard no_grad;
     for (std::int64_t t = 0; t < n; ++t) {
@@ -101,15 +102,22 @@ void Trainer::update() {
       const auto policy = network_->forward(obs_[t]);
       fill_action_uniforms(uniforms_, config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t));
       actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms_));
+      end_phase(&UpdatePhaseSeconds::forward);
       env_.step(actions_[t].data_ptr<std::int32_t>(), stream);
+      end_phase(&UpdatePhaseSeconds::env);
       rewards_[t].copy_(env_reward_);
       terminated_[t].copy_(env_terminated_);
       truncated_[t].copy_(env_truncated_);
-      if (!config_.env.liquidate_at_end) truncation_values_[t].copy_(network_->forward(env_final_obs_).value);
+      if (!config_.env.liquidate_at_end) {
+        end_phase(&UpdatePhaseSeconds::copies);
+        truncation_values_[t].copy_(network_->forward(env_final_obs_).value);
+        end_phase(&UpdatePhaseSeconds::forward);
+      }
       const torch::Tensor ended = (env_terminated_ + env_truncated_).to(torch::kBool);
       sum_episodes_ += ended.sum();
       sum_episode_pnl_ += torch::where(ended, env_episode_pnl_, torch::zeros_like(env_episode_pnl_)).sum();
       sum_episode_length_ += torch::where(ended, env_episode_length_, torch::zeros_like(env_episode_length_)).sum();
+      end_phase(&UpdatePhaseSeconds::copies);
     }
   }
   torch::Tensor last_values;
@@ -117,13 +125,16 @@ void Trainer::update() {
     torch::NoGradGuard no_grad;
     last_values = network_->forward(env_obs_).value;
   }
+  end_phase(&UpdatePhaseSeconds::forward);
   const torch::Tensor returns =
       nstep_returns(rewards_, terminated_, truncated_, truncation_values_, last_values, tc.gamma);
 
   const auto policy = network_->forward(obs_.reshape({n * envs, obs_size}));
   const A2CLoss loss = a2c_loss(policy.logits, policy.value, actions_.reshape({-1}), returns.reshape({-1}), beta);
   optimizer_->zero_grad();
+  end_phase(&UpdatePhaseSeconds::loss);
   loss.total.backward();
+  end_phase(&UpdatePhaseSeconds::backward);
 
   // Gradient statistics and clipping as tensor work (clip_grad_norm_ would read the norm on the host).
   std::vector<torch::Tensor> grads;
@@ -145,6 +156,7 @@ void Trainer::update() {
       if (p.grad().defined()) p.grad().clamp_(-tc.clip_max, tc.clip_max);
     }
   }
+  end_phase(&UpdatePhaseSeconds::clipping);
   const double lr = decayed_learning_rate(tc.learning_rate, tc.learning_rate_decay, tc.min_learning_rate, updates_);
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   optimizer_->step();
@@ -156,8 +168,23 @@ void Trainer::update() {
   sum_value_loss_ += loss.value.detach().to(torch::kFloat64);
   sum_entropy_ += loss.entropy.detach().to(torch::kFloat64);
   sum_total_ += loss.total.detach().to(torch::kFloat64);
+  end_phase(&UpdatePhaseSeconds::optimiser);
+  if (timing_phases_) ++phases_.updates;
   ++updates_;
   ++updates_since_read_;
+}
+
+void Trainer::set_phase_timing(bool on) {
+  timing_phases_ = on;
+  if (on) phases_ = UpdatePhaseSeconds{};
+}
+
+void Trainer::end_phase(double UpdatePhaseSeconds::*phase) {
+  if (!timing_phases_) return;
+  synchronize_current_stream(device_);
+  const double now = now_seconds();
+  if (phase != nullptr) phases_.*phase += now - phase_start_;
+  phase_start_ = now;
 }
 
 TrainMetrics Trainer::read_metrics() {

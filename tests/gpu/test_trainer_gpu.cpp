@@ -153,6 +153,27 @@ TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
   EXPECT_NO_THROW(trainer.read_metrics());
 }
 
+TEST_F(TrainerGpu, PhaseTimingOnTheDeviceChangesNothing) {
+  const GoogSample& s = goog_sample();
+  const Config config = small_config(false);
+  auto timed_env = train::make_training_env(s.data(), config, true);
+  auto plain_env = train::make_training_env(s.data(), config, true);
+  train::Trainer timed(config, *timed_env), plain(config, *plain_env);
+  timed.set_phase_timing(true);
+  for (int k = 0; k < 2; ++k) {
+    timed.update();
+    plain.update();
+  }
+  const train::UpdatePhaseSeconds phases = timed.phase_seconds();
+  EXPECT_EQ(phases.updates, 2);
+  for (const double part : {phases.forward, phases.env, phases.copies, phases.loss, phases.backward, phases.clipping,
+                            phases.optimiser}) {
+    EXPECT_GT(part, 0);
+  }
+  const auto a = parameters_on_cpu(timed), b = parameters_on_cpu(plain);
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_TRUE(torch::equal(a[k], b[k])) << "parameter " << k;
+}
+
 TEST_F(TrainerGpu, SeedsSideBySideOnTheirOwnStreamsTrainAsTheyWouldAlone) {
   const TempDir dir;
   // Concurrent streams may let cuBLAS pick other kernels: equal within float rounding.

@@ -35,6 +35,9 @@ torch::Device device_of(const BatchEnv& env);
 /// An empty handle (the legacy default stream) in builds without CUDA training.
 StreamHandle current_stream();
 
+/// Waits until the work enqueued on current_stream() is done; nothing on the CPU.
+void synchronize_current_stream(const torch::Device& device);
+
 /// Fills `out` (float64 [envs], on the CPU or a CUDA device) with the action
 /// sampling uniforms of action_uniforms(seed, update, step, envs), generated
 /// where `out` lives: on a CUDA device by a kernel on current_stream(), with

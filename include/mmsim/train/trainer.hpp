@@ -30,6 +30,20 @@ struct TrainMetrics {
   double learning_rate = 0, epsilon = 0, beta = 0;
 };
 
+/// Wall-clock seconds spent in each part of update() while phase timing is
+/// on (Trainer::set_phase_timing), summed over the updates timed.
+struct UpdatePhaseSeconds {
+  double forward = 0;    ///< rollout: the policy's forward passes, action sampling, truncation values
+  double env = 0;        ///< rollout: the env steps
+  double copies = 0;     ///< rollout: outputs copied into the rollout tensors, episode metrics
+  double loss = 0;       ///< n-step returns, the forward pass over the rollout, the loss
+  double backward = 0;   ///< the backward pass
+  double clipping = 0;   ///< gradient statistics and clipping
+  double optimiser = 0;  ///< the Adam step and the update's metric sums
+  std::int64_t updates = 0;
+  double total() const { return forward + env + copies + loss + backward + clipping + optimiser; }
+};
+
 /// Trains an ActorCritic on the envs of a BatchEnv, on the env's device: the
 /// CPU backend with CPU tensors, or the CUDA backend with tensors on the
 /// current CUDA device, the env stepping on torch's current stream and reading
@@ -46,6 +60,13 @@ class Trainer {
   void update();
   /// Averages since the last call; the only place that reads tensors on the host.
   TrainMetrics read_metrics();
+
+  /// Times the parts of each update() from now on (`on`) or stops. Timing
+  /// waits for the device at the end of every part, so a timed update on a
+  /// GPU is slower than an untimed one: for benchmarks, not for training.
+  void set_phase_timing(bool on);
+  /// The parts' seconds since timing was last switched on.
+  const UpdatePhaseSeconds& phase_seconds() const { return phases_; }
 
   std::int64_t updates() const { return updates_; }
   std::int64_t frames() const { return updates_ * frames_per_update_; }
@@ -83,6 +104,12 @@ class Trainer {
   torch::Tensor sum_episode_pnl_, sum_episode_length_, sum_episodes_, sum_reward_, sum_advantage_, sum_value_;
   torch::Tensor sum_policy_, sum_value_loss_, sum_entropy_, sum_total_, sum_grad_l2_, sum_grad_max_, sum_grad_var_;
   std::int64_t updates_since_read_ = 0;
+  bool timing_phases_ = false;
+  UpdatePhaseSeconds phases_;
+  double phase_start_ = 0;
+  /// With phase timing on: waits for the device, adds the time since the
+  /// previous mark to `phase` (none: the update's start) and starts the next part.
+  void end_phase(double UpdatePhaseSeconds::*phase);
   double seconds_at_read_ = 0;
   std::int64_t frames_at_read_ = 0;
 };

@@ -1,0 +1,31 @@
+#pragma once
+// Where a training update's time goes: the share of each part of update()
+// (Trainer::set_phase_timing) as benchmark counters, in percent.
+
+#include <benchmark/benchmark.h>
+
+#include "mmsim/train/trainer.hpp"
+
+namespace mmsim::bench {
+
+/// Runs timed updates of `trainer` for the benchmark's iterations and
+/// reports each part's share of the timed seconds and the timed
+/// milliseconds per update.
+inline void run_timed_updates(benchmark::State& state, train::Trainer& trainer) {
+  trainer.set_phase_timing(true);
+  for (auto _ : state) trainer.update();
+  const train::UpdatePhaseSeconds& p = trainer.phase_seconds();
+  const double total = p.total();
+  const auto share = [&](double part) { return 100.0 * part / total; };
+  state.counters["forward_pct"] = share(p.forward);
+  state.counters["env_pct"] = share(p.env);
+  state.counters["copies_pct"] = share(p.copies);
+  state.counters["loss_pct"] = share(p.loss);
+  state.counters["backward_pct"] = share(p.backward);
+  state.counters["clipping_pct"] = share(p.clipping);
+  state.counters["optimiser_pct"] = share(p.optimiser);
+  state.counters["timed_ms_per_update"] = 1e3 * total / static_cast<double>(p.updates);
+  state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
+}
+
+}  // namespace mmsim::bench
