@@ -17,6 +17,13 @@
 
 namespace mmsim::test {
 
+inline cli::TrainOptions train_options(const std::string& device, int seeds) {
+  cli::TrainOptions options;
+  options.device = device;
+  options.seeds = seeds;
+  return options;
+}
+
 /// The quickstart config cut to a few small updates, with metrics read and a
 /// validation after every update, writing its runs under `run_dir`.
 inline Config small_seed_group_config(const std::filesystem::path& run_dir) {
@@ -79,12 +86,12 @@ inline std::string expect_group_seed_trains_as_alone(Config config, const std::s
   config.seed = 1;
   config.train.name = "group";
   std::ostringstream group_output;
-  EXPECT_EQ(cli::run_train(config, {device, "", 2}, group_output), 0);
+  EXPECT_EQ(cli::run_train(config, train_options(device, 2), group_output), 0);
   Config alone = config;
   alone.seed = 2;
   alone.train.name = "alone";
   std::ostringstream alone_output;
-  EXPECT_EQ(cli::run_train(alone, {device, "", 1}, alone_output), 0);
+  EXPECT_EQ(cli::run_train(alone, train_options(device, 1), alone_output), 0);
 
   const std::filesystem::path runs(config.train.run_dir);
   const auto seed1 = run_metrics(runs / "group-seed1"), seed2 = run_metrics(runs / "group-seed2");

@@ -1,9 +1,12 @@
-// `mmsim train --seeds K` on the CPU: the seeds train side by side, one update
-// of each in turn, and each seed trains bit for bit as it would alone.
+// `mmsim train --seeds K` and `--sweep` on the CPU: the runs train side by
+// side, one update of each in turn, and each seed trains bit for bit as it
+// would alone; a sweep covers its grid and ranks its points by the runs'
+// validation results.
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "mmsim/core/error.hpp"
@@ -16,7 +19,7 @@ namespace {
 TEST(TrainSeeds, EachSeedOfAGroupTrainsBitForBitAsItWouldAlone) {
   const TempDir dir;
   const std::string output = expect_group_seed_trains_as_alone(small_seed_group_config(dir.path()), "cpu", 0.0);
-  EXPECT_NE(output.find("training the 2 seeds side by side"), std::string::npos) << output;
+  EXPECT_NE(output.find("training the 2 runs side by side"), std::string::npos) << output;
   // Updates alternate between the seeds: seed 2's first validation comes before seed 1's second.
   const auto first_of_2 = output.find("[seed 2] validation at update 1:");
   const auto second_of_1 = output.find("[seed 1] validation at update 2:");
@@ -37,13 +40,112 @@ TEST(TrainSeeds, AnExistingSeedRunIsRefusedBeforeAnythingIsWritten) {
   std::filesystem::create_directories(dir.path() / "taken-seed2" / "checkpoint");
   std::ostringstream out;
   try {
-    cli::run_train(config, {"cpu", "", 2}, out);
+    cli::run_train(config, train_options("cpu", 2), out);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("taken-seed2 already holds a run"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "taken-seed1"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "taken-seeds"));
+}
+
+const std::filesystem::path kQuickstart = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";
+
+TEST(Sweep, PointsCoverTheGridWithTheFirstKeySlowest) {
+  const std::vector<cli::SweepPoint> points =
+      cli::sweep_points(kQuickstart, {"train.num_envs=32"},
+                        {"train.learning_rate=1e-4,1e-3", "env.actions=[[1,1,1,1]],[[2,2,1,1],[1,1,1,1]],[[3,3,1,1]]"});
+  ASSERT_EQ(points.size(), 6u);
+  EXPECT_EQ(points[1].settings,
+            (std::vector<std::string>{"train.learning_rate=1e-4", "env.actions=[[2,2,1,1],[1,1,1,1]]"}));
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    const Config& c = points[p].config;
+    EXPECT_EQ(c.train.num_envs, 32) << "the --set overrides apply to every point";
+    EXPECT_DOUBLE_EQ(c.train.learning_rate, p < 3 ? 1e-4 : 1e-3);
+    const std::size_t table = p % 3;
+    ASSERT_EQ(c.env.actions.size(), table == 1 ? 2u : 1u);
+    EXPECT_DOUBLE_EQ(c.env.actions[0].bid_offset, table == 0 ? 1 : table == 1 ? 2 : 3);
+  }
+  EXPECT_EQ(cli::sweep_name(points[1].settings), "learning_rate=1e-4-actions=__2_2_1_1___1_1_1_1__");
+}
+
+TEST(Sweep, KeysTheRunsCannotDifferInAndMalformedSweepsAreRefused) {
+  const std::map<std::string, std::string> refused = {
+      {"data.depth=5,6", "share one data set"},
+      {"features.lstm=true,false", "share one data set"},
+      {"seed=1,2", "use --seeds K"},
+      {"train.name=a,b", "names its runs"},
+      {"train.learning_rate=1e-4,,1e-3", "an empty value"},
+      {"train.learning_rate", "expected KEY=V1,V2"},
+  };
+  for (const auto& [sweep, message] : refused) {
+    try {
+      cli::sweep_points(kQuickstart, {}, {sweep});
+      ADD_FAILURE() << sweep << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << sweep << ": " << e.what();
+    }
+  }
+  EXPECT_THROW(cli::sweep_points(kQuickstart, {}, {"train.gamma=0.9,0.99", "train.gamma=0.5,0.6"}), Error);
+  try {
+    cli::sweep_points(kQuickstart, {}, {"train.learning_rat=1e-4,1e-3"});
+    ADD_FAILURE() << "an unknown key was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("train.learning_rat"), std::string::npos) << e.what();
+  }
+}
+
+/// The best greedy validation mean PnL in a run's eval.csv.
+double best_greedy(const std::filesystem::path& run) {
+  std::ifstream file(run / "eval.csv");
+  std::string line;
+  double best = -1e300;
+  while (std::getline(file, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (cells.size() == 5 && cells[2] == "greedy") best = std::max(best, std::stod(cells[3]));
+  }
+  return best;
+}
+
+TEST(Sweep, EachPointTrainsWithItsSettingsAndTheTableRanksThem) {
+  const TempDir dir;
+  Config base = small_seed_group_config(dir.path());
+  base.train.name = "sweep";
+  cli::TrainOptions options = train_options("cpu", 1);
+  const std::string run_dir = "train.run_dir=" + dir.path().string();
+  options.sweep = cli::sweep_points(kQuickstart,
+                                    {"data.cache=false", run_dir, "train.num_envs=32", "train.rollout_steps=8",
+                                     "train.total_frames=1024", "train.eval_every_updates=1", "train.eval_windows=4",
+                                     "train.eval_steps=20", "train.metrics_every_updates=1"},
+                                    {"train.learning_rate=1e-2,1e-5"});
+  std::ostringstream out;
+  ASSERT_EQ(cli::run_train(base, options, out), 0) << out.str();
+  for (const auto& [name, rate] : std::map<std::string, double>{{"sweep-learning_rate=1e-2", 1e-2},
+                                                                  {"sweep-learning_rate=1e-5", 1e-5}}) {
+    EXPECT_DOUBLE_EQ(load_config(dir.path() / name / "config.yaml").train.learning_rate, rate) << name;
+  }
+  std::ifstream table(dir.path() / "sweep-sweep" / cli::kSweepTableFile);
+  std::string line;
+  std::getline(table, line);
+  EXPECT_EQ(line, "run,settings,seeds,mean_best_pnl,std_best_pnl,min_best_pnl,max_best_pnl");
+  std::vector<double> ranked;
+  while (std::getline(table, line)) {
+    const std::string name = line.substr(0, line.find(','));
+    std::vector<std::string> cells;
+    std::stringstream row(line.substr(line.rfind('"') + 2));
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 5u) << line;
+    EXPECT_EQ(cells[0], "1");
+    // The table's number is the run's best validation result, to its 6 printed digits.
+    const double best = best_greedy(dir.path() / name);
+    EXPECT_NEAR(std::stod(cells[1]), best, 1e-5 * (1 + std::abs(best))) << name;
+    ranked.push_back(std::stod(cells[1]));
+  }
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_GE(ranked[0], ranked[1]);
+  EXPECT_NE(out.str().find("| sweep-learning_rate=1e-"), std::string::npos) << out.str();
 }
 
 }  // namespace

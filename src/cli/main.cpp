@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   train->add_option("--resume", resume, "Continue the run in this directory (runs/<name>)");
   int seeds = 1;
   train->add_option("--seeds", seeds, "Train K independent seeds (seed, seed + 1, ...) and compare them");
+  std::vector<std::string> sweeps;
+  train->add_option("--sweep", sweeps,
+                    "Train every combination of KEY=V1,V2,... side by side and rank them: "
+                    "--sweep train.learning_rate=1e-4,3e-4 (repeatable)");
 
   std::string eval_config;
   std::vector<std::string> eval_overrides;
@@ -90,9 +94,10 @@ int main(int argc, char** argv) {
     }
 #ifdef MMSIM_WITH_TORCH
     if (train->parsed()) {
-      std::vector<std::string> overrides_all = train_overrides;
-      const mmsim::Config config = mmsim::load_config(train_config, overrides_all);
-      return mmsim::cli::run_train(config, {train_device, resume, seeds}, std::cout);
+      const mmsim::Config config = mmsim::load_config(train_config, train_overrides);
+      mmsim::cli::TrainOptions options{train_device, resume, seeds, {}};
+      if (!sweeps.empty()) options.sweep = mmsim::cli::sweep_points(train_config, train_overrides, sweeps);
+      return mmsim::cli::run_train(config, options, std::cout);
     }
     if (evaluate->parsed()) {
       const std::filesystem::path run_config = mmsim::cli::eval_config_path(eval_options.checkpoint);

@@ -270,6 +270,107 @@ std::vector<RunOutcome> train_side_by_side(std::vector<std::unique_ptr<TrainingR
   return outcomes;
 }
 
+/// One run of a --seeds or --sweep command.
+struct PlannedRun {
+  Config config;      ///< its seed and train.name set
+  std::string label;  ///< what its output lines start with
+  std::size_t point;  ///< its sweep point (0 without --sweep)
+};
+
+std::filesystem::path run_dir_of(const Config& config) {
+  return std::filesystem::path(config.train.run_dir) / config.train.name;
+}
+
+/// A sweep point's config, named `<name>-<settings>` (the base name without --sweep).
+Config named_point(const Config& base, const SweepPoint& point) {
+  Config named = point.config;
+  named.train.name = point.settings.empty() ? base.train.name : base.train.name + "-" + sweep_name(point.settings);
+  return named;
+}
+
+/// Every point times every seed, the points in order, a point's seeds together.
+std::vector<PlannedRun> plan_runs(const Config& base, const std::vector<SweepPoint>& points, int seeds) {
+  std::vector<PlannedRun> planned;
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    const Config named = named_point(base, points[p]);
+    std::string settings;
+    for (const std::string& setting : points[p].settings) settings += (settings.empty() ? "" : " ") + setting;
+    for (int k = 0; k < seeds; ++k) {
+      PlannedRun run{named, settings, p};
+      if (seeds > 1) {
+        run.config.seed = named.seed + static_cast<std::uint64_t>(k);
+        run.config.train.name = named.train.name + "-seed" + std::to_string(run.config.seed);
+        run.label += (run.label.empty() ? "seed " : ", seed ") + std::to_string(run.config.seed);
+      }
+      planned.push_back(std::move(run));
+    }
+  }
+  return planned;
+}
+
+/// The seed group `<name>-seeds/` of `config`'s seeds, which `mmsim eval --checkpoint` reads.
+void write_seed_group(const Config& config, int seeds, std::ostream& out) {
+  const std::filesystem::path group = run_dir_of(config).string() + "-seeds";
+  std::filesystem::create_directories(group);
+  std::ofstream effective(group / "config.yaml");
+  effective << to_yaml(config);
+  std::ofstream list(group / kSeedRunsFile);
+  for (int k = 0; k < seeds; ++k) list << config.train.name << "-seed" << config.seed + static_cast<std::uint64_t>(k) << "\n";
+  if (!effective || !list) throw Error("cannot write the seed group " + group.string());
+  out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string() << " evaluates every seed)\n";
+}
+
+struct Spread {
+  double mean = 0, stddev = 0, min = 0, max = 0;
+};
+
+Spread spread_of(const std::vector<double>& values) {
+  Spread s;
+  for (double v : values) s.mean += v;
+  s.mean /= static_cast<double>(values.size());
+  for (double v : values) s.stddev += (v - s.mean) * (v - s.mean);
+  s.stddev = std::sqrt(s.stddev / static_cast<double>(values.size()));
+  s.min = *std::min_element(values.begin(), values.end());
+  s.max = *std::max_element(values.begin(), values.end());
+  return s;
+}
+
+/// The sweep's table, best point first: printed, and written with the base
+/// config to `<name>-sweep/`.
+void write_sweep_table(const Config& base, const std::vector<SweepPoint>& points,
+                       const std::vector<std::vector<double>>& best, int seeds, std::ostream& out) {
+  const std::filesystem::path dir = run_dir_of(base).string() + "-sweep";
+  std::filesystem::create_directories(dir);
+  std::ofstream effective(dir / "config.yaml");
+  effective << to_yaml(base);
+  std::vector<std::size_t> order;
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    if (!best[p].empty()) order.push_back(p);
+  }
+  if (order.empty()) {
+    out << "no validation ran (train.eval_every_updates = 0): no sweep table\n";
+    return;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return spread_of(best[a]).mean > spread_of(best[b]).mean; });
+  std::ofstream csv(dir / kSweepTableFile);
+  csv << "run,settings,seeds,mean_best_pnl,std_best_pnl,min_best_pnl,max_best_pnl\n";
+  out << "\nSweep: best validation mean PnL of each point" << (seeds > 1 ? " (mean and std across seeds)" : "")
+      << ", best first\n\n| run | settings | best validation mean PnL | std across seeds |\n|---|---|---:|---:|\n";
+  for (const std::size_t p : order) {
+    const Spread spread = spread_of(best[p]);
+    std::string settings;
+    for (const std::string& setting : points[p].settings) settings += (settings.empty() ? "" : " ") + setting;
+    const std::string name = named_point(base, points[p]).train.name;
+    csv << format("%s,\"%s\",%zu,%.6g,%.6g,%.6g,%.6g\n", name.c_str(), settings.c_str(), best[p].size(), spread.mean,
+                  spread.stddev, spread.min, spread.max);
+    out << format("| %s | %s | %.2f | %s |\n", name.c_str(), settings.c_str(), spread.mean,
+                  best[p].size() > 1 ? format("%.2f", spread.stddev).c_str() : "-");
+  }
+  if (!csv || !effective) throw Error("cannot write the sweep table in " + dir.string());
+  out << "\nsweep table: " << (dir / kSweepTableFile).string() << "\n";
+}
+
 void check_device(const TrainOptions& options) {
   if (options.device != "cuda") return;
   std::string reason;
@@ -282,75 +383,68 @@ void check_device(const TrainOptions& options) {
 
 int run_train(const Config& config, const TrainOptions& options, std::ostream& out) {
   if (options.seeds < 1) throw Error("--seeds " + std::to_string(options.seeds) + ": must be >= 1");
-  if (options.seeds > 1 && !options.resume.empty()) throw Error("--seeds and --resume cannot be combined");
+  const bool several = options.seeds > 1 || !options.sweep.empty();
+  if (several && !options.resume.empty()) throw Error("--resume continues one run: not with --seeds or --sweep");
   check_device(options);
-  validate(config.env);
-  std::vector<Config> seeded(static_cast<std::size_t>(options.seeds), config);
-  if (options.seeds > 1) {
-    for (int k = 0; k < options.seeds; ++k) {
-      Config& c = seeded[static_cast<std::size_t>(k)];
-      c.seed = config.seed + static_cast<std::uint64_t>(k);
-      c.train.name = config.train.name + "-seed" + std::to_string(c.seed);
-    }
-  }
+  const std::vector<SweepPoint> points = options.sweep.empty() ? std::vector<SweepPoint>{{{}, config}} : options.sweep;
+  for (const SweepPoint& point : points) validate(point.config.env);
+  const std::vector<PlannedRun> planned = plan_runs(config, points, options.seeds);
   if (options.resume.empty()) {
-    for (const Config& c : seeded) check_new_run_dir(std::filesystem::path(c.train.run_dir) / c.train.name);
+    for (const PlannedRun& run : planned) check_new_run_dir(run_dir_of(run.config));
   }
   const bool cuda = options.device == "cuda";
   const auto data = load_training_data(config, cuda, out);
   const InterruptHandler interrupt_handler;
-  if (options.seeds == 1) {
+  if (!several) {
     std::vector<std::unique_ptr<TrainingRun>> runs;
     runs.push_back(std::make_unique<TrainingRun>(config, options, data->view(), "", out));
     train_side_by_side(runs);
     return g_interrupted ? 130 : 0;
   }
 
-  // The group's directory lets `mmsim eval --checkpoint` find every seed's run.
-  const std::filesystem::path group = std::filesystem::path(config.train.run_dir) / (config.train.name + "-seeds");
-  std::filesystem::create_directories(group);
-  {
-    std::ofstream effective(group / "config.yaml");
-    effective << to_yaml(config);
-    std::ofstream list(group / kSeedRunsFile);
-    for (const Config& c : seeded) list << c.train.name << "\n";
-    if (!effective || !list) throw Error("cannot write the seed group " + group.string());
+  if (options.seeds > 1) {
+    for (const SweepPoint& point : points) write_seed_group(named_point(config, point), options.seeds, out);
   }
-  out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string() << " evaluates every seed)\n";
-  const auto side_by_side = static_cast<int>(train::runs_that_fit(data->view(), config, options.seeds, cuda));
-  if (side_by_side < options.seeds) {
-    out << format("%d of the %d seeds fit side by side in the GPU's free memory: training them %d at a time\n",
-                  side_by_side, options.seeds, side_by_side);
+  std::vector<Config> configs;
+  for (const PlannedRun& run : planned) configs.push_back(run.config);
+  const std::vector<std::int64_t> groups = train::side_by_side_groups(data->view(), configs, cuda);
+  if (groups.size() > 1) {
+    out << format("the %zu runs do not all fit side by side in the GPU's free memory: training them in %zu groups\n",
+                  planned.size(), groups.size());
   } else {
-    out << "training the " << options.seeds << " seeds side by side, one update of each in turn"
+    out << "training the " << planned.size() << " runs side by side, one update of each in turn"
         << (cuda ? ", each on its own CUDA stream" : "") << "\n";
   }
-  std::vector<double> best;
-  std::int64_t frames = 0;
+  std::vector<RunOutcome> outcomes;
   const auto started = std::chrono::steady_clock::now();
-  for (int first = 0; first < options.seeds && !g_interrupted; first += side_by_side) {
+  std::size_t next = 0;
+  for (const std::int64_t size : groups) {
+    if (g_interrupted) break;
     std::vector<std::unique_ptr<TrainingRun>> runs;
-    for (int k = first; k < std::min(options.seeds, first + side_by_side); ++k) {
-      const Config& c = seeded[static_cast<std::size_t>(k)];
-      runs.push_back(
-          std::make_unique<TrainingRun>(c, options, data->view(), "[seed " + std::to_string(c.seed) + "] ", out));
+    for (std::int64_t k = 0; k < size; ++k, ++next) {
+      const PlannedRun& run = planned[next];
+      runs.push_back(std::make_unique<TrainingRun>(run.config, options, data->view(), "[" + run.label + "] ", out));
     }
-    for (const RunOutcome& outcome : train_side_by_side(runs)) {
-      frames += outcome.frames;
-      if (outcome.evaluated) best.push_back(outcome.best_validation_pnl);
-    }
+    for (const RunOutcome& outcome : train_side_by_side(runs)) outcomes.push_back(outcome);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << format("%d seeds: %lld frames in %.1f s, %.0f frames/s in all\n", options.seeds,
+  std::int64_t frames = 0;
+  for (const RunOutcome& outcome : outcomes) frames += outcome.frames;
+  out << format("%zu runs: %lld frames in %.1f s, %.0f frames/s in all\n", planned.size(),
                 static_cast<long long>(frames), seconds, static_cast<double>(frames) / std::max(seconds, 1e-9));
-  if (!best.empty()) {
-    double mean = 0, squares = 0;
-    for (double v : best) mean += v;
-    mean /= static_cast<double>(best.size());
-    for (double v : best) squares += (v - mean) * (v - mean);
-    out << format("%d seeds: best validation mean PnL %.2f on average, std %.2f across seeds, min %.2f, max %.2f\n",
-                  options.seeds, mean, std::sqrt(squares / static_cast<double>(best.size())),
-                  *std::min_element(best.begin(), best.end()), *std::max_element(best.begin(), best.end()));
+
+  std::vector<std::vector<double>> best(points.size());
+  for (std::size_t k = 0; k < outcomes.size(); ++k) {
+    if (outcomes[k].evaluated) best[planned[k].point].push_back(outcomes[k].best_validation_pnl);
+  }
+  if (options.sweep.empty()) {
+    if (!best[0].empty()) {
+      const Spread spread = spread_of(best[0]);
+      out << format("%d seeds: best validation mean PnL %.2f on average, std %.2f across seeds, min %.2f, max %.2f\n",
+                    options.seeds, spread.mean, spread.stddev, spread.min, spread.max);
+    }
+  } else {
+    write_sweep_table(config, points, best, options.seeds, out);
   }
   return g_interrupted ? 130 : 0;
 }

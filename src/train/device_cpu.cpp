@@ -38,7 +38,9 @@ std::string out_of_memory_message(const EnvData&, const Config& config, bool) {
   return "out of memory with train.num_envs = " + std::to_string(config.train.num_envs);
 }
 
-std::int64_t runs_that_fit(const EnvData&, const Config&, std::int64_t runs, bool) { return runs; }
+std::vector<std::int64_t> side_by_side_groups(const EnvData&, const std::vector<Config>& runs, bool) {
+  return {static_cast<std::int64_t>(runs.size())};
+}
 
 RunStream::RunStream(bool cuda) {
   if (cuda) {

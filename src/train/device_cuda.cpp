@@ -7,7 +7,6 @@
 #include <c10/cuda/CUDAStream.h>
 #include <torch/cuda.h>
 
-#include <algorithm>
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
@@ -74,14 +73,22 @@ std::string out_of_memory_message(const EnvData& data, const Config& config, boo
                 static_cast<double>(memory.total) / 1048576.0, fit);
 }
 
-std::int64_t runs_that_fit(const EnvData& data, const Config& config, std::int64_t runs, bool cuda) {
-  if (!cuda) return runs;
+std::vector<std::int64_t> side_by_side_groups(const EnvData& data, const std::vector<Config>& runs, bool cuda) {
+  if (!cuda) return {static_cast<std::int64_t>(runs.size())};
   c10::cuda::CUDACachingAllocator::emptyCache();
-  const double per_run = static_cast<double>(training_bytes_per_env(data, config)) *
-                             static_cast<double>(config.train.num_envs) +
-                         static_cast<double>(training_bytes_per_run(data, config));
-  const auto fit = static_cast<std::int64_t>(0.9 * static_cast<double>(gpu::memory_info().free) / per_run);
-  return std::clamp<std::int64_t>(fit, 1, runs);
+  const double budget = 0.9 * static_cast<double>(gpu::memory_info().free);
+  std::vector<std::int64_t> groups;
+  double used = 0;
+  for (const Config& run : runs) {
+    const auto bytes = static_cast<double>(training_bytes(data, run));
+    if (groups.empty() || used + bytes > budget) {
+      groups.push_back(0);
+      used = 0;
+    }
+    ++groups.back();
+    used += bytes;
+  }
+  return groups;
 }
 
 RunStream::RunStream(bool cuda) {

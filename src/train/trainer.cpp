@@ -311,6 +311,10 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
   return market + weights * 4 * 4;
 }
 
+std::int64_t training_bytes(const EnvData& data, const Config& config) {
+  return training_bytes_per_env(data, config) * config.train.num_envs + training_bytes_per_run(data, config);
+}
+
 ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
                          std::int64_t actions) {
   ActorCritic network(observation_size, actions,

@@ -179,24 +179,28 @@ TEST_F(TrainerGpu, SeedsSideBySideOnTheirOwnStreamsTrainAsTheyWouldAlone) {
   // Concurrent streams may let cuBLAS pick other kernels: equal within float rounding.
   const std::string output =
       expect_group_seed_trains_as_alone(small_seed_group_config(dir.path()), "cuda", 1e-4);
-  EXPECT_NE(output.find("training the 2 seeds side by side, one update of each in turn, each on its own CUDA stream"),
+  EXPECT_NE(output.find("training the 2 runs side by side, one update of each in turn, each on its own CUDA stream"),
             std::string::npos)
       << output;
 }
 
-TEST_F(TrainerGpu, SeedsSideBySideAreAsManyAsTheFreeMemoryHolds) {
+TEST_F(TrainerGpu, RunsSideBySideAreAsManyAsTheFreeMemoryHolds) {
   const GoogSample& s = goog_sample();
-  Config config = small_config();
-  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 4);
+  const Config small = small_config();
+  EXPECT_EQ(train::side_by_side_groups(s.data(), {small, small, small, small}, true), std::vector<std::int64_t>{4});
   // Runs of 40% of the free memory each: two fit with the tenth kept back.
+  Config large = small;
   const double free = static_cast<double>(gpu::memory_info().free);
-  config.train.num_envs =
-      static_cast<std::int64_t>(0.4 * free / static_cast<double>(train::training_bytes_per_env(s.data(), config)));
-  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 2);
-  EXPECT_EQ(train::runs_that_fit(s.data(), config, 1, true), 1);
-  // A run larger than the device still gets its try (and its out-of-memory message).
-  config.train.num_envs *= 4;
-  EXPECT_EQ(train::runs_that_fit(s.data(), config, 4, true), 1);
+  large.train.num_envs =
+      static_cast<std::int64_t>(0.4 * free / static_cast<double>(train::training_bytes_per_env(s.data(), large)));
+  EXPECT_EQ(train::side_by_side_groups(s.data(), {large, large, large, large, large}, true),
+            (std::vector<std::int64_t>{2, 2, 1}));
+  EXPECT_EQ(train::side_by_side_groups(s.data(), {large, small, large, small, large}, true),
+            (std::vector<std::int64_t>{4, 1}));
+  // A run larger than the device still gets its try (and its out-of-memory message), alone.
+  Config huge = large;
+  huge.train.num_envs *= 4;
+  EXPECT_EQ(train::side_by_side_groups(s.data(), {small, huge, small}, true), (std::vector<std::int64_t>{1, 1, 1}));
 }
 
 }  // namespace

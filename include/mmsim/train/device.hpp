@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mmsim/config/config.hpp"
 #include "mmsim/core/stream.hpp"
@@ -66,14 +67,19 @@ std::string out_of_memory_message(const EnvData& data, const Config& config, boo
 /// gradients and Adam moments.
 std::int64_t training_bytes_per_run(const EnvData& data, const Config& config);
 
-/// How many of `runs` training runs of `config` fit side by side: on the CPU
-/// all of them; on the current CUDA device as many as its free memory holds
-/// (training_bytes_per_env x N + training_bytes_per_run each, with a tenth
-/// left for the caching allocator), at least 1 and at most `runs`.
-std::int64_t runs_that_fit(const EnvData& data, const Config& config, std::int64_t runs, bool cuda);
+/// Device bytes one training run of `config` needs: training_bytes_per_env
+/// x N + training_bytes_per_run.
+std::int64_t training_bytes(const EnvData& data, const Config& config);
+
+/// Splits training runs, in order, into consecutive groups to train side by
+/// side; returns the groups' sizes. On the CPU one group of all; on the
+/// current CUDA device each group's training_bytes sum to at most nine tenths
+/// of the free memory (a tenth kept for the caching allocator), and a run
+/// larger than that goes alone (to fail with out_of_memory_message).
+std::vector<std::int64_t> side_by_side_groups(const EnvData& data, const std::vector<Config>& runs, bool cuda);
 
 /// The stream of one of several training runs side by side on one GPU
-/// (`mmsim train --seeds K`): a stream from torch's pool, so that the GPU
+/// (`mmsim train --seeds K`, `--sweep`): a stream from torch's pool, so that the GPU
 /// overlaps one run's kernels with another's while the host enqueues them in
 /// turn. On the CPU it is empty and run() just calls its work.
 class RunStream {
