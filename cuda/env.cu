@@ -184,9 +184,11 @@ class CudaBatchEnv final : public BatchEnv {
     return host;
   }
 
-  std::int64_t finished_total() const override {
+  std::int64_t finished_total(StreamHandle stream) const override {
+    const auto s = static_cast<cudaStream_t>(stream.handle);
     unsigned long long total = 0;
-    MMSIM_CUDA_CHECK(cudaMemcpy(&total, totals_.data(), sizeof total, cudaMemcpyDeviceToHost));
+    MMSIM_CUDA_CHECK(cudaMemcpyAsync(&total, totals_.data(), sizeof total, cudaMemcpyDeviceToHost, s));
+    MMSIM_CUDA_CHECK(cudaStreamSynchronize(s));
     return static_cast<std::int64_t>(total);
   }
 

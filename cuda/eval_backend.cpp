@@ -8,6 +8,7 @@ namespace mmsim::gpu {
 eval::EvalBackend cuda_eval_backend(StreamHandle stream) {
   eval::EvalBackend backend;
   backend.name = "cuda";
+  backend.stream = stream;
   backend.make_env = [stream](const EnvData& data, const EnvConfig& config, std::int64_t envs, std::uint64_t seed) {
     return make_cuda_env(data, config, envs, seed, stream);
   };

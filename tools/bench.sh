@@ -5,6 +5,8 @@
 # the driver, the commit, the date and the exact command.
 #
 #   tools/bench.sh [BUILD_DIR] [extra Google Benchmark flags...]
+# A program that fails (or runs past MMSIM_BENCH_TIMEOUT seconds, when set)
+# is reported and the others still run; the exit status is then 1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-${MMSIM_BUILD_DIR:-$root/build}}"
@@ -31,6 +33,7 @@ tag="$(date -u +%Y%m%d-%H%M%S)"
 device_tag="cpu"
 [[ "$gpu" != "none" ]] && device_tag="$(echo "$gpu" | tr ' ' '-' | tr -cd 'A-Za-z0-9_-')"
 
+failed=0
 for program in "$build"/bench/bench_*; do
   [[ -x "$program" ]] || continue
   name="$(basename "$program")"
@@ -41,8 +44,18 @@ for program in "$build"/bench/bench_*; do
   json="$results/$tag-$device_tag-$name.json"
   command=("$program" --benchmark_out="$json" --benchmark_out_format=json "$@")
   echo "[bench] ${command[*]}"
-  output="$("${command[@]}" 2>&1)" || { echo "$output"; exit 1; }
-  echo "$output"
+  log="$(mktemp)"
+  limit=()
+  [[ -n "${MMSIM_BENCH_TIMEOUT:-}" ]] && limit=(timeout "$MMSIM_BENCH_TIMEOUT")
+  # The output goes out as it comes, so a run cut short still shows its lines.
+  if ! "${limit[@]}" "${command[@]}" 2>&1 | tee "$log"; then
+    echo "[bench] FAILED: $name (its output is above; nothing recorded)"
+    failed=1
+    rm -f "$log" "$json"
+    continue
+  fi
+  output="$(cat "$log")"
+  rm -f "$log"
   if ! python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["benchmarks"] else 1)' "$json"; then
     # A filter that matches none of this program's benchmarks: nothing to record.
     rm -f "$json"
@@ -64,3 +77,4 @@ $output
 NOTE
 done
 echo "[bench] results in $results"
+exit "$failed"

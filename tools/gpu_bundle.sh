@@ -6,9 +6,11 @@
 #   tools/gpu_bundle.sh pack BUILD_DIR   # here: copies the GPU test and benchmark
 #                                        # programs, mmsim and the system shared
 #                                        # libraries they use into build-gpu-bundle/
-#   tools/gpu_bundle.sh run [OUT_DIR]    # there, from the checkout: tools/gpu_check.sh
-#                                        # over the bundle; copies the new benchmark
-#                                        # records and the log to OUT_DIR
+#   tools/gpu_bundle.sh run [OUT_DIR [STAGE ...]]
+#                                        # there, from the checkout: tools/gpu_check.sh
+#                                        # over the bundle (stages tests, sanitize,
+#                                        # bench; default all); copies the new
+#                                        # benchmark records and the log to OUT_DIR
 #
 # The bundle mirrors a build directory (tests/gpu/, bench/), so gpu_check.sh
 # and bench.sh run on it unchanged. The programs read the sample data and
@@ -41,7 +43,8 @@ pack() {
     ldd "$program" | awk '/=> \// {print $3}'
   done | sort -u | grep -vE '/(libc|libm|libdl|librt|libpthread|libutil|ld-linux[^/]*|libgomp)\.so' |
     grep -vE '/torch/lib/|/nvidia/' | while read -r lib; do cp -L "$lib" "$bundle/lib/"; done
-  echo "$root" > "$bundle/source_dir"
+  # The checkout the build was configured from: its programs read data there.
+  grep '^CMAKE_HOME_DIRECTORY:' "$build/CMakeCache.txt" | cut -d= -f2- > "$bundle/source_dir"
   ldd --version | head -1 | awk '{print $NF}' > "$bundle/glibc"
   "$(torch_python)" -c 'import torch; print(torch.__version__)' > "$bundle/torch"
   local commit
@@ -55,6 +58,7 @@ pack() {
 
 run() {
   local out="${1:-$root/gpu-check-out}"
+  shift || true
   mkdir -p "$out"
   [[ -f "$bundle/source_dir" ]] || { echo "no bundle: run tools/gpu_bundle.sh pack BUILD_DIR first"; exit 1; }
   # The machine must run what was built here: glibc at least as new, the same torch.
@@ -86,7 +90,8 @@ run() {
   local before
   before="$(ls "$root/bench/results" 2>/dev/null | sort)"
   local status=0
-  "$root/tools/gpu_check.sh" "$bundle" 2>&1 | tee "$out/gpu_check.log" || status=1
+  local stages="${*:-all}"
+  "$root/tools/gpu_check.sh" "$bundle" "$@" 2>&1 | tee "$out/gpu_check-${stages// /-}.log" || status=1
   comm -13 <(echo "$before") <(ls "$root/bench/results" | sort) | while read -r file; do
     cp "$root/bench/results/$file" "$out/"
   done
@@ -95,6 +100,6 @@ run() {
 
 case "${1:-}" in
   pack) pack "${2:?usage: tools/gpu_bundle.sh pack BUILD_DIR}" ;;
-  run) run "${2:-}" ;;
-  *) echo "usage: tools/gpu_bundle.sh pack BUILD_DIR | run [OUT_DIR]"; exit 2 ;;
+  run) shift; run "$@" ;;
+  *) echo "usage: tools/gpu_bundle.sh pack BUILD_DIR | run [OUT_DIR [STAGE ...]]"; exit 2 ;;
 esac

@@ -149,14 +149,14 @@ class HostEnv {
   void step(const std::vector<std::int32_t>& actions) {
     if (!backend_.to_host) return env_->step(actions.data());
     backend_.to_env(env_actions_.get(), actions.data(), actions.size() * sizeof(std::int32_t));
-    env_->step(static_cast<const std::int32_t*>(env_actions_.get()));
+    env_->step(static_cast<const std::int32_t*>(env_actions_.get()), backend_.stream);
     refresh();
   }
 
   void step_quotes(const std::vector<ActionRow>& quotes) {
     if (!backend_.to_host) return env_->step_quotes(quotes.data());
     backend_.to_env(env_quotes_.get(), quotes.data(), quotes.size() * sizeof(ActionRow));
-    env_->step_quotes(static_cast<const ActionRow*>(env_quotes_.get()));
+    env_->step_quotes(static_cast<const ActionRow*>(env_quotes_.get()), backend_.stream);
     refresh();
   }
 
@@ -277,7 +277,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
       }
     }
   }
-  env->check_faults();
+  env->check_faults(protocol.backend.stream);
   const double steps = static_cast<double>(plan.steps);
   for (std::int64_t i = 0; i < n; ++i) {
     const auto k = static_cast<std::size_t>(i);

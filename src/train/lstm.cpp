@@ -1,5 +1,6 @@
 #include "mmsim/train/lstm.hpp"
 
+#include <ATen/Context.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -86,6 +87,15 @@ std::string describe(const LstmEpoch& e, const std::string& name, int epochs) {
                        e.holdout_cross_entropy, e.holdout_accuracy, e.seconds, e.best ? "  <- best" : "");
 }
 
+/// cuDNN runs LSTMs in TF32 unless told otherwise; full float32 keeps a
+/// forecast made on the GPU within float rounding of the CPU's (the cached
+/// columns do not depend on where they were computed).
+void use_full_float32_lstm(const torch::Device& device) {
+  if (device.is_cuda()) {
+    at::globalContext().setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::RNN, at::Float32Precision::IEEE);
+  }
+}
+
 }  // namespace
 
 LstmData make_lstm_data(const BookTensor& book, const FeatureTable& table, const Splits& splits) {
@@ -130,6 +140,7 @@ torch::Tensor LstmNetImpl::forward(const torch::Tensor& x, std::optional<State>*
 
 LstmFit fit_lstm(const LstmData& data, const std::vector<RowRange>& fit, const std::vector<RowRange>& holdout,
                  const LstmConfig& config, std::uint64_t seed, torch::Device device, const LstmProgress& progress) {
+  use_full_float32_lstm(device);
   const std::int64_t classes = lstm_class_count(config);
   const torch::Tensor fit_targets = targets_within(data, fit, config);
   const torch::Tensor holdout_targets = targets_within(data, holdout, config);
@@ -234,6 +245,7 @@ LstmFit fit_lstm(const LstmData& data, const std::vector<RowRange>& fit, const s
 }
 
 torch::Tensor lstm_forecast(LstmNet net, const LstmData& data, torch::Device device, std::int64_t end_row) {
+  use_full_float32_lstm(device);
   torch::NoGradGuard no_grad;
   const bool was_training = net->is_training();
   net->eval();

@@ -35,6 +35,7 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
       env_(env),
       frames_per_update_(config.train.num_envs * config.train.rollout_steps),
       device_(device_of(env)),
+      stream_(device_.is_cuda() ? current_stream() : StreamHandle{}),
       network_(env.observation_size(), env.action_count(),
                NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden}) {
   validate(config.train);
@@ -72,7 +73,14 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
   seconds_at_read_ = now_seconds();
 }
 
-StreamHandle Trainer::env_stream() const { return device_.is_cuda() ? current_stream() : StreamHandle{}; }
+StreamHandle Trainer::env_stream() const {
+  if (!device_.is_cuda()) return {};
+  // Work on another stream would not be ordered with the env's (its memory
+  // was allocated and reset on the stream current when it was made).
+  MMSIM_ASSERT(current_stream().handle == stream_.handle,
+               "a CUDA trainer must be used with the CUDA stream it was made on as torch's current stream");
+  return stream_;
+}
 
 void Trainer::reset_accumulators() {
   for (torch::Tensor* t : {&sum_episode_pnl_, &sum_episode_length_, &sum_episodes_, &sum_reward_, &sum_advantage_,

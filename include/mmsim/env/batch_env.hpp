@@ -91,9 +91,10 @@ class BatchEnv {
   /// synchronises `stream` to read the flag: call it when reading metrics.
   virtual void check_faults(StreamHandle stream = {}) = 0;
 
-  /// Per-env finished-episode counts and the all-env total: the curriculum state.
+  /// Per-env finished-episode counts and the all-env total: the curriculum
+  /// state. The CUDA backend reads them after the work on `stream`.
   virtual std::vector<std::int64_t> finished_episodes(StreamHandle stream = {}) const = 0;
-  virtual std::int64_t finished_total() const = 0;
+  virtual std::int64_t finished_total(StreamHandle stream = {}) const = 0;
   /// Restores the curriculum state (e.g. from a checkpoint); takes effect at
   /// each env's next episode.
   virtual void set_finished_episodes(const std::vector<std::int64_t>& per_env, std::int64_t total,

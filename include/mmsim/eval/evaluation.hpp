@@ -62,6 +62,7 @@ struct EvalBackend {
   std::function<std::shared_ptr<void>(std::size_t bytes)> allocate;  ///< memory the env reads its inputs from
   std::function<void(void* host, const void* env_memory, std::size_t bytes)> to_host;
   std::function<void(void* env_memory, const void* host, std::size_t bytes)> to_env;
+  StreamHandle stream;  ///< the stream the env is made on, steps on and is read on
 };
 
 struct Protocol {

@@ -46,7 +46,8 @@ struct UpdatePhaseSeconds {
 
 /// Trains an ActorCritic on the envs of a BatchEnv, on the env's device: the
 /// CPU backend with CPU tensors, or the CUDA backend with tensors on the
-/// current CUDA device, the env stepping on torch's current stream and reading
+/// current CUDA device, the env stepping on torch's current stream (the one
+/// current when the trainer was made: every call must keep it current) and reading
 /// its actions from, and writing its outputs to, device memory that the
 /// rollout tensors view or copy on the device. The whole update is tensor
 /// work; the only host reads are in read_metrics() and the checkpoints.
@@ -84,13 +85,15 @@ class Trainer {
 
  private:
   void reset_accumulators();
-  /// The stream the env steps on: torch's current CUDA stream for a CUDA env.
+  /// The stream the env steps on: for a CUDA env, torch's current stream when
+  /// the trainer was made, which must still be the current one.
   StreamHandle env_stream() const;
 
   Config config_;
   BatchEnv& env_;
   std::int64_t frames_per_update_;
   torch::Device device_;
+  StreamHandle stream_;
   std::int64_t updates_ = 0;
   ActorCritic network_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
