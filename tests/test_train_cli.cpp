@@ -66,7 +66,9 @@ TEST(Sweep, PointsCoverTheGridWithTheFirstKeySlowest) {
     ASSERT_EQ(c.env.actions.size(), table == 1 ? 2u : 1u);
     EXPECT_DOUBLE_EQ(c.env.actions[0].bid_offset, table == 0 ? 1 : table == 1 ? 2 : 3);
   }
-  EXPECT_EQ(cli::sweep_name(points[1].settings), "learning_rate=1e-4-actions=__2_2_1_1___1_1_1_1__");
+  // Plain values name the runs as they are, bracketed ones by their place in the list.
+  EXPECT_EQ(points[1].name, "learning_rate=1e-4-actions=v2");
+  EXPECT_EQ(points[5].name, "learning_rate=1e-3-actions=v3");
 }
 
 TEST(Sweep, KeysTheRunsCannotDifferInAndMalformedSweepsAreRefused) {

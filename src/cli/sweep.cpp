@@ -1,5 +1,6 @@
 #include "cli/sweep.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -32,6 +33,13 @@ std::vector<std::string> split_values(const std::string& sweep, const std::strin
   return out;
 }
 
+/// A value that can stand in a directory name as it is.
+bool plain(const std::string& value) {
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' || c == '-';
+  });
+}
+
 SweptKey parse_sweep(const std::string& sweep) {
   const auto equals = sweep.find('=');
   if (equals == std::string::npos || equals == 0) {
@@ -62,44 +70,28 @@ std::vector<SweepPoint> sweep_points(const std::filesystem::path& file, const st
     keys.push_back(parse_sweep(sweep));
     if (!seen.insert(keys.back().key).second) throw Error("--sweep " + keys.back().key + " is given twice");
   }
-  std::vector<std::vector<std::string>> grid{{}};
+  std::vector<SweepPoint> grid(1);
   for (const SweptKey& swept : keys) {
-    std::vector<std::vector<std::string>> next;
-    for (const auto& settings : grid) {
-      for (const std::string& value : swept.values) {
-        next.push_back(settings);
-        next.back().push_back(swept.key + "=" + value);
+    const std::string leaf = swept.key.substr(swept.key.rfind('.') == std::string::npos ? 0 : swept.key.rfind('.') + 1);
+    std::vector<SweepPoint> next;
+    for (const SweepPoint& point : grid) {
+      for (std::size_t v = 0; v < swept.values.size(); ++v) {
+        const std::string& value = swept.values[v];
+        SweepPoint extended = point;
+        extended.settings.push_back(swept.key + "=" + value);
+        if (!extended.name.empty()) extended.name += '-';
+        extended.name += leaf + "=" + (plain(value) ? value : "v" + std::to_string(v + 1));
+        next.push_back(std::move(extended));
       }
     }
     grid = std::move(next);
   }
-  std::vector<SweepPoint> points;
-  std::set<std::string> names;
-  for (auto& settings : grid) {
+  for (SweepPoint& point : grid) {
     std::vector<std::string> all = overrides;
-    all.insert(all.end(), settings.begin(), settings.end());
-    if (!names.insert(sweep_name(settings)).second) {
-      throw Error("--sweep: two points would share the run name suffix " + sweep_name(settings) +
-                  "; use values that differ in letters or digits");
-    }
-    points.push_back({std::move(settings), load_config(file, all)});
+    all.insert(all.end(), point.settings.begin(), point.settings.end());
+    point.config = load_config(file, all);
   }
-  return points;
-}
-
-std::string sweep_name(const std::vector<std::string>& settings) {
-  std::string name;
-  for (const std::string& setting : settings) {
-    const std::string key = setting.substr(0, setting.find('='));
-    const std::string leaf = setting.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
-    if (!name.empty()) name += '-';
-    for (const char c : leaf) {
-      const bool kept = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '=' ||
-                        c == '+' || c == '-';
-      name += kept ? c : '_';
-    }
-  }
-  return name;
+  return grid;
 }
 
 }  // namespace mmsim::cli

@@ -10,10 +10,15 @@
 namespace mmsim::cli {
 
 /// One point of a sweep grid: its settings ("dotted.key=value", one per swept
-/// key) and the config file's config with the --set overrides and then the
-/// settings applied.
+/// key), its name and the config file's config with the --set overrides and
+/// then the settings applied.
 struct SweepPoint {
   std::vector<std::string> settings;
+  /// What tells the point's runs apart, "key=value" per setting joined by
+  /// "-", each key its last component: "learning_rate=0.001-gamma=0.99". A
+  /// value with characters other than letters, digits and ._+- is named by
+  /// its place in its list: "actions=v2" for the second action table.
+  std::string name;
   Config config;
 };
 
@@ -25,10 +30,5 @@ struct SweepPoint {
 /// train.run_dir; ConfigError for an unknown key or a bad value.
 std::vector<SweepPoint> sweep_points(const std::filesystem::path& file, const std::vector<std::string>& overrides,
                                      const std::vector<std::string>& sweeps);
-
-/// The part of a run's name that tells its settings apart: "learning_rate=0.001"
-/// for "train.learning_rate=0.001", settings joined by "-", characters other
-/// than letters, digits and ._=+- replaced by "_".
-std::string sweep_name(const std::vector<std::string>& settings);
 
 }  // namespace mmsim::cli

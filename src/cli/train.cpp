@@ -284,7 +284,7 @@ std::filesystem::path run_dir_of(const Config& config) {
 /// A sweep point's config, named `<name>-<settings>` (the base name without --sweep).
 Config named_point(const Config& base, const SweepPoint& point) {
   Config named = point.config;
-  named.train.name = point.settings.empty() ? base.train.name : base.train.name + "-" + sweep_name(point.settings);
+  named.train.name = point.name.empty() ? base.train.name : base.train.name + "-" + point.name;
   return named;
 }
 
@@ -293,10 +293,8 @@ std::vector<PlannedRun> plan_runs(const Config& base, const std::vector<SweepPoi
   std::vector<PlannedRun> planned;
   for (std::size_t p = 0; p < points.size(); ++p) {
     const Config named = named_point(base, points[p]);
-    std::string settings;
-    for (const std::string& setting : points[p].settings) settings += (settings.empty() ? "" : " ") + setting;
     for (int k = 0; k < seeds; ++k) {
-      PlannedRun run{named, settings, p};
+      PlannedRun run{named, points[p].name, p};
       if (seeds > 1) {
         run.config.seed = named.seed + static_cast<std::uint64_t>(k);
         run.config.train.name = named.train.name + "-seed" + std::to_string(run.config.seed);
@@ -386,7 +384,7 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
   const bool several = options.seeds > 1 || !options.sweep.empty();
   if (several && !options.resume.empty()) throw Error("--resume continues one run: not with --seeds or --sweep");
   check_device(options);
-  const std::vector<SweepPoint> points = options.sweep.empty() ? std::vector<SweepPoint>{{{}, config}} : options.sweep;
+  const std::vector<SweepPoint> points = options.sweep.empty() ? std::vector<SweepPoint>{{{}, "", config}} : options.sweep;
   for (const SweepPoint& point : points) validate(point.config.env);
   const std::vector<PlannedRun> planned = plan_runs(config, points, options.seeds);
   if (options.resume.empty()) {
