@@ -306,14 +306,18 @@ std::vector<PlannedRun> plan_runs(const Config& base, const std::vector<SweepPoi
   return planned;
 }
 
-/// The seed group `<name>-seeds/` of `config`'s seeds, which `mmsim eval --checkpoint` reads.
-void write_seed_group(const Config& config, int seeds, std::ostream& out) {
+/// The seed group `<name>-seeds/` of `config`, listing its seeds' runs, which
+/// `mmsim eval --checkpoint` reads.
+void write_seed_group(const Config& config, const std::vector<PlannedRun>& planned, std::size_t point,
+                      std::ostream& out) {
   const std::filesystem::path group = run_dir_of(config).string() + "-seeds";
   std::filesystem::create_directories(group);
   std::ofstream effective(group / "config.yaml");
   effective << to_yaml(config);
   std::ofstream list(group / kSeedRunsFile);
-  for (int k = 0; k < seeds; ++k) list << config.train.name << "-seed" << config.seed + static_cast<std::uint64_t>(k) << "\n";
+  for (const PlannedRun& run : planned) {
+    if (run.point == point) list << run.config.train.name << "\n";
+  }
   if (!effective || !list) throw Error("cannot write the seed group " + group.string());
   out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string() << " evaluates every seed)\n";
 }
@@ -401,7 +405,7 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
   }
 
   if (options.seeds > 1) {
-    for (const SweepPoint& point : points) write_seed_group(named_point(config, point), options.seeds, out);
+    for (std::size_t p = 0; p < points.size(); ++p) write_seed_group(named_point(config, points[p]), planned, p, out);
   }
   std::vector<Config> configs;
   for (const PlannedRun& run : planned) configs.push_back(run.config);
