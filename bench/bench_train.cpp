@@ -4,39 +4,36 @@
 
 #include <benchmark/benchmark.h>
 
-#include "env_setup.hpp"
-#include "train_phases.hpp"
+#include "train_setup.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace {
 
-void BM_TrainCpu(benchmark::State& state) {
-  const auto& setup = mmsim::bench::thesis_setup();
-  mmsim::Config config = setup.config;
-  config.train.num_envs = state.range(0);
-  config.train.rollout_steps = 16;
-  auto env = mmsim::make_cpu_env(setup.data(), config.env, config.train.num_envs, config.seed);
+/// Calls `measure` with a CPU trainer of the thesis setup for N = state.range(0)
+/// envs, after one warm-up update (first allocations).
+template <class Measure>
+void with_cpu_trainer(benchmark::State& state, Measure measure) {
+  const mmsim::Config config = mmsim::bench::thesis_train_config(state.range(0));
+  auto env = mmsim::make_cpu_env(mmsim::bench::thesis_setup().data(), config.env, config.train.num_envs, config.seed);
   mmsim::train::Trainer trainer(config, *env);
-  trainer.update();  // warm-up: first allocations
-  for (auto _ : state) trainer.update();
-  trainer.read_metrics();
-  state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
+  trainer.update();
+  measure(trainer);
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
+}
+
+void BM_TrainCpu(benchmark::State& state) {
+  with_cpu_trainer(state, [&](mmsim::train::Trainer& trainer) {
+    for (auto _ : state) trainer.update();
+    trainer.read_metrics();
+    state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
+    state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
+  });
 }
 
 BENCHMARK(BM_TrainCpu)->RangeMultiplier(4)->Range(16, 4096)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_TrainPhasesCpu(benchmark::State& state) {
-  const auto& setup = mmsim::bench::thesis_setup();
-  mmsim::Config config = setup.config;
-  config.train.num_envs = state.range(0);
-  config.train.rollout_steps = 16;
-  auto env = mmsim::make_cpu_env(setup.data(), config.env, config.train.num_envs, config.seed);
-  mmsim::train::Trainer trainer(config, *env);
-  trainer.update();  // warm-up: first allocations
-  mmsim::bench::run_timed_updates(state, trainer);
-  state.counters["envs"] = static_cast<double>(config.train.num_envs);
+  with_cpu_trainer(state, [&](mmsim::train::Trainer& trainer) { mmsim::bench::run_timed_updates(state, trainer); });
 }
 
 BENCHMARK(BM_TrainPhasesCpu)->Arg(16)->Arg(1024)->Arg(4096)->UseRealTime()->Unit(benchmark::kMillisecond);

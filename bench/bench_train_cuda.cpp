@@ -15,38 +15,35 @@
 #include <string>
 #include <vector>
 
-#include "env_setup.hpp"
-#include "train_phases.hpp"
+#include "train_setup.hpp"
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace {
 
-void BM_TrainCuda(benchmark::State& state) {
+/// False (the benchmark skipped) when this build or machine cannot train on CUDA.
+bool cuda_training(benchmark::State& state) {
   std::string reason;
-  if (!mmsim::train::cuda_training_available(&reason)) {
-    state.SkipWithError(("no CUDA training: " + reason).c_str());
-    return;
-  }
-  const auto& setup = mmsim::bench::thesis_setup();
-  mmsim::Config config = setup.config;
-  config.train.num_envs = state.range(0);
-  config.train.rollout_steps = 16;
-  // A size that does not fit is reported as skipped, and the larger ones still run.
+  if (mmsim::train::cuda_training_available(&reason)) return true;
+  state.SkipWithError(("no CUDA training: " + reason).c_str());
+  return false;
+}
+
+/// Calls `measure` with a CUDA trainer of the thesis setup for N =
+/// state.range(0) envs, after one warm-up update (library handles, optimiser
+/// state, allocator cache). A size that does not fit is reported as skipped,
+/// and the larger ones still run.
+template <class Measure>
+void with_cuda_trainer(benchmark::State& state, Measure measure) {
+  if (!cuda_training(state)) return;
+  const mmsim::Config config = mmsim::bench::thesis_train_config(state.range(0));
   try {
-    auto env = mmsim::train::make_training_env(setup.data(), config, true);
+    auto env = mmsim::train::make_training_env(mmsim::bench::thesis_setup().data(), config, true);
     mmsim::train::Trainer trainer(config, *env);
-    trainer.update();  // warm-up: library handles, optimiser state, allocator cache
-    const c10::cuda::CUDAStream stream = c10::cuda::getCurrentCUDAStream();
-    stream.synchronize();
-    for (auto _ : state) {
-      trainer.update();
-      stream.synchronize();
-    }
-    trainer.read_metrics();
-    state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
-    state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
+    trainer.update();
+    c10::cuda::getCurrentCUDAStream().synchronize();
+    measure(trainer);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
@@ -55,29 +52,23 @@ void BM_TrainCuda(benchmark::State& state) {
   state.SetLabel(mmsim::gpu::query_device().name);
 }
 
+void BM_TrainCuda(benchmark::State& state) {
+  with_cuda_trainer(state, [&](mmsim::train::Trainer& trainer) {
+    const c10::cuda::CUDAStream stream = c10::cuda::getCurrentCUDAStream();
+    for (auto _ : state) {
+      trainer.update();
+      stream.synchronize();
+    }
+    trainer.read_metrics();
+    state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());
+    state.counters["frames_per_update"] = static_cast<double>(trainer.frames_per_update());
+  });
+}
+
 BENCHMARK(BM_TrainCuda)->RangeMultiplier(4)->Range(1024, 1 << 18)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_TrainPhasesCuda(benchmark::State& state) {
-  std::string reason;
-  if (!mmsim::train::cuda_training_available(&reason)) {
-    state.SkipWithError(("no CUDA training: " + reason).c_str());
-    return;
-  }
-  const auto& setup = mmsim::bench::thesis_setup();
-  mmsim::Config config = setup.config;
-  config.train.num_envs = state.range(0);
-  config.train.rollout_steps = 16;
-  try {
-    auto env = mmsim::train::make_training_env(setup.data(), config, true);
-    mmsim::train::Trainer trainer(config, *env);
-    trainer.update();  // warm-up
-    mmsim::bench::run_timed_updates(state, trainer);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
-  state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.SetLabel(mmsim::gpu::query_device().name);
+  with_cuda_trainer(state, [&](mmsim::train::Trainer& trainer) { mmsim::bench::run_timed_updates(state, trainer); });
 }
 
 BENCHMARK(BM_TrainPhasesCuda)->Arg(4096)->Arg(65536)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -91,16 +82,10 @@ struct SeedRun {
 };
 
 void BM_TrainSeedsSideBySideCuda(benchmark::State& state) {
-  std::string reason;
-  if (!mmsim::train::cuda_training_available(&reason)) {
-    state.SkipWithError(("no CUDA training: " + reason).c_str());
-    return;
-  }
+  if (!cuda_training(state)) return;
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t seeds = state.range(0);
-  mmsim::Config config = setup.config;
-  config.train.num_envs = state.range(1);
-  config.train.rollout_steps = 16;
+  const mmsim::Config config = mmsim::bench::thesis_train_config(state.range(1));
   try {
     std::vector<std::unique_ptr<SeedRun>> runs;
     for (std::int64_t k = 0; k < seeds; ++k) {

@@ -1,12 +1,24 @@
 #pragma once
-// Where a training update's time goes: the share of each part of update()
-// (Trainer::set_phase_timing) as benchmark counters, in percent.
+// Shared by the training benchmarks: the thesis's training setup for N envs,
+// and where an update's time goes (the share of each part of update(),
+// Trainer::set_phase_timing, as benchmark counters, in percent).
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
+
+#include "env_setup.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::bench {
+
+/// The thesis setup's config with `envs` envs and 16-step rollouts.
+inline Config thesis_train_config(std::int64_t envs) {
+  Config config = thesis_setup().config;
+  config.train.num_envs = envs;
+  config.train.rollout_steps = 16;
+  return config;
+}
 
 /// Runs timed updates of `trainer` for the benchmark's iterations and
 /// reports each part's share of the timed seconds and the timed
