@@ -23,7 +23,7 @@ void BM_EnvStepCpu(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   env->check_faults();
-  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book.depth);
+  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book);
   state.SetItemsProcessed(state.iterations() * n);
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * n) * bytes));
   state.counters["envs"] = static_cast<double>(n);

@@ -44,7 +44,7 @@ void BM_EnvStepCuda(benchmark::State& state) {
     state.SetIterationTime(timer.stop_seconds() / kStepsPerIteration);
   }
   env->check_faults();
-  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book.depth);
+  const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book);
   state.SetItemsProcessed(state.iterations() * n);
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * n) * bytes));
   state.counters["envs"] = static_cast<double>(n);

@@ -9,6 +9,7 @@
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/env/batch_env.hpp"
+#include "mmsim/env/layout.hpp"
 
 namespace mmsim::bench {
 
@@ -45,24 +46,44 @@ inline EnvConfig env_config(const EnvSetup& setup, std::int64_t trades, std::int
   return config;
 }
 
-/// Bytes a step moves per env: the observation written, the feature rows
-/// read for it, the two book rows read, and the state and outputs read and
-/// written (counted once each way).
-inline double bytes_per_env_step(const BatchEnv& env, int depth) {
+/// Bytes a step moves per env, from the env's buffer layouts: the two book
+/// rows read; the stacked rows' features read and the observation written;
+/// every per-env state column read and written; one history entry written
+/// and the stack's entries read; with latency, the arriving order's slot read
+/// and the new order's slot written (and every slot's arrival step read with
+/// jitter); every per-env output written once (final observations only at
+/// episode ends: not counted); under `trades`, the row's message range and
+/// its messages read once (the mean count per row of `book`).
+inline double bytes_per_env_step(const BatchEnv& env, const BookTensor& book) {
   const StepParams& p = env.params();
-  const double obs = static_cast<double>(env.observation_size()) * sizeof(float);
+  const double book_rows = 2.0 * book.depth * 4 * sizeof(std::int64_t);
   const double features_read = static_cast<double>(p.stack) * p.feature_count * sizeof(float);
-  const double book = 2.0 * depth * 4 * sizeof(std::int64_t);
-  const double state = 2.0 * (6 * sizeof(double) + 6 * sizeof(std::int64_t) + 4 * sizeof(std::int32_t) +
-                              kAgentFeatures * sizeof(float));
-  const double outputs = 12 * sizeof(double) + 4 * sizeof(std::int32_t) + sizeof(float) + 2;
-  // With latency: every slot's arrival step read, one slot written, the
-  // arriving order read and the active order's send step read and written.
-  const double order_bytes = 2 * sizeof(std::int64_t) + 2 * sizeof(double);
-  const double in_flight = p.pending_slots > 1 ? p.pending_slots * sizeof(std::int32_t) + 2 * order_bytes +
-                                                     sizeof(std::int32_t) + 2 * sizeof(std::int32_t)
-                                               : 0.0;
-  return obs + features_read + book + state + outputs + in_flight;
+  const double obs = static_cast<double>(env.observation_size()) * sizeof(float);
+  double state = 0, history_entry = 0, slot = 0, arrivals = 0;
+  for (const BufferDesc& d : state_layout(1, p)) {
+    const auto bytes = static_cast<double>(buffer_bytes(d));
+    if (d.name.rfind("pending_", 0) == 0) {
+      slot += bytes / p.pending_slots;
+      if (d.name == "pending_arrival") arrivals = bytes;
+    } else if (d.name == "history_row" || d.name == "history_agent") {
+      history_entry += bytes / p.stack;
+    } else {
+      state += 2 * bytes;
+    }
+  }
+  const double history = history_entry * (1 + p.stack);
+  const double in_flight = p.pending_slots > 1 ? 2 * slot + (p.delay_jitter > 0 ? arrivals : 0.0) : 0.0;
+  double outputs = 0;
+  for (const BufferDesc& d : output_layout(1, p)) {
+    if (d.name != "obs" && d.name != "final_obs" && d.name != "fault") outputs += static_cast<double>(buffer_bytes(d));
+  }
+  double messages = 0;
+  if (p.fill_model == FillModel::trades && book.rows() > 0) {
+    const double per_row = static_cast<double>(book.messages.size.size()) / static_cast<double>(book.rows());
+    const double per_message = sizeof(std::int8_t) * 2 + sizeof(Lots) + sizeof(std::int64_t);
+    messages = 2 * sizeof(std::int64_t) + per_row * per_message;
+  }
+  return book_rows + features_read + obs + state + history + in_flight + outputs + messages;
 }
 
 }  // namespace mmsim::bench

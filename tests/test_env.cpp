@@ -44,23 +44,11 @@ constexpr int kFrame = kF + kAgentFeatures;
 
 float feature_value(std::int64_t row, int column) { return static_cast<float>(row * 10 + column); }
 
-struct Market {
-  BookTensor book;
-  FeatureTable table;
-  Splits splits;
-  EnvData data() const { return {&book, &table, &splits}; }
-};
+using Market = HandMarket;
 
 Market make_market(const std::vector<BookRow>& rows, std::vector<RowRange> train, double tick_size = 0.01,
                    double lot_size = 1.0) {
-  Market m;
-  m.book = hand_book(rows, tick_size, lot_size);
-  const std::int64_t count = m.book.rows();
-  m.table.names = {"f0", "f1"};
-  m.table.rows = count;
-  for (std::int64_t t = 0; t < count; ++t) {
-    for (int c = 0; c < kF; ++c) m.table.values.push_back(feature_value(t, c));
-  }
+  Market m = hand_market(rows, tick_size, lot_size, {0}, feature_value);
   m.splits.train.ranges = std::move(train);
   return m;
 }
@@ -1705,22 +1693,24 @@ EnvConfig trades_config(const Market& m, QueueModel queue = QueueModel::risk_ave
   return c;
 }
 
-/// One state column of every env, read from the env's checkpoint bytes.
-std::vector<double> state_of(const BatchEnv& env, const std::string& name) {
+/// One state column of every env, read from the env's checkpoint bytes; T
+/// is the column's type (float64 unless said).
+template <class T = double>
+std::vector<T> state_of(const BatchEnv& env, const std::string& name) {
   const auto bytes = env.save_state();
   std::size_t at = 0;
   for (const BufferDesc& d : state_layout(env.num_envs(), env.params())) {
     const auto size = static_cast<std::size_t>(buffer_bytes(d));
     if (d.name == name) {
-      EXPECT_EQ(d.dtype, DType::float64) << name;
-      std::vector<double> out(size / sizeof(double));
-      std::memcpy(out.data(), bytes.data() + at, size);
+      EXPECT_EQ(dtype_bytes(d.dtype), static_cast<std::int64_t>(sizeof(T))) << name;
+      std::vector<T> out(size / sizeof(T));
+      std::memcpy(out.data(), bytes.data() + at, std::min(size, out.size() * sizeof(T)));
       return out;
     }
     at += size;
   }
   ADD_FAILURE() << "no state buffer " << name;
-  return std::vector<double>(static_cast<std::size_t>(env.num_envs()), -1.0);
+  return std::vector<T>(static_cast<std::size_t>(env.num_envs()), T(-1));
 }
 
 TEST(EnvTradesFill, AVisibleExecutionFillsOnlyWhatExceedsTheQueueAheadAndTheRestKeepsItsPlace) {
@@ -2090,23 +2080,7 @@ TEST(EnvTradesFill, InvariantsOverRandomRunsOnTheSample) {
   for (int step = 1; step <= kSteps; ++step) {
     for (auto& a : actions) a = static_cast<std::int32_t>(random() % c.actions.size());
     for (Run& run : runs) {
-      const std::vector<double> rows_before = [&] {
-        // "row" is int64: read it raw.
-        const auto bytes = run.env->save_state();
-        std::vector<double> out(kEnvs);
-        std::size_t at = 0;
-        for (const BufferDesc& d : state_layout(kEnvs, run.env->params())) {
-          if (d.name == "row") {
-            for (std::int64_t i = 0; i < kEnvs; ++i) {
-              std::int64_t r;
-              std::memcpy(&r, bytes.data() + at + static_cast<std::size_t>(i) * sizeof r, sizeof r);
-              out[static_cast<std::size_t>(i)] = static_cast<double>(r);
-            }
-          }
-          at += static_cast<std::size_t>(buffer_bytes(d));
-        }
-        return out;
-      }();
+      const std::vector<std::int64_t> rows_before = state_of<std::int64_t>(*run.env, "row");
       run.env->step(actions.data());
       const auto& o = run.env->outputs();
       if (run.twin != nullptr) {
@@ -2132,7 +2106,7 @@ TEST(EnvTradesFill, InvariantsOverRandomRunsOnTheSample) {
         };
         // Executions on each side between the step's rows at prices the order
         // stands at or improves on (units).
-        const auto next = static_cast<std::size_t>(static_cast<std::int64_t>(rows_before[e]) + 1);
+        const auto next = static_cast<std::size_t>(rows_before[e] + 1);
         double buy_side = 0, sell_side = 0;
         for (std::int64_t k = book.message_begin[next]; k < book.message_end[next]; ++k) {
           const auto m = static_cast<std::size_t>(k);

@@ -165,27 +165,15 @@ TEST(EvalProtocol, EveryPolicySeesTheSameWindowsAndTheSameSeedGivesTheSameReport
 // PnL decomposition, markouts and the trajectory on hand-made books
 // ---------------------------------------------------------------------------
 
-struct Market {
-  BookTensor book;
-  FeatureTable table;
-  Splits splits;
-  EnvData data() const { return {&book, &table, &splits}; }
-};
+using Market = HandMarket;
 
 /// A book of `rows` (tick 0.01, lot 1) whose test and training splits are
 /// `test`: a test split of exactly S + 1 rows forces every window to start at
 /// its first row. `sessions`: the book's session_begin without the final T
 /// (default one session).
 Market make_market(const std::vector<BookRow>& rows, RowRange test, std::vector<std::int64_t> sessions = {0}) {
-  Market m;
-  m.book = hand_book(rows, 0.01, 1.0, std::move(sessions));
-  const std::int64_t count = m.book.rows();
-  m.table.names = {"f0", "f1"};
-  m.table.rows = count;
-  for (std::int64_t t = 0; t < count; ++t) {
-    m.table.values.push_back(static_cast<float>(t));
-    m.table.values.push_back(0.0f);
-  }
+  Market m = hand_market(rows, 0.01, 1.0, std::move(sessions),
+                         [](std::int64_t t, int column) { return column == 0 ? static_cast<float>(t) : 0.0f; });
   m.splits.test.ranges = {test};
   m.splits.train.ranges = {test};
   return m;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -111,6 +112,28 @@ inline BookTensor hand_book(const std::vector<BookRow>& rows, double tick_size =
   book.session_begin.push_back(count);
   for (std::size_t k = 0; k + 1 < book.session_begin.size(); ++k) book.session_names.push_back("s" + std::to_string(k));
   return book;
+}
+
+/// A hand-made book with a feature table of two columns, `feature(row,
+/// column)`, and splits for the test to fill in.
+struct HandMarket {
+  BookTensor book;
+  FeatureTable table;
+  Splits splits;
+  EnvData data() const { return {&book, &table, &splits}; }
+};
+
+inline HandMarket hand_market(const std::vector<BookRow>& rows, double tick_size, double lot_size,
+                              std::vector<std::int64_t> sessions,
+                              const std::function<float(std::int64_t, int)>& feature) {
+  HandMarket m;
+  m.book = hand_book(rows, tick_size, lot_size, std::move(sessions));
+  m.table.names = {"f0", "f1"};
+  m.table.rows = m.book.rows();
+  for (std::int64_t t = 0; t < m.table.rows; ++t) {
+    for (int c = 0; c < 2; ++c) m.table.values.push_back(feature(t, c));
+  }
+  return m;
 }
 
 /// Every field of two books is equal.

@@ -96,7 +96,7 @@ class CpuBatchEnv final : public BatchEnv {
   std::vector<std::int64_t> finished_episodes(StreamHandle = {}) const override {
     return std::vector<std::int64_t>(state_.finished, state_.finished + num_envs_);
   }
-  std::int64_t finished_total(StreamHandle) const override { return finished_total_; }
+  std::int64_t finished_total(StreamHandle = {}) const override { return finished_total_; }
   void set_finished_episodes(const std::vector<std::int64_t>& per_env, std::int64_t total, StreamHandle = {}) override {
     if (static_cast<std::int64_t>(per_env.size()) != num_envs_) {
       throw Error("curriculum state has " + std::to_string(per_env.size()) + " envs, this env batch has " +

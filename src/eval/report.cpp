@@ -58,7 +58,7 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     out << "\n";
   }
   out << "\nTrading, means per window. PnL = spread capture + inventory + liquidation - fees; spread capture "
-         "against the mid when the quote was placed; markouts: side x (mid h steps after the fill's row - fill "
+         "against the mid of the row at which the filling step started; markouts: side x (mid h steps after the fill's row - fill "
          "price), currency per base unit, volume-weighted.\n\n"
       << "| policy | mean abs position | flat | fills | volume | spread / unit | spread / fill | spread capture | inventory | "
          "liquidation | fees | markout +1 | markout +10 | markout +100 | mean reward |\n"

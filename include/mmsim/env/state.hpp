@@ -139,8 +139,8 @@ struct EnvOutputViews {
   double* ask_price = nullptr;      ///< [N] volume-weighted sell price this step
   std::int32_t* bid_fills = nullptr;  ///< [N] levels filled on the bid this step
   std::int32_t* ask_fills = nullptr;  ///< [N]
-  Ticks* bid_quote = nullptr;       ///< [N] bid placed this step (ticks; 0 = none)
-  Ticks* ask_quote = nullptr;       ///< [N] ask placed this step (ticks; 0 = none)
+  Ticks* bid_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
+  Ticks* ask_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
   double* episode_pnl = nullptr;       ///< [N] final PnL of the episode that ended (after liquidation and fees)
   double* episode_pnl_mark = nullptr;  ///< [N] mark-to-mid PnL of that episode before liquidation
   std::int32_t* episode_length = nullptr;  ///< [N] steps of that episode

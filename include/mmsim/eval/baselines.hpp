@@ -20,7 +20,7 @@ enum class AsQuoteMode : std::int32_t {
 /// The `baselines.as` config section.
 struct AsBaselineConfig {
   bool enabled = true;
-  double gamma = 0.01;          ///< risk aversion, 1/currency per order (not the RL discount)
+  double gamma = 0.01;          ///< risk aversion, 1/currency (not the RL discount)
   double order_size = 0;        ///< quote size in env.size_unit; 0 = the action table's first row's bid size
   AsQuoteMode quotes = AsQuoteMode::continuous;
   double max_distance_ticks = 50;  ///< calibration: quote distances up to this many ticks (1 .. 1e6), every half tick

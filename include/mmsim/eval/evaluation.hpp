@@ -97,7 +97,7 @@ struct PolicyResult {
   std::vector<double> mean_abs_position;  ///< base units, over the window's steps
   std::vector<double> flat_share;     ///< share of steps ending flat
   std::vector<double> mean_reward;
-  std::vector<double> spread_capture;  ///< fills against the mid when quoted: sum of side x (mid - price) x units
+  std::vector<double> spread_capture;  ///< fills against the mid of the row the filling step started at: sum of side x (mid - price) x units
   std::vector<double> inventory_pnl;   ///< position after each step's fills x the mid's move over the step
   std::vector<double> liquidation;     ///< liquidation proceeds minus the position's mark-to-mid value
   std::vector<double> fees;            ///< maker and taker fees paid (rebates negative)
