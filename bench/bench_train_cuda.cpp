@@ -7,8 +7,6 @@
 // drained at each part's end).
 
 #include <benchmark/benchmark.h>
-#include <c10/cuda/CUDAStream.h>
-
 #include <torch/cuda.h>
 
 #include <memory>
@@ -42,7 +40,7 @@ void with_cuda_trainer(benchmark::State& state, Measure measure) {
     auto env = mmsim::train::make_training_env(mmsim::bench::thesis_setup().data(), config, true);
     mmsim::train::Trainer trainer(config, *env);
     trainer.update();
-    c10::cuda::getCurrentCUDAStream().synchronize();
+    mmsim::train::synchronize_current_stream(trainer.device());
     measure(trainer);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
@@ -54,10 +52,9 @@ void with_cuda_trainer(benchmark::State& state, Measure measure) {
 
 void BM_TrainCuda(benchmark::State& state) {
   with_cuda_trainer(state, [&](mmsim::train::Trainer& trainer) {
-    const c10::cuda::CUDAStream stream = c10::cuda::getCurrentCUDAStream();
     for (auto _ : state) {
       trainer.update();
-      stream.synchronize();
+      mmsim::train::synchronize_current_stream(trainer.device());
     }
     trainer.read_metrics();
     state.SetItemsProcessed(state.iterations() * trainer.frames_per_update());

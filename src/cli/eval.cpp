@@ -1,11 +1,11 @@
 #include "cli/eval.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <vector>
 
+#include "cli/market_data.hpp"
 #include "cli/python_tool.hpp"
 #include "cli/train.hpp"
 #include "mmsim/core/error.hpp"
@@ -127,17 +127,15 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   const std::filesystem::path checkpoint(options.checkpoint);
   const std::vector<AgentRun> agents = agent_runs(checkpoint);
 
-  const LoadedBook loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
-                                                  : load_book_uncached(config.data.load);
-  FeatureTable table = compute_features_cpu(loaded.book, config.features);
-  Splits splits = make_splits(loaded.book, table.layout.warmup_rows(), config.split);
   // Normalised with the training split's statistics, as in training.
-  normalise_features(table, splits.train);
+  MarketData market = load_market_data(config);
   // With the LSTM columns the agent's training split loses walk-forward block
   // 0; the baselines stay calibrated on the whole training split.
-  const Split training_rows = splits.train;
-  if (config.features.lstm) splits = train::add_lstm_features(config, loaded.book, table, splits, torch::kCPU, out);
-  const EnvData data{&loaded.book, &table, &splits};
+  const Split training_rows = market.splits.train;
+  if (config.features.lstm) {
+    market.splits = train::add_lstm_features(config, market.loaded.book, market.table, market.splits, torch::kCPU, out);
+  }
+  const EnvData data = market.view();
   const eval::WindowPlan plan = eval::plan_windows(data, config.env, protocol);
   const StepParams params = make_step_params(eval::protocol_env_config(config.env, plan, protocol), data, config.seed);
   const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;

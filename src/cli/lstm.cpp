@@ -1,45 +1,28 @@
 #include "cli/lstm.hpp"
 
-#include <torch/cuda.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <vector>
 
+#include "cli/market_data.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/train/device.hpp"
 #include "mmsim/train/lstm.hpp"
 
 namespace mmsim::cli {
 namespace {
 
-torch::Device device_of(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available()) throw Error("--device cuda: libtorch finds no usable CUDA device");
-    return torch::kCUDA;
-  }
-  throw ConfigError("--device", "'" + name + "' is not one of: cpu, cuda");
-}
-
-struct Inputs {
-  LoadedBook loaded;
-  FeatureTable table;
-  Splits splits;
-};
-
-Inputs load_inputs(const Config& config) {
-  Inputs in;
-  in.loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
-                                    : load_book_uncached(config.data.load);
-  in.table = compute_features_cpu(in.loaded.book, config.features);
-  in.splits = make_splits(in.loaded.book, in.table.layout.warmup_rows(), config.split);
-  normalise_features(in.table, in.splits.train);
-  return in;
+/// The device of --device (cpu or cuda, checked by the command line).
+torch::Device lstm_device(const std::string& name) {
+  if (name != "cuda") return torch::kCPU;
+  std::string reason;
+  if (!train::cuda_training_available(&reason)) throw Error("--device cuda: " + reason);
+  return torch::kCUDA;
 }
 
 struct ScoreRow {
@@ -69,7 +52,6 @@ std::vector<ScoreRow> score_rows(const train::LstmData& data, const train::LstmM
   return rows;
 }
 
-std::string number(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
 std::string json_number(double v) { return std::isnan(v) ? std::string("null") : format("%.6g", v); }
 
 std::string markdown_table(const std::vector<ScoreRow>& rows) {
@@ -78,8 +60,8 @@ std::string markdown_table(const std::vector<ScoreRow>& rows) {
       << "|---|---|---:|---:|---:|---:|---:|\n";
   for (const ScoreRow& r : rows) {
     out << "| " << r.split << " | " << r.forecast << " | " << r.scores.rows << " | " << r.scores.moved_rows << " | "
-        << number(r.scores.cross_entropy, "%.4f") << " | " << number(100 * r.scores.accuracy, "%.1f%%") << " | "
-        << number(100 * r.scores.direction_accuracy, "%.1f%%") << " |\n";
+        << format_or_dash("%.4f", r.scores.cross_entropy) << " | " << format_or_dash("%.1f%%", 100 * r.scores.accuracy) << " | "
+        << format_or_dash("%.1f%%", 100 * r.scores.direction_accuracy) << " |\n";
   }
   return out.str();
 }
@@ -170,15 +152,11 @@ void print_columns_outcome(const train::LstmColumns& columns, std::ostream& out)
   }
 }
 
-std::filesystem::path cache_dir(const Config& config) {
-  return config.data.use_cache ? cache_dir_of(config) : std::filesystem::path();
-}
-
 }  // namespace
 
 int run_lstm_train(const Config& config, const LstmOptions& options, std::ostream& out) {
-  const torch::Device device = device_of(options.device);
-  const Inputs in = load_inputs(config);
+  const torch::Device device = lstm_device(options.device);
+  const MarketData in = load_market_data(config);
   const train::LstmData data = train::make_lstm_data(in.loaded.book, in.table, in.splits);
   const std::filesystem::path dir = lstm_dir_of(config);
   out << format("lstm: %lld rows x %lld features, %d classes, on the %s; train %lld, validation %lld, test %lld rows\n",
@@ -190,7 +168,7 @@ int run_lstm_train(const Config& config, const LstmOptions& options, std::ostrea
   const auto start = std::chrono::steady_clock::now();
   const train::LstmModels models = train::train_lstm_models(data, config.lstm, config.seed, device, out);
   const torch::Tensor full = train::lstm_forecast(models.full, data, device);
-  const torch::Tensor columns = train::lstm_columns(models, data, device);
+  const torch::Tensor columns = train::lstm_columns(models, data, device, full);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::vector<ScoreRow> rows = score_rows(data, models, full, columns, config.lstm);
   train::save_lstm_models(models, config.lstm, data.columns(), dir,
@@ -198,19 +176,19 @@ int run_lstm_train(const Config& config, const LstmOptions& options, std::ostrea
                            {"report.json", report_json(config, rows, models, seconds)},
                            {"epochs.csv", epochs_csv(models)},
                            {"config.yaml", to_yaml(config)}});
-  print_columns_outcome(train::cached_lstm_columns(dir, models, data, cache_dir(config), device, columns), out);
+  print_columns_outcome(train::cached_lstm_columns(dir, models, data, cache_dir_in_use(config), device, columns), out);
   out << "\n" << markdown_table(rows) << "\n" << gap_line(rows) << "\n"
       << format("fitted in %.1f s; models and report: %s\n", seconds, (dir / "report.md").string().c_str());
   return 0;
 }
 
 int run_lstm_features(const Config& config, const LstmOptions& options, std::ostream& out) {
-  const torch::Device device = device_of(options.device);
-  const Inputs in = load_inputs(config);
+  const torch::Device device = lstm_device(options.device);
+  const MarketData in = load_market_data(config);
   const train::LstmData data = train::make_lstm_data(in.loaded.book, in.table, in.splits);
   const std::filesystem::path dir = lstm_dir_of(config);
   const train::LstmModels models = train::load_lstm_models(dir, config.lstm, data);
-  const train::LstmColumns columns = train::cached_lstm_columns(dir, models, data, cache_dir(config), device);
+  const train::LstmColumns columns = train::cached_lstm_columns(dir, models, data, cache_dir_in_use(config), device);
   print_columns_outcome(columns, out);
   const torch::Tensor full = train::lstm_forecast(models.full, data, device);
   const std::vector<ScoreRow> rows = score_rows(data, models, full, columns.probabilities, config.lstm);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 namespace mmsim::cli {
+namespace {
 
 std::filesystem::path venv_python() {
   if (const char* venv = std::getenv("MMSIM_VENV"); venv != nullptr && *venv != '\0') {
@@ -17,6 +18,8 @@ std::filesystem::path venv_python() {
                                                                       : std::filesystem::path(".");
   return base / "mmsim" / "venv" / "bin" / "python";
 }
+
+}  // namespace
 
 bool run_python_tool(const std::string& tool, const std::filesystem::path& argument, std::string* command) {
   const std::filesystem::path python = venv_python();

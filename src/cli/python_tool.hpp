@@ -7,12 +7,11 @@
 
 namespace mmsim::cli {
 
-/// The venv's interpreter: $MMSIM_VENV/bin/python, else
-/// ${XDG_DATA_HOME:-~/.local/share}/mmsim/venv/bin/python.
-std::filesystem::path venv_python();
-
-/// Runs `python tools/<tool> <argument>`; returns true on success. `command`
-/// receives the command line, for a message saying how to run it by hand.
+/// Runs `python tools/<tool> <argument>` with the venv's interpreter
+/// ($MMSIM_VENV/bin/python, else
+/// ${XDG_DATA_HOME:-~/.local/share}/mmsim/venv/bin/python); returns true on
+/// success. `command` receives the command line, for a message saying how to
+/// run it by hand.
 bool run_python_tool(const std::string& tool, const std::filesystem::path& argument, std::string* command);
 
 }  // namespace mmsim::cli

@@ -5,13 +5,12 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <vector>
 
 #include "mmsim/core/printf_format.hpp"
+#include "cli/market_data.hpp"
 #include "cli/python_tool.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
@@ -40,13 +39,15 @@ class InterruptHandler {
   void (*previous_)(int);
 };
 
-std::string number_or_dash(double v, const char* pattern) { return std::isnan(v) ? std::string("-") : format(pattern, v); }
-
 /// Writes TensorBoard event files for the run with tools/metrics_to_tensorboard.py, or says how to.
 void write_tensorboard(const std::filesystem::path& run_dir, std::ostream& out) {
   std::string command;
   if (run_python_tool("metrics_to_tensorboard.py", run_dir, &command)) return;
   out << "TensorBoard files not written (needs the Python environment of tools/setup.sh): " << command << "\n";
+}
+
+std::filesystem::path run_dir_of(const Config& config) {
+  return std::filesystem::path(config.train.run_dir) / config.train.name;
 }
 
 /// A new run must not overwrite an earlier one.
@@ -57,22 +58,10 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
   }
 }
 
-/// The book, features and splits every seed of a run trains on, loaded once.
-struct TrainingData {
-  LoadedBook loaded;
-  FeatureTable table;
-  Splits splits;
-
-  EnvData view() const { return {&loaded.book, &table, &splits}; }
-};
-
-std::unique_ptr<TrainingData> load_training_data(const Config& config, bool cuda, std::ostream& out) {
-  auto data = std::make_unique<TrainingData>();
-  data->loaded = config.data.use_cache ? load_book(config.data.load, cache_dir_of(config))
-                                       : load_book_uncached(config.data.load);
-  data->table = compute_features_cpu(data->loaded.book, config.features);
-  data->splits = make_splits(data->loaded.book, data->table.layout.warmup_rows(), config.split);
-  normalise_features(data->table, data->splits.train);
+/// The market data every run of the command trains on, loaded once, with the
+/// LSTM columns when the config asks for them.
+std::unique_ptr<MarketData> load_training_data(const Config& config, bool cuda, std::ostream& out) {
+  auto data = std::make_unique<MarketData>(load_market_data(config));
   if (config.features.lstm) {
     // The forecaster runs on the training device (cuDNN on a GPU) when its columns are not cached yet.
     const torch::Device device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
@@ -93,6 +82,7 @@ struct RunOutcome {
 class TrainingRun {
  public:
   /// `prefix` starts each of the run's output lines (empty for a lone run).
+  /// A new run's directory has been checked free (check_new_run_dir).
   TrainingRun(const Config& config, const TrainOptions& options, const EnvData& data, std::string prefix,
               std::ostream& out)
       : config_(config),
@@ -101,10 +91,8 @@ class TrainingRun {
         prefix_(std::move(prefix)),
         out_(out),
         stream_(cuda_),
-        run_dir_(options.resume.empty() ? std::filesystem::path(config.train.run_dir) / config.train.name
-                                        : std::filesystem::path(options.resume)),
+        run_dir_(options.resume.empty() ? run_dir_of(config) : std::filesystem::path(options.resume)),
         checkpoint_(run_dir_ / "checkpoint") {
-    if (options.resume.empty()) check_new_run_dir(run_dir_);
     std::filesystem::create_directories(run_dir_);
     {
       std::ofstream effective(run_dir_ / "config.yaml");
@@ -206,8 +194,8 @@ class TrainingRun {
     const train::TrainMetrics m = trainer_->read_metrics();
     metrics_ << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
                        static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-                       static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.6g").c_str(),
-                       number_or_dash(m.episode_length, "%.1f").c_str(), m.reward, m.advantage, m.value,
+                       static_cast<long long>(m.episodes), format_or_dash("%.6g", m.episode_pnl).c_str(),
+                       format_or_dash("%.1f", m.episode_length).c_str(), m.reward, m.advantage, m.value,
                        m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
                        m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
     metrics_.flush();
@@ -217,8 +205,8 @@ class TrainingRun {
     say(format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
                "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
                static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-               static_cast<long long>(m.episodes), number_or_dash(m.episode_pnl, "%.2f").c_str(),
-               number_or_dash(m.episode_length, "%.0f").c_str(), m.reward, m.total_loss, m.policy_loss,
+               static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
+               format_or_dash("%.0f", m.episode_length).c_str(), m.reward, m.total_loss, m.policy_loss,
                m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta));
   }
 
@@ -276,10 +264,6 @@ struct PlannedRun {
   std::string label;  ///< what its output lines start with
   std::size_t point;  ///< its sweep point (0 without --sweep)
 };
-
-std::filesystem::path run_dir_of(const Config& config) {
-  return std::filesystem::path(config.train.run_dir) / config.train.name;
-}
 
 /// A sweep point's config, named `<name>-<settings>` (the base name without --sweep).
 Config named_point(const Config& base, const SweepPoint& point) {

@@ -616,6 +616,10 @@ std::filesystem::path cache_dir_of(const Config& config) {
   return config.data.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(config.data.cache_dir);
 }
 
+std::filesystem::path cache_dir_in_use(const Config& config) {
+  return config.data.use_cache ? cache_dir_of(config) : std::filesystem::path();
+}
+
 std::filesystem::path lstm_dir_of(const Config& config) {
   return config.lstm.dir.empty() ? std::filesystem::path(config.train.run_dir) / "lstm"
                                  : std::filesystem::path(config.lstm.dir);

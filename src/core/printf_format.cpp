@@ -1,5 +1,6 @@
 #include "mmsim/core/printf_format.hpp"
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -12,6 +13,10 @@ std::string format(const char* pattern, ...) {
   std::vsnprintf(buffer, sizeof buffer, pattern, args);
   va_end(args);
   return buffer;
+}
+
+std::string format_or_dash(const char* pattern, double value) {
+  return std::isnan(value) ? std::string("-") : format(pattern, value);
 }
 
 }  // namespace mmsim

@@ -2,7 +2,6 @@
 
 #include <ATen/Context.h>
 #include <torch/nn/functional/loss.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
 
@@ -87,6 +86,21 @@ std::string describe(const LstmEpoch& e, const std::string& name, int epochs) {
                        e.holdout_cross_entropy, e.holdout_accuracy, e.seconds, e.best ? "  <- best" : "");
 }
 
+/// clip_grad_norm_'s arithmetic without its host read of the norm (a
+/// synchronisation per chunk on a GPU).
+void clip_gradient_norm(const std::vector<torch::Tensor>& parameters, double max_norm) {
+  std::vector<torch::Tensor> norms;
+  for (const torch::Tensor& p : parameters) {
+    if (p.grad().defined()) norms.push_back(p.grad().norm(2));
+  }
+  if (norms.empty()) return;
+  const torch::Tensor total = norms.size() == 1 ? norms[0] : torch::stack(norms).norm(2);
+  const torch::Tensor scale = torch::clamp(max_norm / (total + 1e-6), std::nullopt, 1.0);
+  for (const torch::Tensor& p : parameters) {
+    if (p.grad().defined()) p.grad().mul_(scale);
+  }
+}
+
 /// cuDNN runs LSTMs in TF32 unless told otherwise; full float32 keeps a
 /// forecast made on the GPU within float rounding of the CPU's (the cached
 /// columns do not depend on where they were computed).
@@ -147,8 +161,7 @@ LstmFit fit_lstm(const LstmData& data, const std::vector<RowRange>& fit, const s
   if (fit_targets.ge(0).sum().item<std::int64_t>() == 0) throw Error("the LSTM has no training rows with a next move");
 
   // Contiguous streams, about batch_size of them, in proportion to the ranges' rows.
-  std::int64_t total = 0;
-  for (const RowRange& r : fit) total += r.size();
+  const std::int64_t total = Split{fit}.rows();
   std::vector<RowRange> streams;
   for (const RowRange& r : fit) {
     const std::int64_t count = std::clamp<std::int64_t>(
@@ -210,7 +223,7 @@ LstmFit fit_lstm(const LstmData& data, const std::vector<RowRange>& fit, const s
       const torch::Tensor loss = loss_total / count.clamp_min(1).to(loss_total.dtype());
       optimizer.zero_grad();
       loss.backward();
-      torch::nn::utils::clip_grad_norm_(result.net->parameters(), config.clip_norm);
+      clip_gradient_norm(result.net->parameters(), config.clip_norm);
       optimizer.step();
       loss_sum += loss_total.detach().to(torch::kFloat64);
       correct += logits.argmax(1).eq(y).logical_and(valid).sum();
@@ -292,10 +305,8 @@ LstmModels train_lstm_models(const LstmData& data, const LstmConfig& config, std
   const int K = models.blocks.count();
   auto fit_one = [&](const std::string& name, const std::vector<RowRange>& fit, const std::vector<RowRange>& holdout,
                      std::uint64_t fit_seed) {
-    std::int64_t fit_rows = 0, holdout_rows = 0;
-    for (const RowRange& r : fit) fit_rows += r.size();
-    for (const RowRange& r : holdout) holdout_rows += r.size();
-    out << "lstm " << name << ": fitting on " << fit_rows << " rows, early stopping on " << holdout_rows << " rows\n"
+    out << "lstm " << name << ": fitting on " << Split{fit}.rows() << " rows, early stopping on "
+        << Split{holdout}.rows() << " rows\n"
         << std::flush;
     LstmFit result = fit_lstm(data, fit, holdout, config, fit_seed, device,
                               [&](const LstmEpoch& e) { out << describe(e, name, config.epochs) << std::flush; });
@@ -310,13 +321,11 @@ LstmModels train_lstm_models(const LstmData& data, const LstmConfig& config, std
   const std::vector<RowRange>& train = data.splits.train.ranges;
   for (int k = 1; k < K; ++k) {
     const std::vector<RowRange> earlier = clip_ranges(train, 0, models.blocks.begin[k]);
-    std::int64_t rows = 0;
-    for (const RowRange& r : earlier) rows += r.size();
+    const std::int64_t rows = Split{earlier}.rows();
     const std::int64_t cut =
         row_at(earlier, rows - std::max<std::int64_t>(2, std::llround(config.fold_validation_fraction * rows)));
     const std::vector<RowRange> fit = clip_ranges(earlier, 0, cut), holdout = clip_ranges(earlier, cut, models.blocks.begin[k]);
-    std::int64_t fit_rows = 0;
-    for (const RowRange& r : fit) fit_rows += r.size();
+    const std::int64_t fit_rows = Split{fit}.rows();
     if (fit_rows < 2) {
       throw ConfigError("lstm.walk_forward_blocks",
                         std::to_string(K) + " blocks leave fold " + std::to_string(k) + " with " +
@@ -327,8 +336,9 @@ LstmModels train_lstm_models(const LstmData& data, const LstmConfig& config, std
   return models;
 }
 
-torch::Tensor lstm_columns(const LstmModels& models, const LstmData& data, torch::Device device) {
-  torch::Tensor columns = lstm_forecast(models.full, data, device);
+torch::Tensor lstm_columns(const LstmModels& models, const LstmData& data, torch::Device device,
+                           const torch::Tensor& full_forecast) {
+  torch::Tensor columns = full_forecast.defined() ? full_forecast.clone() : lstm_forecast(models.full, data, device);
   const auto& begin = models.blocks.begin;
   const std::vector<RowRange>& train = data.splits.train.ranges;
   for (const RowRange& r : clip_ranges(train, begin[0], begin[1])) {
@@ -560,8 +570,7 @@ Splits add_lstm_features(const Config& config, const BookTensor& book, FeatureTa
   const std::filesystem::path dir = lstm_dir_of(config);
   const LstmModels models = load_lstm_models(dir, config.lstm, data);
   const LstmColumns columns =
-      cached_lstm_columns(dir, models, data, config.data.use_cache ? cache_dir_of(config) : std::filesystem::path(),
-                          device);
+      cached_lstm_columns(dir, models, data, cache_dir_in_use(config), device);
   if (!columns.note.empty()) out << columns.note << "\n";
   Splits agent = splits;
   agent.train = lstm_agent_train(splits.train, models.blocks);

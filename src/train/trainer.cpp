@@ -48,7 +48,8 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
   network_ = ActorCritic(env.observation_size(), env.action_count(),
                          NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
   network_->to(device_);
-  optimizer_ = std::make_unique<torch::optim::Adam>(network_->parameters(),
+  parameters_ = network_->parameters();
+  optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
                                                     torch::optim::AdamOptions(config.train.learning_rate));
   const std::int64_t n = config.train.rollout_steps, envs = config.train.num_envs;
   const auto on_device = torch::TensorOptions().device(device_);
@@ -107,6 +108,7 @@ void Trainer::update() {
     torch::NoGradGuard no_grad;
     for (std::int64_t t = 0; t < n; ++t) {
       obs_[t].copy_(env_obs_);
+      end_phase(&UpdatePhaseSeconds::copies);
       const auto policy = network_->forward(obs_[t]);
       fill_action_uniforms(uniforms_, config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t));
       actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms_));
@@ -121,10 +123,11 @@ void Trainer::update() {
         truncation_values_[t].copy_(network_->forward(env_final_obs_).value);
         end_phase(&UpdatePhaseSeconds::forward);
       }
-      const torch::Tensor ended = (env_terminated_ + env_truncated_).to(torch::kBool);
+      const torch::Tensor ended = torch::logical_or(env_terminated_, env_truncated_);
       sum_episodes_ += ended.sum();
-      sum_episode_pnl_ += torch::where(ended, env_episode_pnl_, torch::zeros_like(env_episode_pnl_)).sum();
-      sum_episode_length_ += torch::where(ended, env_episode_length_, torch::zeros_like(env_episode_length_)).sum();
+      const torch::Tensor running = ended.logical_not();
+      sum_episode_pnl_ += env_episode_pnl_.masked_fill(running, 0).sum();
+      sum_episode_length_ += env_episode_length_.masked_fill(running, 0).sum();
       end_phase(&UpdatePhaseSeconds::copies);
     }
   }
@@ -146,7 +149,7 @@ void Trainer::update() {
 
   // Gradient statistics and clipping as tensor work (clip_grad_norm_ would read the norm on the host).
   std::vector<torch::Tensor> grads;
-  for (const auto& p : network_->parameters()) {
+  for (const auto& p : parameters_) {
     if (p.grad().defined()) grads.push_back(p.grad().reshape({-1}));
   }
   const torch::Tensor all = torch::cat(grads);
@@ -156,11 +159,11 @@ void Trainer::update() {
   sum_grad_var_ += all.var().to(torch::kFloat64);
   if (tc.clip == ClipKind::norm) {
     const torch::Tensor scale = (tc.clip_max / (l2 + 1e-6)).clamp_max(1.0);
-    for (const auto& p : network_->parameters()) {
+    for (const auto& p : parameters_) {
       if (p.grad().defined()) p.grad().mul_(scale);
     }
   } else {
-    for (const auto& p : network_->parameters()) {
+    for (const auto& p : parameters_) {
       if (p.grad().defined()) p.grad().clamp_(-tc.clip_max, tc.clip_max);
     }
   }
@@ -276,6 +279,7 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   }
   env_.load_state(state, env_stream());
   network_ = network;
+  parameters_ = network_->parameters();
   optimizer_ = std::move(optimizer);
   updates_ = updates;
   frames_at_read_ = frames();

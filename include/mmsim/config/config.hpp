@@ -63,6 +63,9 @@ std::uint64_t config_hash(const Config& config);
 /// The cache directory a config uses.
 std::filesystem::path cache_dir_of(const Config& config);
 
+/// cache_dir_of(config) when data.cache is on, else empty (no cache).
+std::filesystem::path cache_dir_in_use(const Config& config);
+
 /// Where `mmsim lstm train` writes the LSTM models and report: lstm.dir, or
 /// <train.run_dir>/lstm when it is empty.
 std::filesystem::path lstm_dir_of(const Config& config);

@@ -13,4 +13,8 @@ std::string format(const char* pattern, ...)
 #endif
     ;
 
+/// format(pattern, value), or "-" for NaN (a value that does not exist, such
+/// as the mean of no episodes).
+std::string format_or_dash(const char* pattern, double value);
+
 }  // namespace mmsim

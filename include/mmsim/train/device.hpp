@@ -1,13 +1,13 @@
 #pragma once
 // Where training runs, and the CUDA pieces the trainer needs without seeing
 // CUDA itself: torch's current stream (handed to the env, DESIGN.md principle
-// 5) and action uniforms generated on the device. Implemented by
-// src/train/device_cuda.cpp in builds whose libtorch has CUDA, else by
-// src/train/device_cpu.cpp.
-
-#include <torch/types.h>
+// 5), action uniforms generated on the device, streams for runs side by side
+// and the device memory a run needs. Implemented by src/train/device_cuda.cpp
+// in builds whose libtorch has CUDA, else by src/train/device_cpu.cpp; the
+// byte estimates (training_bytes*) by src/train/trainer.cpp.
 
 #include <c10/core/Stream.h>
+#include <torch/types.h>
 
 #include <cstdint>
 #include <functional>

@@ -123,7 +123,9 @@ LstmModels train_lstm_models(const LstmData& data, const LstmConfig& config, std
 /// The columns [T, C] float32 CPU: on the training rows of block k >= 1 the
 /// forecast of fold k, on block 0 the uniform 1 / C (no earlier rows to fit
 /// on; these rows leave the agent's training split), elsewhere the full model.
-torch::Tensor lstm_columns(const LstmModels& models, const LstmData& data, torch::Device device);
+/// `full_forecast`: lstm_forecast(models.full, ...) when already computed.
+torch::Tensor lstm_columns(const LstmModels& models, const LstmData& data, torch::Device device,
+                           const torch::Tensor& full_forecast = {});
 
 /// The training split without walk-forward block 0: the rows on which the
 /// agent trains when it sees the LSTM columns.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "mmsim/config/config.hpp"
 #include "mmsim/env/batch_env.hpp"
@@ -96,6 +97,7 @@ class Trainer {
   StreamHandle stream_;
   std::int64_t updates_ = 0;
   ActorCritic network_;
+  std::vector<torch::Tensor> parameters_;  ///< network_'s, listed once (update() walks them three times)
   std::unique_ptr<torch::optim::Adam> optimizer_;
   // Rollout storage, [n, N, ...].
   torch::Tensor obs_, actions_, rewards_, terminated_, truncated_, truncation_values_;
