@@ -473,10 +473,15 @@ TEST(ConfigBaselines, EveryAvellanedaStoikovKeyIsReadAndRoundTrips) {
   EXPECT_EQ(as.quotes, eval::AsQuoteMode::snap);
   EXPECT_EQ(as.max_distance_ticks, 12.5);
   EXPECT_EQ(as.min_fills, 7);
-  // The effective YAML holds every key and parses back to the same values.
+  // The effective YAML holds every key, with its value, in the baselines.as
+  // section, and parses back to the same values.
   const std::string text = to_yaml(c);
-  for (const char* key : {"gamma", "order_size", "quotes", "max_distance_ticks", "min_fills", "enabled"}) {
-    EXPECT_NE(text.find(key), std::string::npos) << key << " not in:\n" << text;
+  const std::size_t as_at = text.find("\n  as:\n");
+  ASSERT_NE(as_at, std::string::npos) << text;
+  const std::string as_section = text.substr(as_at, text.find("\n  ", text.find("min_fills", as_at)) - as_at);
+  for (const char* line : {"gamma: 0.25", "order_size: 30", "quotes: snap", "max_distance_ticks: 12.5",
+                           "min_fills: 7", "enabled: false"}) {
+    EXPECT_NE(as_section.find(line), std::string::npos) << line << " not in:\n" << as_section;
   }
   const Config back = parse_config(text, "/elsewhere", {}, "round-trip");
   const eval::AsBaselineConfig& b = back.baselines.as;

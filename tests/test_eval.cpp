@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -513,11 +514,63 @@ TEST(EvalDecomposition, TrajectoryOfWindowZeroOnTheSample) {
       bid_quotes += !std::isnan(t.bid_quote[k]);
       ask_quotes += !std::isnan(t.ask_quote[k]);
     }
+    // The recorded position moves by each step's fills (the last step also liquidates).
+    for (std::size_t k = 1; k + 1 < 300; ++k) {
+      EXPECT_DOUBLE_EQ(t.position[k] - t.position[k - 1], t.bid_volume[k] - t.ask_volume[k]) << "step " << k;
+    }
     EXPECT_DOUBLE_EQ(t.pnl.back(), r.pnl[0]);
     EXPECT_EQ(t.position.back(), 0.0);
     EXPECT_EQ(ask_quotes, 300);
     // The ask-only row never bids: every bid quote is NaN; the model quotes both sides.
     EXPECT_EQ(bid_quotes, policy->quotes_explicitly() ? 300 : 0);
+  }
+}
+
+/// An evaluation backend that keeps the CPU env but reads it through host
+/// copies, as the CUDA backend does: the copy path runs without a GPU.
+eval::EvalBackend host_copy_backend() {
+  eval::EvalBackend backend;
+  backend.name = "host copies";
+  backend.allocate = [](std::size_t bytes) {
+    return std::shared_ptr<void>(::operator new(bytes), [](void* memory) { ::operator delete(memory); });
+  };
+  backend.to_host = [](void* host, const void* env_memory, std::size_t bytes) { std::memcpy(host, env_memory, bytes); };
+  backend.to_env = [](void* env_memory, const void* host, std::size_t bytes) { std::memcpy(env_memory, host, bytes); };
+  return backend;
+}
+
+TEST(EvalProtocol, AnEnvReadThroughCopiesGivesTheSameWindows) {
+  const Sample& s = sample();
+  for (const FillModel fill : {FillModel::cross, FillModel::trades}) {
+    SCOPED_TRACE(fill == FillModel::cross ? "cross" : "trades with latency");
+    EnvConfig env = s.env;
+    env.fill_model = fill;
+    if (fill == FillModel::trades) env.latency = {1, 2, 1};
+    eval::Protocol direct;
+    direct.windows = 16;
+    direct.steps = 200;
+    direct.seed = 3;
+    eval::Protocol copied = direct;
+    copied.backend = host_copy_backend();
+    const eval::WindowPlan plan = eval::plan_windows(s.data(), env, direct);
+    auto random = eval::random_policy(9, static_cast<int>(env.actions.size()));
+    ScriptedQuotes scripted([](std::int64_t i, std::int64_t step) {
+      const double offset = 0.5 + 0.25 * static_cast<double>((i + step) % 4);
+      return ActionRow{offset, 2.0 - offset, 100, 100};
+    });
+    double volume = 0;
+    for (eval::Policy* policy : {random.get(), static_cast<eval::Policy*>(&scripted)}) {
+      eval::Trajectory direct_path, copied_path;
+      const eval::PolicyResult a = eval::run_policy(s.data(), env, direct, plan, *policy, &direct_path);
+      const eval::PolicyResult b = eval::run_policy(s.data(), env, copied, plan, *policy, &copied_path);
+      EXPECT_EQ(a.pnl, b.pnl) << policy->name();
+      EXPECT_EQ(a.fills, b.fills) << policy->name();
+      EXPECT_EQ(a.spread_capture, b.spread_capture) << policy->name();
+      EXPECT_EQ(a.mean_reward, b.mean_reward) << policy->name();
+      EXPECT_EQ(direct_path.pnl, copied_path.pnl) << policy->name();
+      for (double v : a.volume) volume += v;
+    }
+    EXPECT_GT(volume, 0.0);  // the comparison covers fills
   }
 }
 
