@@ -22,19 +22,25 @@ constexpr int kThreads = 256;
 
 unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
-/// totals[0]: all envs' finished episodes before the step; totals[1]: after it.
-__global__ void step_kernel(StepParams p, MarketView m, WindowRanges w, EnvState s, EnvOutputViews o,
-                            const std::int32_t* actions, std::int64_t n, unsigned long long* totals) {
-  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= n) return;
-  if (step_env(p, m, w, s, o, i, actions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
+/// One env's step for its decision: a row of the action table or an explicit quote.
+__device__ bool step_with(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
+                          const EnvOutputViews& o, std::int64_t i, std::int32_t action, std::int64_t total) {
+  return step_env(p, m, w, s, o, i, action, total);
 }
 
-__global__ void step_quotes_kernel(StepParams p, MarketView m, WindowRanges w, EnvState s, EnvOutputViews o,
-                                   const ActionRow* quotes, std::int64_t n, unsigned long long* totals) {
+__device__ bool step_with(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
+                          const EnvOutputViews& o, std::int64_t i, const ActionRow& quote, std::int64_t total) {
+  return step_env_quotes(p, m, w, s, o, i, quote, total);
+}
+
+/// `decisions`: one per env. totals[0]: all envs' finished episodes before
+/// the step; totals[1]: after it.
+template <typename Decision>
+__global__ void step_kernel(StepParams p, MarketView m, WindowRanges w, EnvState s, EnvOutputViews o,
+                            const Decision* decisions, std::int64_t n, unsigned long long* totals) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  if (step_env_quotes(p, m, w, s, o, i, quotes[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
+  if (step_with(p, m, w, s, o, i, decisions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
 }
 
 __global__ void publish_total_kernel(unsigned long long* totals) { totals[0] = totals[1]; }
@@ -121,21 +127,9 @@ class CudaBatchEnv final : public BatchEnv {
     write_observations(s);
   }
 
-  void step(const std::int32_t* actions, StreamHandle stream) override {
-    const auto s = static_cast<cudaStream_t>(stream.handle);
-    step_kernel<<<blocks_for(num_envs_), kThreads, 0, s>>>(params_, market_, windows_, state_, outputs_, actions,
-                                                           num_envs_, totals_.data());
-    MMSIM_CUDA_CHECK_LAUNCH();
-    finish_step(s);
-  }
+  void step(const std::int32_t* actions, StreamHandle stream) override { step_all(actions, stream); }
 
-  void step_quotes(const ActionRow* quotes, StreamHandle stream) override {
-    const auto s = static_cast<cudaStream_t>(stream.handle);
-    step_quotes_kernel<<<blocks_for(num_envs_), kThreads, 0, s>>>(params_, market_, windows_, state_, outputs_,
-                                                                  quotes, num_envs_, totals_.data());
-    MMSIM_CUDA_CHECK_LAUNCH();
-    finish_step(s);
-  }
+  void step_quotes(const ActionRow* quotes, StreamHandle stream) override { step_all(quotes, stream); }
 
   std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
 
@@ -221,9 +215,14 @@ class CudaBatchEnv final : public BatchEnv {
     return layout;
   }
 
-  /// After a step kernel: publishes the finished-episode total for the next
-  /// step's curriculum and writes the observations.
-  void finish_step(cudaStream_t s) {
+  /// Steps every env on its decision, publishes the finished-episode total
+  /// for the next step's curriculum and writes the observations.
+  template <typename Decision>
+  void step_all(const Decision* decisions, StreamHandle stream) {
+    const auto s = static_cast<cudaStream_t>(stream.handle);
+    step_kernel<<<blocks_for(num_envs_), kThreads, 0, s>>>(params_, market_, windows_, state_, outputs_, decisions,
+                                                           num_envs_, totals_.data());
+    MMSIM_CUDA_CHECK_LAUNCH();
     publish_total_kernel<<<1, 1, 0, s>>>(totals_.data());
     MMSIM_CUDA_CHECK_LAUNCH();
     write_observations(s);

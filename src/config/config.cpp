@@ -275,14 +275,7 @@ void parse_baselines(Section baselines, BaselinesConfig* c) {
   as.read("min_fills", &a.min_fills, "an integer >= 1");
   as.reject_unknown();
   baselines.reject_unknown();
-  if (!(a.gamma > 0) || !std::isfinite(a.gamma)) throw ConfigError("baselines.as.gamma", "must be a number > 0");
-  if (!(a.order_size >= 0) || !std::isfinite(a.order_size)) {
-    throw ConfigError("baselines.as.order_size", "must be a size >= 0");
-  }
-  if (!(a.max_distance_ticks >= 1 && a.max_distance_ticks <= 1e6)) {
-    throw ConfigError("baselines.as.max_distance_ticks", "must be a number of ticks in [1, 1e6]");
-  }
-  if (a.min_fills < 1) throw ConfigError("baselines.as.min_fills", "must be an integer >= 1");
+  eval::validate(a);
 }
 
 Config parse_tree(YAML::Node root, const std::filesystem::path& base_dir, const std::string& name,

@@ -27,6 +27,9 @@ struct AsBaselineConfig {
   std::int64_t min_fills = 20;     ///< calibration: distances with fewer fills are left out of the fit
 };
 
+/// Throws ConfigError naming the baselines.as key of an invalid value.
+void validate(const AsBaselineConfig& config);
+
 enum class AsForm : std::int32_t {
   finite_horizon,  ///< Avellaneda-Stoikov (2008), T - t = steps left in the window
   asymptotic,      ///< Gueant, Lehalle and Fernandez-Tapia (2013), no horizon
