@@ -452,14 +452,18 @@ TEST(ConfigLatency, DefaultsAreZeroAndEveryKeyIsReadAndRoundTrips) {
   expect_config_error([] { parse(kMinimal, {"env.latency.delay=soon"}); }, "env.latency.delay");
 }
 
+/// Every field of a baselines.as section equals the expected one.
+void expect_as_config(const eval::AsBaselineConfig& got, const eval::AsBaselineConfig& want) {
+  EXPECT_EQ(got.enabled, want.enabled);
+  EXPECT_EQ(got.gamma, want.gamma);
+  EXPECT_EQ(got.order_size, want.order_size);
+  EXPECT_EQ(got.quotes, want.quotes);
+  EXPECT_EQ(got.max_distance_ticks, want.max_distance_ticks);
+  EXPECT_EQ(got.min_fills, want.min_fills);
+}
+
 TEST(ConfigBaselines, AvellanedaStoikovDefaults) {
-  const eval::AsBaselineConfig& as = parse(kMinimal).baselines.as;
-  EXPECT_TRUE(as.enabled);
-  EXPECT_EQ(as.gamma, 0.01);
-  EXPECT_EQ(as.order_size, 0.0);
-  EXPECT_EQ(as.quotes, eval::AsQuoteMode::continuous);
-  EXPECT_EQ(as.max_distance_ticks, 50.0);
-  EXPECT_EQ(as.min_fills, 20);
+  expect_as_config(parse(kMinimal).baselines.as, {true, 0.01, 0.0, eval::AsQuoteMode::continuous, 50.0, 20});
 }
 
 TEST(ConfigBaselines, EveryAvellanedaStoikovKeyIsReadAndRoundTrips) {
@@ -467,12 +471,7 @@ TEST(ConfigBaselines, EveryAvellanedaStoikovKeyIsReadAndRoundTrips) {
                          "baselines:\n  as:\n    enabled: false\n    gamma: 0.25\n    order_size: 30\n"
                          "    quotes: snap\n    max_distance_ticks: 12.5\n    min_fills: 7\n");
   const eval::AsBaselineConfig& as = c.baselines.as;
-  EXPECT_FALSE(as.enabled);
-  EXPECT_EQ(as.gamma, 0.25);
-  EXPECT_EQ(as.order_size, 30.0);
-  EXPECT_EQ(as.quotes, eval::AsQuoteMode::snap);
-  EXPECT_EQ(as.max_distance_ticks, 12.5);
-  EXPECT_EQ(as.min_fills, 7);
+  expect_as_config(as, {false, 0.25, 30.0, eval::AsQuoteMode::snap, 12.5, 7});
   // The effective YAML holds every key, with its value, in the baselines.as
   // section, and parses back to the same values.
   const std::string text = to_yaml(c);
@@ -484,13 +483,7 @@ TEST(ConfigBaselines, EveryAvellanedaStoikovKeyIsReadAndRoundTrips) {
     EXPECT_NE(as_section.find(line), std::string::npos) << line << " not in:\n" << as_section;
   }
   const Config back = parse_config(text, "/elsewhere", {}, "round-trip");
-  const eval::AsBaselineConfig& b = back.baselines.as;
-  EXPECT_EQ(b.enabled, as.enabled);
-  EXPECT_EQ(b.gamma, as.gamma);
-  EXPECT_EQ(b.order_size, as.order_size);
-  EXPECT_EQ(b.quotes, as.quotes);
-  EXPECT_EQ(b.max_distance_ticks, as.max_distance_ticks);
-  EXPECT_EQ(b.min_fills, as.min_fills);
+  expect_as_config(back.baselines.as, as);
   EXPECT_EQ(to_yaml(back), text);
   EXPECT_EQ(config_hash(back), config_hash(c));
   // A value that needs all 17 digits survives too, and changes the hash.
