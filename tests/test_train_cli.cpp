@@ -9,7 +9,9 @@
 #include <map>
 #include <sstream>
 
+#include "cli/sweep.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/train/run.hpp"
 #include "seed_group.hpp"
 #include "test_util.hpp"
 
@@ -26,7 +28,7 @@ TEST(TrainSeeds, EachSeedOfAGroupTrainsBitForBitAsItWouldAlone) {
   ASSERT_NE(first_of_2, std::string::npos) << output;
   ASSERT_NE(second_of_1, std::string::npos) << output;
   EXPECT_LT(first_of_2, second_of_1);
-  std::ifstream seeds_file(dir.path() / "group-seeds" / cli::kSeedRunsFile);
+  std::ifstream seeds_file(dir.path() / "group-seeds" / train::kSeedRunsFile);
   std::stringstream listed;
   listed << seeds_file.rdbuf();
   EXPECT_EQ(listed.str(), "group-seed1\ngroup-seed2\n");
@@ -52,7 +54,7 @@ TEST(TrainSeeds, AnExistingSeedRunIsRefusedBeforeAnythingIsWritten) {
 const std::filesystem::path kQuickstart = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";
 
 TEST(Sweep, PointsCoverTheGridWithTheFirstKeySlowest) {
-  const std::vector<cli::SweepPoint> points =
+  const std::vector<train::SweepPoint> points =
       cli::sweep_points(kQuickstart, {"train.num_envs=32"},
                         {"train.learning_rate=1e-4,1e-3", "env.actions=[[1,1,1,1]],[[2,2,1,1],[1,1,1,1]],[[3,3,1,1]]"});
   ASSERT_EQ(points.size(), 6u);
@@ -128,7 +130,7 @@ TEST(Sweep, EachPointTrainsWithItsSettingsAndTheTableRanksThem) {
                                                                   {"sweep-learning_rate=1e-5", 1e-5}}) {
     EXPECT_DOUBLE_EQ(load_config(dir.path() / name / "config.yaml").train.learning_rate, rate) << name;
   }
-  std::ifstream table(dir.path() / "sweep-sweep" / cli::kSweepTableFile);
+  std::ifstream table(dir.path() / "sweep-sweep" / train::kSweepTableFile);
   std::string line;
   std::getline(table, line);
   EXPECT_EQ(line, "run,settings,seeds,mean_best_pnl,std_best_pnl,min_best_pnl,max_best_pnl");

@@ -20,10 +20,6 @@ struct EvalOptions {
   std::string device = "cpu";
 };
 
-/// The config a checkpoint was trained with: the run's config.yaml, next to
-/// the checkpoint directory, or the seed group's (`mmsim train --seeds`).
-std::filesystem::path eval_config_path(const std::filesystem::path& checkpoint);
-
 /// Returns the process exit code.
 int run_eval(const Config& config, const EvalOptions& options, std::ostream& out);
 

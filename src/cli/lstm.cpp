@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "cli/market_data.hpp"
+#include "mmsim/config/market.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/features.hpp"
@@ -156,7 +156,7 @@ void print_columns_outcome(const train::LstmColumns& columns, std::ostream& out)
 
 int run_lstm_train(const Config& config, const LstmOptions& options, std::ostream& out) {
   const torch::Device device = lstm_device(options.device);
-  const MarketData in = load_market_data(config);
+  const MarketData in = load_market(config);
   const train::LstmData data = train::make_lstm_data(in.loaded.book, in.table, in.splits);
   const std::filesystem::path dir = lstm_dir_of(config);
   out << format("lstm: %lld rows x %lld features, %d classes, on the %s; train %lld, validation %lld, test %lld rows\n",
@@ -184,7 +184,7 @@ int run_lstm_train(const Config& config, const LstmOptions& options, std::ostrea
 
 int run_lstm_features(const Config& config, const LstmOptions& options, std::ostream& out) {
   const torch::Device device = lstm_device(options.device);
-  const MarketData in = load_market_data(config);
+  const MarketData in = load_market(config);
   const train::LstmData data = train::make_lstm_data(in.loaded.book, in.table, in.splits);
   const std::filesystem::path dir = lstm_dir_of(config);
   const train::LstmModels models = train::load_lstm_models(dir, config.lstm, data);

@@ -9,7 +9,9 @@
 #ifdef MMSIM_WITH_TORCH
 #include "cli/eval.hpp"
 #include "cli/lstm.hpp"
+#include "cli/sweep.hpp"
 #include "cli/train.hpp"
+#include "mmsim/train/run.hpp"
 #endif
 #include "mmsim/core/error.hpp"
 
@@ -100,7 +102,7 @@ int main(int argc, char** argv) {
       return mmsim::cli::run_train(config, options, std::cout);
     }
     if (evaluate->parsed()) {
-      const std::filesystem::path run_config = mmsim::cli::eval_config_path(eval_options.checkpoint);
+      const std::filesystem::path run_config = mmsim::train::checkpoint_config_path(eval_options.checkpoint);
       const mmsim::Config config =
           mmsim::load_config(eval_config.empty() ? run_config : std::filesystem::path(eval_config), eval_overrides);
       return mmsim::cli::run_eval(config, eval_options, std::cout);

@@ -5,6 +5,8 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/train/run.hpp"
+#include "mmsim/train/trainer.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -111,6 +113,24 @@ class AgentPolicy final : public eval::Policy {
 std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
                                            const std::string& name) {
   return std::make_unique<AgentPolicy>(std::move(network), greedy, seed, name);
+}
+
+std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
+                                                             const Config& config, const StepParams& params,
+                                                             bool greedy) {
+  const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;
+  const auto agent = [&](const std::filesystem::path& from, const std::string& name) {
+    return agent_policy(load_network(from, config, observation_size, params.action_count), greedy, config.seed, name);
+  };
+  std::vector<std::unique_ptr<eval::Policy>> agents;
+  if (!is_seed_group(checkpoint)) {
+    agents.push_back(agent(checkpoint, "agent"));
+    return agents;
+  }
+  for (const SeedRun& run : read_seed_group(checkpoint)) {
+    agents.push_back(agent(run_checkpoint(run.run_dir), "agent seed " + std::to_string(run.seed)));
+  }
+  return agents;
 }
 
 }  // namespace mmsim::train

@@ -10,6 +10,7 @@
 #include "mmsim/core/stream.hpp"
 #include "mmsim/data/book_tensor.hpp"
 #include "mmsim/data/features.hpp"
+#include "mmsim/data/market.hpp"
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/state.hpp"
@@ -33,15 +34,6 @@ struct BufferDesc {
   void* data = nullptr;
   Backend device = Backend::cpu;
   int device_id = 0;
-};
-
-/// Everything the envs need from the data: the book, the normalised feature
-/// table and the splits. The CPU backend reads them in place (they must
-/// outlive the env); the CUDA backend copies what it needs to the device.
-struct EnvData {
-  const BookTensor* book = nullptr;
-  const FeatureTable* features = nullptr;
-  const Splits* splits = nullptr;
 };
 
 /// Builds the step core's parameters; throws ConfigError for invalid values

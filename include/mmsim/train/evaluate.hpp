@@ -5,11 +5,13 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "mmsim/config/config.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/train/a2c.hpp"
@@ -40,5 +42,15 @@ ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
 /// "<name> (greedy)" or "<name> (sampled)".
 std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
                                            const std::string& name = "agent");
+
+/// The trained agents of `checkpoint` as evaluation policies for envs with
+/// `params` (greedy or sampled, see agent_policy): a checkpoint directory
+/// gives one agent, "agent"; a seed group directory (train_runs with several
+/// seeds) one per seed, "agent seed <s>", each from its run's best checkpoint
+/// (else its latest). The networks are built with `config`'s train.network.
+/// Throws Error for a missing or mismatched checkpoint.
+std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
+                                                             const Config& config, const StepParams& params,
+                                                             bool greedy);
 
 }  // namespace mmsim::train

@@ -1,0 +1,427 @@
+#include "mmsim/train/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
+
+#include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
+#include "mmsim/train/device.hpp"
+#include "mmsim/train/evaluate.hpp"
+#include "mmsim/train/market.hpp"
+#include "mmsim/train/trainer.hpp"
+
+namespace mmsim::train {
+namespace {
+
+bool stop_requested(const RunOptions& options) {
+  return options.stop != nullptr && options.stop->load();
+}
+
+/// A new run must not overwrite an earlier one.
+void check_new_run_dir(const std::filesystem::path& run_dir) {
+  if (std::filesystem::exists(run_dir / "checkpoint")) {
+    throw Error("run directory " + run_dir.string() +
+                " already holds a run: resume it to continue, or set train.name for a new one");
+  }
+}
+
+void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file);
+  out << text;
+  if (!out) throw Error("cannot write " + file.string());
+}
+
+/// One training run: its directory, env batch, trainer, validation and logs.
+/// Several runs go side by side by calling step() in turn; every call runs on
+/// the run's own stream (RunStream), so on a GPU their work overlaps.
+class TrainingRun {
+ public:
+  /// `prefix` starts each of the run's output lines (empty for a lone run).
+  /// A new run's directory has been checked free (check_new_run_dir).
+  TrainingRun(const Config& config, const RunOptions& options, const EnvData& data, std::string prefix,
+              std::ostream& out)
+      : config_(config),
+        options_(options),
+        data_(data),
+        prefix_(std::move(prefix)),
+        out_(out),
+        stream_(options.cuda),
+        run_dir_(options.resume.empty() ? run_dir_of(config) : options.resume),
+        checkpoint_(run_dir_ / "checkpoint") {
+    std::filesystem::create_directories(run_dir_);
+    write_text(run_dir_ / "config.yaml", to_yaml(config));
+    stream_.run([&] { start(); });
+  }
+
+  bool done() const { return trainer_->frames() >= config_.train.total_frames || stop_requested(options_); }
+
+  /// One update, then the metrics, checkpoint and validation that fall due.
+  void step() {
+    stream_.run([&] { update(); });
+  }
+
+  /// The final checkpoint, the finishing hook and the summary lines.
+  RunOutcome finish() {
+    stream_.run([&] { trainer_->save_checkpoint(checkpoint_); });
+    say(format("%s after %lld updates (%lld frames); checkpoint %s\n",
+               stop_requested(options_) ? "interrupted" : "finished", static_cast<long long>(trainer_->updates()),
+               static_cast<long long>(trainer_->frames()), checkpoint_.string().c_str()));
+    out_ << std::flush;
+    if (options_.on_run_finished) options_.on_run_finished(run_dir_, out_);
+    if (best_update_ >= 0) {
+      say(format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean_,
+                 static_cast<long long>(best_update_), random_result_.mean, (run_dir_ / "best").string().c_str()));
+    }
+    RunOutcome outcome;
+    outcome.run_dir = run_dir_;
+    outcome.evaluated = best_update_ >= 0;
+    outcome.best_validation_pnl = best_mean_;
+    outcome.frames = trainer_->frames();
+    return outcome;
+  }
+
+ private:
+  void say(const std::string& line) { out_ << prefix_ << line << std::flush; }
+  bool resuming() const { return !options_.resume.empty(); }
+
+  void start() {
+    env_ = make_training_env(data_, config_, options_.cuda);
+    try {
+      trainer_ = std::make_unique<Trainer>(config_, *env_);
+    } catch (const c10::OutOfMemoryError&) {
+      throw Error(out_of_memory_message(data_, config_, true));
+    }
+    if (resuming()) {
+      trainer_->load_checkpoint(checkpoint_);
+      say("resumed " + run_dir_.string() + " at update " + std::to_string(trainer_->updates()) + " (" +
+          std::to_string(trainer_->frames()) + " frames)\n");
+    }
+    const TrainConfig& tc = config_.train;
+    // Validation: fixed windows (the same every time), the random policy once as the reference.
+    if (tc.eval_every_updates > 0) {
+      EnvConfig eval_config = config_.env;
+      eval_config.split = EpisodeSplit::validation;
+      eval_config.curriculum.enabled = false;
+      eval_config.episode_length = tc.eval_steps;
+      eval_env_ = make_cpu_env(data_, eval_config, tc.eval_windows, config_.seed + 1);
+      random_result_ = evaluate(*eval_env_, random_policy(config_.seed, env_->action_count()));
+      const StepParams& params = eval_env_->params();
+      say(format("validation: %lld windows of %lld steps; random policy: mean PnL %.2f, std %.2f\n",
+                 static_cast<long long>(tc.eval_windows),
+                 static_cast<long long>(std::min(params.initial_length, params.cap)), random_result_.mean,
+                 random_result_.stddev));
+      const bool eval_append = resuming() && std::filesystem::exists(run_dir_ / "eval.csv");
+      eval_log_.open(run_dir_ / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
+      if (!eval_append) {
+        eval_log_ << "update,frames,policy,mean_pnl,std_pnl\n";
+        eval_log_ << format("0,0,random,%.6g,%.6g\n", random_result_.mean, random_result_.stddev);
+      }
+    }
+    const bool append = resuming() && std::filesystem::exists(run_dir_ / "metrics.csv");
+    metrics_.open(run_dir_ / "metrics.csv", append ? std::ios::app : std::ios::trunc);
+    if (!append) {
+      metrics_ << "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,"
+                  "policy_loss,value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,"
+                  "learning_rate,epsilon,beta\n";
+    }
+    say("training " + std::to_string(tc.num_envs) + " envs x " + std::to_string(tc.rollout_steps) +
+        " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
+        (options_.cuda ? "the GPU" : "the CPU") + ", " + std::to_string(tc.total_frames) + " frames in all -> " +
+        run_dir_.string() + "\n");
+  }
+
+  void update() {
+    const TrainConfig& tc = config_.train;
+    try {
+      trainer_->update();
+    } catch (const c10::OutOfMemoryError&) {
+      throw Error(out_of_memory_message(data_, config_, true));
+    }
+    const bool last = trainer_->frames() >= tc.total_frames;
+    if (trainer_->updates() % tc.metrics_every_updates == 0 || last) write_metrics(last);
+    if (trainer_->updates() % tc.checkpoint_every_updates == 0) trainer_->save_checkpoint(checkpoint_);
+    if (eval_env_ && (trainer_->updates() % tc.eval_every_updates == 0 || last)) validate();
+  }
+
+  void write_metrics(bool last) {
+    const TrainMetrics m = trainer_->read_metrics();
+    metrics_ << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                       static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+                       static_cast<long long>(m.episodes), format_or_dash("%.6g", m.episode_pnl).c_str(),
+                       format_or_dash("%.1f", m.episode_length).c_str(), m.reward, m.advantage, m.value,
+                       m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
+                       m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
+    metrics_.flush();
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && std::chrono::duration<double>(now - last_print_).count() < config_.train.log_every_seconds) return;
+    last_print_ = now;
+    say(format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
+               "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
+               static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+               static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
+               format_or_dash("%.0f", m.episode_length).c_str(), m.reward, m.total_loss, m.policy_loss,
+               m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta));
+  }
+
+  void validate() {
+    const EvalResult greedy = evaluate(*eval_env_, greedy_policy(trainer_->network()));
+    eval_log_ << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer_->updates()),
+                        static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev);
+    eval_log_.flush();
+    const bool best = greedy.mean > best_mean_;
+    if (best) {
+      best_mean_ = greedy.mean;
+      best_update_ = trainer_->updates();
+      trainer_->save_checkpoint(run_dir_ / "best");
+    }
+    say(format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
+               static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_result_.mean,
+               random_result_.stddev, best ? "  <- best so far, saved" : ""));
+  }
+
+  Config config_;
+  RunOptions options_;
+  EnvData data_;
+  std::string prefix_;
+  std::ostream& out_;
+  RunStream stream_;
+  std::filesystem::path run_dir_, checkpoint_;
+  std::unique_ptr<BatchEnv> env_;
+  std::unique_ptr<Trainer> trainer_;
+  std::unique_ptr<BatchEnv> eval_env_;
+  EvalResult random_result_;
+  std::ofstream eval_log_, metrics_;
+  double best_mean_ = -1e300;
+  std::int64_t best_update_ = -1;
+  std::chrono::steady_clock::time_point last_print_ = std::chrono::steady_clock::now() - std::chrono::hours(1);
+};
+
+/// Trains `runs` side by side, one update of each in turn, until all are done.
+std::vector<RunOutcome> train_side_by_side(std::vector<std::unique_ptr<TrainingRun>>& runs) {
+  for (bool any = true; any;) {
+    any = false;
+    for (auto& run : runs) {
+      if (run->done()) continue;
+      run->step();
+      any = true;
+    }
+  }
+  std::vector<RunOutcome> outcomes;
+  for (auto& run : runs) outcomes.push_back(run->finish());
+  return outcomes;
+}
+
+/// One run of a plan of several seeds or sweep points.
+struct PlannedRun {
+  Config config;      ///< its seed and train.name set
+  std::string label;  ///< what its output lines start with
+  std::size_t point;  ///< its sweep point (0 without a sweep)
+};
+
+/// A sweep point's config, named `<name>-<point name>` (the base name without a sweep).
+Config named_point(const Config& base, const SweepPoint& point) {
+  Config named = point.config;
+  named.train.name = point.name.empty() ? base.train.name : base.train.name + "-" + point.name;
+  return named;
+}
+
+/// Every point times every seed, the points in order, a point's seeds together.
+std::vector<PlannedRun> plan_runs(const Config& base, const std::vector<SweepPoint>& points, int seeds) {
+  std::vector<PlannedRun> planned;
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    const Config named = named_point(base, points[p]);
+    for (int k = 0; k < seeds; ++k) {
+      PlannedRun run{named, points[p].name, p};
+      if (seeds > 1) {
+        run.config.seed = named.seed + static_cast<std::uint64_t>(k);
+        run.config.train.name = named.train.name + "-seed" + std::to_string(run.config.seed);
+        run.label += (run.label.empty() ? "seed " : ", seed ") + std::to_string(run.config.seed);
+      }
+      planned.push_back(std::move(run));
+    }
+  }
+  return planned;
+}
+
+/// The seed group `<name>-seeds/` of `config`, listing its seeds' runs.
+void write_seed_group(const Config& config, const std::vector<PlannedRun>& planned, std::size_t point,
+                      std::ostream& out) {
+  const std::filesystem::path group = run_dir_of(config).string() + "-seeds";
+  std::filesystem::create_directories(group);
+  write_text(group / "config.yaml", to_yaml(config));
+  std::string list;
+  for (const PlannedRun& run : planned) {
+    if (run.point == point) list += run.config.train.name + "\n";
+  }
+  write_text(group / kSeedRunsFile, list);
+  out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string()
+      << " evaluates every seed)\n";
+}
+
+struct Spread {
+  double mean = 0, stddev = 0, min = 0, max = 0;
+};
+
+Spread spread_of(const std::vector<double>& values) {
+  Spread s;
+  for (double v : values) s.mean += v;
+  s.mean /= static_cast<double>(values.size());
+  for (double v : values) s.stddev += (v - s.mean) * (v - s.mean);
+  s.stddev = std::sqrt(s.stddev / static_cast<double>(values.size()));
+  s.min = *std::min_element(values.begin(), values.end());
+  s.max = *std::max_element(values.begin(), values.end());
+  return s;
+}
+
+/// The sweep's table, best point first: printed, and written with the base
+/// config to `<name>-sweep/`.
+void write_sweep_table(const Config& base, const std::vector<SweepPoint>& points,
+                       const std::vector<std::vector<double>>& best, int seeds, std::ostream& out) {
+  const std::filesystem::path dir = run_dir_of(base).string() + "-sweep";
+  std::filesystem::create_directories(dir);
+  write_text(dir / "config.yaml", to_yaml(base));
+  std::vector<std::size_t> order;
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    if (!best[p].empty()) order.push_back(p);
+  }
+  if (order.empty()) {
+    out << "no validation ran (train.eval_every_updates = 0): no sweep table\n";
+    return;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return spread_of(best[a]).mean > spread_of(best[b]).mean; });
+  std::string csv = "run,settings,seeds,mean_best_pnl,std_best_pnl,min_best_pnl,max_best_pnl\n";
+  out << "\nSweep: best validation mean PnL of each point" << (seeds > 1 ? " (mean and std across seeds)" : "")
+      << ", best first\n\n| run | settings | best validation mean PnL | std across seeds |\n|---|---|---:|---:|\n";
+  for (const std::size_t p : order) {
+    const Spread spread = spread_of(best[p]);
+    std::string settings;
+    for (const std::string& setting : points[p].settings) settings += (settings.empty() ? "" : " ") + setting;
+    const std::string name = named_point(base, points[p]).train.name;
+    csv += format("%s,\"%s\",%zu,%.6g,%.6g,%.6g,%.6g\n", name.c_str(), settings.c_str(), best[p].size(), spread.mean,
+                  spread.stddev, spread.min, spread.max);
+    out << format("| %s | %s | %.2f | %s |\n", name.c_str(), settings.c_str(), spread.mean,
+                  best[p].size() > 1 ? format("%.2f", spread.stddev).c_str() : "-");
+  }
+  write_text(dir / kSweepTableFile, csv);
+  out << "\nsweep table: " << (dir / kSweepTableFile).string() << "\n";
+}
+
+}  // namespace
+
+std::filesystem::path run_dir_of(const Config& config) {
+  return std::filesystem::path(config.train.run_dir) / config.train.name;
+}
+
+TrainingReport train_runs(const Config& config, const RunOptions& options, std::ostream& out) {
+  if (options.seeds < 1) throw Error("seeds: " + std::to_string(options.seeds) + " runs asked for; must be >= 1");
+  const bool several = options.seeds > 1 || !options.sweep.empty();
+  if (several && !options.resume.empty()) {
+    throw Error("resuming continues one run: it cannot be combined with several seeds or a sweep");
+  }
+  const std::vector<SweepPoint> points =
+      options.sweep.empty() ? std::vector<SweepPoint>{{{}, "", config}} : options.sweep;
+  for (const SweepPoint& point : points) validate(point.config.env);
+  const std::vector<PlannedRun> planned = plan_runs(config, points, options.seeds);
+  if (options.resume.empty()) {
+    for (const PlannedRun& run : planned) check_new_run_dir(run_dir_of(run.config));
+  }
+  const MarketData market = load_agent_market(config, options.cuda ? torch::kCUDA : torch::kCPU, out);
+  const EnvData data = market.view();
+  TrainingReport report;
+  if (stop_requested(options)) {
+    report.stopped = true;
+    return report;
+  }
+  if (!several) {
+    std::vector<std::unique_ptr<TrainingRun>> runs;
+    runs.push_back(std::make_unique<TrainingRun>(config, options, data, "", out));
+    report.runs = train_side_by_side(runs);
+    report.stopped = stop_requested(options);
+    return report;
+  }
+
+  if (options.seeds > 1) {
+    for (std::size_t p = 0; p < points.size(); ++p) write_seed_group(named_point(config, points[p]), planned, p, out);
+  }
+  std::vector<Config> configs;
+  for (const PlannedRun& run : planned) configs.push_back(run.config);
+  const std::vector<std::int64_t> groups = side_by_side_groups(data, configs, options.cuda);
+  if (groups.size() > 1) {
+    out << format("the %zu runs do not all fit side by side in the GPU's free memory: training them in %zu groups\n",
+                  planned.size(), groups.size());
+  } else {
+    out << "training the " << planned.size() << " runs side by side, one update of each in turn"
+        << (options.cuda ? ", each on its own CUDA stream" : "") << "\n";
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t next = 0;
+  for (const std::int64_t size : groups) {
+    if (stop_requested(options)) break;
+    std::vector<std::unique_ptr<TrainingRun>> runs;
+    for (std::int64_t k = 0; k < size; ++k, ++next) {
+      const PlannedRun& run = planned[next];
+      runs.push_back(std::make_unique<TrainingRun>(run.config, options, data, "[" + run.label + "] ", out));
+    }
+    for (const RunOutcome& outcome : train_side_by_side(runs)) report.runs.push_back(outcome);
+  }
+  report.stopped = stop_requested(options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::int64_t frames = 0;
+  for (const RunOutcome& outcome : report.runs) frames += outcome.frames;
+  out << format("%zu runs: %lld frames in %.1f s, %.0f frames/s in all\n", planned.size(),
+                static_cast<long long>(frames), seconds, static_cast<double>(frames) / std::max(seconds, 1e-9));
+
+  std::vector<std::vector<double>> best(points.size());
+  for (std::size_t k = 0; k < report.runs.size(); ++k) {
+    if (report.runs[k].evaluated) best[planned[k].point].push_back(report.runs[k].best_validation_pnl);
+  }
+  if (options.sweep.empty()) {
+    if (!best[0].empty()) {
+      const Spread spread = spread_of(best[0]);
+      out << format("%d seeds: best validation mean PnL %.2f on average, std %.2f across seeds, min %.2f, max %.2f\n",
+                    options.seeds, spread.mean, spread.stddev, spread.min, spread.max);
+    }
+  } else {
+    write_sweep_table(config, points, best, options.seeds, out);
+  }
+  return report;
+}
+
+bool is_seed_group(const std::filesystem::path& dir) { return std::filesystem::exists(dir / kSeedRunsFile); }
+
+std::vector<SeedRun> read_seed_group(const std::filesystem::path& dir) {
+  std::ifstream list(dir / kSeedRunsFile);
+  std::vector<SeedRun> runs;
+  std::string line;
+  while (std::getline(list, line)) {
+    if (line.empty()) continue;
+    const std::filesystem::path run = dir.parent_path() / line;
+    if (!std::filesystem::exists(run / "config.yaml")) {
+      throw Error("the seed group " + dir.string() + " lists " + line + ", which has no config.yaml");
+    }
+    runs.push_back({run, load_config(run / "config.yaml").seed});
+  }
+  if (runs.empty()) throw Error((dir / kSeedRunsFile).string() + " lists no runs");
+  return runs;
+}
+
+std::filesystem::path checkpoint_config_path(const std::filesystem::path& checkpoint) {
+  return is_seed_group(checkpoint) ? checkpoint / "config.yaml" : checkpoint.parent_path() / "config.yaml";
+}
+
+std::filesystem::path eval_report_dir(const std::filesystem::path& checkpoint, EpisodeSplit split) {
+  return (is_seed_group(checkpoint) ? checkpoint : checkpoint.parent_path()) / "eval" / to_string(split);
+}
+
+std::filesystem::path run_checkpoint(const std::filesystem::path& run_dir) {
+  for (const char* name : {"best", "checkpoint"}) {
+    if (std::filesystem::exists(run_dir / name)) return run_dir / name;
+  }
+  throw Error("run " + run_dir.string() + " has no checkpoint (no best/ or checkpoint/ directory)");
+}
+
+}  // namespace mmsim::train
