@@ -1,14 +1,19 @@
-// The A2C trainer on the CPU: learning on a book where one action is clearly
-// best, bit-exact resume from a checkpoint, and refusal of a damaged one.
+// The trainer shell and A2C on the CPU: learning on a book where one action is
+// clearly best, bit-exact resume from a checkpoint, refusal of a damaged one,
+// and a toy algorithm trained by the shell through the Algorithm interface.
 
 #include <gtest/gtest.h>
+#include <torch/serialize.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/train/a2c.hpp"
 #include "mmsim/train/trainer.hpp"
 #include "test_util.hpp"
 
@@ -75,7 +80,7 @@ double probability_of(train::Trainer& trainer, BatchEnv& env, int action) {
   torch::NoGradGuard no_grad;
   const torch::Tensor obs =
       torch::from_blob(env.outputs().obs, {env.num_envs(), env.observation_size()}, torch::kFloat32);
-  return torch::softmax(trainer.network()->forward(obs).logits, 1).select(1, action).mean().item<double>();
+  return torch::softmax(trainer.algorithm().logits(obs), 1).select(1, action).mean().item<double>();
 }
 
 TEST(Trainer, LearnsTheClearlyBestAction) {
@@ -97,7 +102,7 @@ TEST(Trainer, LearnsTheClearlyBestAction) {
 
 std::vector<torch::Tensor> parameters_of(train::Trainer& trainer) {
   std::vector<torch::Tensor> out;
-  for (const auto& p : trainer.network()->parameters()) out.push_back(p.detach().clone());
+  for (const auto& p : trainer.algorithm().parameters()) out.push_back(p.detach().clone());
   return out;
 }
 
@@ -194,6 +199,136 @@ TEST(Trainer, PhaseTimingCoversTheUpdateAndChangesNothing) {
   EXPECT_EQ(timed.phase_seconds().updates, 3);
   for (int k = 0; k < 5; ++k) plain.update();
   expect_identical(parameters_of(timed), parameters_of(plain));
+}
+
+/// A toy off-policy learner written against the Algorithm interface only: a
+/// softmax over learnable action preferences that ignores the observation,
+/// fitted to a replay buffer (its own state) of every action taken and its
+/// reward, two gradient steps per update.
+class ReplayBandit final : public train::Algorithm {
+ public:
+  ReplayBandit(std::int64_t actions, const torch::Device& device)
+      : preferences_(torch::zeros({actions}, torch::TensorOptions().device(device)).requires_grad_()),
+        replay_actions_(torch::zeros({0}, torch::TensorOptions().dtype(torch::kLong).device(device))),
+        replay_rewards_(torch::zeros({0}, torch::TensorOptions().device(device))) {}
+
+  train::ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double) override {
+    const torch::Tensor logits = preferences_.detach().unsqueeze(0).expand({observations.size(0), -1});
+    train::ActorStep step;
+    step.actions = train::sample_actions(logits, 0.0, uniforms);
+    step.log_probs = train::mixture_log_probs(logits, 0.0, step.actions);
+    step.values = torch::zeros({observations.size(0)}, observations.options());
+    return step;
+  }
+  torch::Tensor value(const torch::Tensor& observations) override {
+    return torch::zeros({observations.size(0)}, observations.options());
+  }
+  std::vector<std::string> metric_names() const override { return {"replay_size", "replay_loss"}; }
+  std::vector<train::Setting> settings(double frame) const override { return {{"toy_frame", frame}}; }
+  std::vector<torch::Tensor> parameters() override { return {preferences_}; }
+
+  std::vector<torch::Tensor> update(const train::Rollout& rollout, double, const train::GradientStep& step) override {
+    replay_actions_ = torch::cat({replay_actions_, rollout.actions.reshape({-1}).to(torch::kLong)});
+    replay_rewards_ = torch::cat({replay_rewards_, rollout.rewards.reshape({-1})});
+    torch::Tensor loss;
+    for (int k = 0; k < 2; ++k) {
+      // Raise the log-probability of actions by how much better than average they paid.
+      const torch::Tensor advantage = replay_rewards_ - replay_rewards_.mean();
+      loss = -(advantage * torch::log_softmax(preferences_, 0).index_select(0, replay_actions_)).mean();
+      step(loss);
+    }
+    const auto options = torch::TensorOptions().dtype(torch::kFloat64).device(preferences_.device());
+    return {torch::full({}, static_cast<double>(replay_actions_.size(0)), options),
+            loss.detach().to(torch::kFloat64)};
+  }
+
+  torch::Tensor logits(const torch::Tensor& observations) override {
+    return preferences_.detach().unsqueeze(0).expand({observations.size(0), -1});
+  }
+  /// The action whose rewards in the replay buffer are highest on average.
+  std::int64_t best_replayed_action() const {
+    const std::int64_t actions = preferences_.size(0);
+    const torch::Tensor counts = torch::bincount(replay_actions_, {}, actions).to(torch::kFloat64);
+    const torch::Tensor sums = torch::bincount(replay_actions_, replay_rewards_.to(torch::kFloat64), actions);
+    return (sums / counts).argmax().item<std::int64_t>();
+  }
+  std::int64_t preferred_action() const { return preferences_.argmax().item<std::int64_t>(); }
+  std::string describe(const std::vector<double>& metrics) const override {
+    return "replay " + std::to_string(static_cast<long long>(metrics[0]));
+  }
+  std::string describe(const std::vector<train::Setting>&) const override { return "toy"; }
+
+  void save(const std::filesystem::path& dir) const override {
+    torch::serialize::OutputArchive archive;
+    archive.write("preferences", preferences_);
+    archive.write("replay_actions", replay_actions_);
+    archive.write("replay_rewards", replay_rewards_);
+    archive.save_to((dir / "bandit.pt").string());
+  }
+  void load(const std::filesystem::path& dir, const torch::Device& device) override {
+    torch::serialize::InputArchive archive;
+    archive.load_from((dir / "bandit.pt").string(), device);
+    torch::Tensor preferences;
+    archive.read("preferences", preferences);
+    preferences_.detach().copy_(preferences);
+    archive.read("replay_actions", replay_actions_);
+    archive.read("replay_rewards", replay_rewards_);
+  }
+
+ private:
+  torch::Tensor preferences_;
+  torch::Tensor replay_actions_, replay_rewards_;
+};
+
+train::AlgorithmFactory replay_bandit() {
+  return [](std::int64_t, std::int64_t actions, const torch::Device& device) {
+    return std::make_unique<ReplayBandit>(actions, device);
+  };
+}
+
+double bandit_probability(train::Trainer& trainer, BatchEnv& env, int action) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor obs =
+      torch::from_blob(env.outputs().obs, {env.num_envs(), env.observation_size()}, torch::kFloat32);
+  return torch::softmax(trainer.algorithm().logits(obs), 1).select(1, action).mean().item<double>();
+}
+
+TEST(TrainerShell, AToyReplayAlgorithmLearnsChecksPointsResumesAndReportsItsMetrics) {
+  Synthetic s = make_synthetic();
+  s.config.train.learning_rate = 0.05;  // a few preferences, not a network: larger Adam steps
+  TempDir dir;
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env, replay_bandit());
+  EXPECT_NEAR(bandit_probability(trainer, *env, 1), 1.0 / 3.0, 1e-6);
+  for (int k = 0; k < 30; ++k) trainer.update();
+  // The shell's gradient steps climbed towards the action that paid best in the toy's replay buffer.
+  const auto& bandit = dynamic_cast<const ReplayBandit&>(trainer.algorithm());
+  EXPECT_EQ(bandit.preferred_action(), bandit.best_replayed_action());
+  EXPECT_GT(bandit_probability(trainer, *env, static_cast<int>(bandit.preferred_action())), 0.5);
+
+  const train::TrainMetrics m = trainer.read_metrics();
+  const std::int64_t frames_per_update = s.config.train.num_envs * s.config.train.rollout_steps;
+  // The buffer held k rollouts after update k: their mean over updates 1..30 is 15.5 rollouts.
+  EXPECT_EQ(m.at("replay_size"), 15.5 * static_cast<double>(frames_per_update));
+  EXPECT_EQ(m.at("toy_frame"), 30.0 * static_cast<double>(frames_per_update));
+  EXPECT_EQ(trainer.metrics_header(), "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,"
+                                      "replay_size,replay_loss,gradient_l2,gradient_max,gradient_variance,"
+                                      "learning_rate,toy_frame");
+  EXPECT_NE(trainer.describe(m).find("replay "), std::string::npos);
+  EXPECT_GT(m.gradient_l2, 0);
+
+  // Resume: the replay buffer is the algorithm's state and comes back with it.
+  trainer.save_checkpoint(dir.path() / "checkpoint");
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "checkpoint" / "bandit.pt"));
+  trainer.update();
+  const torch::Tensor expected = trainer.algorithm().parameters().front().detach().clone();
+  auto fresh_env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer resumed(s.config, *fresh_env, replay_bandit());
+  resumed.load_checkpoint(dir.path() / "checkpoint");
+  EXPECT_EQ(resumed.updates(), 30);
+  resumed.update();
+  EXPECT_TRUE(torch::equal(resumed.algorithm().parameters().front(), expected));
+  EXPECT_EQ(resumed.read_metrics().at("replay_size"), 31.0 * static_cast<double>(frames_per_update));
 }
 
 }  // namespace

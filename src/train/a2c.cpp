@@ -1,8 +1,10 @@
 #include "mmsim/train/a2c.hpp"
 
 #include <torch/nn/functional/activation.h>
+#include <torch/serialize.h>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/rng.hpp"
 
 namespace mmsim::train {
@@ -36,6 +38,12 @@ torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const 
   const torch::Tensor u = uniforms.to(cumulative.options()).unsqueeze(1);
   const torch::Tensor index = (cumulative <= u).sum(1).clamp_max(actions - 1);
   return index.to(torch::kInt32);
+}
+
+torch::Tensor mixture_log_probs(const torch::Tensor& logits, double epsilon, const torch::Tensor& actions) {
+  const torch::Tensor probabilities = torch::softmax(logits.to(torch::kFloat64), 1) * (1.0 - epsilon) +
+                                      epsilon / static_cast<double>(logits.size(1));
+  return probabilities.gather(1, actions.to(torch::kLong).unsqueeze(1)).squeeze(1).log().to(torch::kFloat32);
 }
 
 torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs) {
@@ -81,6 +89,77 @@ A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const
   loss.entropy = -(log_probabilities.exp() * log_probabilities).sum(1).mean();
   loss.total = loss.policy + loss.value - beta * loss.entropy;
   return loss;
+}
+
+namespace {
+
+NetworkConfig network_config(const TrainConfig& config) {
+  return {config.shared, config.policy_hidden, config.value_hidden};
+}
+
+}  // namespace
+
+A2C::A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device)
+    : config_(config), network_(observation_size, actions, network_config(config)) {
+  network_->to(device);
+}
+
+ActorStep A2C::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
+  const double epsilon = config_.epsilon.at(frame);
+  const ActorCriticImpl::Output out = network_->forward(observations);
+  ActorStep step;
+  step.actions = sample_actions(out.logits, epsilon, uniforms);
+  step.log_probs = mixture_log_probs(out.logits, epsilon, step.actions);
+  step.values = out.value;
+  return step;
+}
+
+torch::Tensor A2C::value(const torch::Tensor& observations) { return network_->forward(observations).value; }
+
+std::vector<std::string> A2C::metric_names() const {
+  return {"advantage", "value", "policy_loss", "value_loss", "entropy", "total_loss"};
+}
+
+std::vector<Setting> A2C::settings(double frame) const {
+  return {{"epsilon", config_.epsilon.at(frame)}, {"beta", config_.beta.at(frame)}};
+}
+
+std::vector<torch::Tensor> A2C::update(const Rollout& rollout, double frame, const GradientStep& step) {
+  const torch::Tensor returns = nstep_returns(rollout.rewards, rollout.terminated, rollout.truncated,
+                                              rollout.truncation_values, rollout.last_values, config_.gamma);
+  const auto policy = network_->forward(rollout.obs.reshape({rollout.steps() * rollout.envs(), -1}));
+  const A2CLoss loss =
+      a2c_loss(policy.logits, policy.value, rollout.actions.reshape({-1}), returns.reshape({-1}),
+               config_.beta.at(frame));
+  step(loss.total);
+  const auto metric = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat64); };
+  return {metric(returns.reshape({-1}) - policy.value).mean(), metric(policy.value).mean(), metric(loss.policy),
+          metric(loss.value), metric(loss.entropy), metric(loss.total)};
+}
+
+torch::Tensor A2C::logits(const torch::Tensor& observations) { return network_->forward(observations).logits; }
+
+std::string A2C::describe(const std::vector<double>& m) const {
+  return format("loss %9.4g (pi %.3g, v %.3g)  entropy %.3f", m[5], m[2], m[3], m[4]);
+}
+
+std::string A2C::describe(const std::vector<Setting>& s) const {
+  return format("eps %.3f  beta %.4f", s[0].second, s[1].second);
+}
+
+void A2C::save(const std::filesystem::path& dir) const { torch::save(network_, (dir / "model.pt").string()); }
+
+void A2C::load(const std::filesystem::path& dir, const torch::Device& device) {
+  if (!std::filesystem::exists(dir / "model.pt")) {
+    throw Error("no model in " + dir.string() + " (expected a checkpoint directory such as runs/<name>/best)");
+  }
+  try {
+    // Onto this algorithm's device, whichever device saved it.
+    torch::load(network_, (dir / "model.pt").string(), device);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint " + dir.string() + " is damaged or made with another network or env config: " +
+                e.what_without_backtrace());
+  }
 }
 
 }  // namespace mmsim::train

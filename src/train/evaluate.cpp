@@ -5,17 +5,18 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/train/a2c.hpp"
 #include "mmsim/train/run.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::train {
 namespace {
 
-/// Logits of a network for observations on the CPU, wherever the network lives
-/// (a network trained on CUDA evaluates on CPU envs).
-torch::Tensor logits_of(ActorCritic& network, const torch::Tensor& cpu_observations) {
-  const torch::Device device = network->parameters().front().device();
-  return network->forward(cpu_observations.to(device)).logits.to(torch::kCPU);
+/// Logits of an algorithm for observations on the CPU, wherever its networks
+/// live (an agent trained on CUDA evaluates on CPU envs).
+torch::Tensor logits_of(Algorithm& algorithm, const torch::Tensor& cpu_observations) {
+  const torch::Device device = algorithm.parameters().front().device();
+  return algorithm.logits(cpu_observations.to(device)).to(torch::kCPU);
 }
 
 }  // namespace
@@ -53,9 +54,9 @@ EvalResult evaluate(BatchEnv& env, const ActionFn& act) {
   return result;
 }
 
-ActionFn greedy_policy(ActorCritic network) {
-  return [network](const torch::Tensor& observations, std::int64_t) mutable {
-    return logits_of(network, observations).argmax(1);
+ActionFn greedy_policy(Algorithm& algorithm) {
+  return [&algorithm](const torch::Tensor& observations, std::int64_t) {
+    return logits_of(algorithm, observations).argmax(1);
   };
 }
 
@@ -77,15 +78,15 @@ namespace {
 
 class AgentPolicy final : public eval::Policy {
  public:
-  AgentPolicy(ActorCritic network, bool greedy, std::uint64_t seed, std::string name)
-      : network_(std::move(network)), greedy_(greedy), seed_(seed), name_(std::move(name)) {}
+  AgentPolicy(std::unique_ptr<Algorithm> algorithm, bool greedy, std::uint64_t seed, std::string name)
+      : algorithm_(std::move(algorithm)), greedy_(greedy), seed_(seed), name_(std::move(name)) {}
   std::string name() const override { return name_ + (greedy_ ? " (greedy)" : " (sampled)"); }
   void decide(const eval::PolicyInput& input, const eval::Decision& decision) override {
     torch::NoGradGuard no_grad;
     const std::int64_t n = input.n;
     const torch::Tensor observations = torch::from_blob(const_cast<float*>(input.obs), {n, input.obs_size},
                                                         torch::TensorOptions().dtype(torch::kFloat32));
-    const torch::Tensor logits = logits_of(network_, observations);
+    const torch::Tensor logits = logits_of(*algorithm_, observations);
     torch::Tensor chosen;
     if (greedy_) {
       chosen = logits.argmax(1).to(torch::kInt32);
@@ -102,7 +103,7 @@ class AgentPolicy final : public eval::Policy {
   }
 
  private:
-  ActorCritic network_;
+  std::unique_ptr<Algorithm> algorithm_;
   bool greedy_;
   std::uint64_t seed_;
   std::string name_;
@@ -110,9 +111,9 @@ class AgentPolicy final : public eval::Policy {
 
 }  // namespace
 
-std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
+std::unique_ptr<eval::Policy> agent_policy(std::unique_ptr<Algorithm> algorithm, bool greedy, std::uint64_t seed,
                                            const std::string& name) {
-  return std::make_unique<AgentPolicy>(std::move(network), greedy, seed, name);
+  return std::make_unique<AgentPolicy>(std::move(algorithm), greedy, seed, name);
 }
 
 std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
@@ -120,7 +121,7 @@ std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesyst
                                                              bool greedy) {
   const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;
   const auto agent = [&](const std::filesystem::path& from, const std::string& name) {
-    return agent_policy(load_network(from, config, observation_size, params.action_count), greedy, config.seed, name);
+    return agent_policy(load_agent(from, config, observation_size, params.action_count), greedy, config.seed, name);
   };
   std::vector<std::unique_ptr<eval::Policy>> agents;
   if (!is_seed_group(checkpoint)) {

@@ -123,9 +123,7 @@ class TrainingRun {
     const bool append = resuming() && std::filesystem::exists(run_dir_ / "metrics.csv");
     metrics_.open(run_dir_ / "metrics.csv", append ? std::ios::app : std::ios::trunc);
     if (!append) {
-      metrics_ << "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,"
-                  "policy_loss,value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,"
-                  "learning_rate,epsilon,beta\n";
+      metrics_ << trainer_->metrics_header() << "\n";
     }
     say("training " + std::to_string(tc.num_envs) + " envs x " + std::to_string(tc.rollout_steps) +
         " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
@@ -148,26 +146,16 @@ class TrainingRun {
 
   void write_metrics(bool last) {
     const TrainMetrics m = trainer_->read_metrics();
-    metrics_ << format("%lld,%lld,%.1f,%lld,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
-                       static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-                       static_cast<long long>(m.episodes), format_or_dash("%.6g", m.episode_pnl).c_str(),
-                       format_or_dash("%.1f", m.episode_length).c_str(), m.reward, m.advantage, m.value,
-                       m.policy_loss, m.value_loss, m.entropy, m.total_loss, m.gradient_l2, m.gradient_max,
-                       m.gradient_variance, m.learning_rate, m.epsilon, m.beta);
+    metrics_ << m.csv_row() << "\n";
     metrics_.flush();
     const auto now = std::chrono::steady_clock::now();
     if (!last && std::chrono::duration<double>(now - last_print_).count() < config_.train.log_every_seconds) return;
     last_print_ = now;
-    say(format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  "
-               "reward %9.4g  loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f\n",
-               static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
-               static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
-               format_or_dash("%.0f", m.episode_length).c_str(), m.reward, m.total_loss, m.policy_loss,
-               m.value_loss, m.entropy, m.learning_rate, m.epsilon, m.beta));
+    say(trainer_->describe(m) + "\n");
   }
 
   void validate() {
-    const EvalResult greedy = evaluate(*eval_env_, greedy_policy(trainer_->network()));
+    const EvalResult greedy = evaluate(*eval_env_, greedy_policy(trainer_->algorithm()));
     eval_log_ << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer_->updates()),
                         static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev);
     eval_log_.flush();

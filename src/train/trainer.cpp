@@ -9,6 +9,7 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/files.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
 
@@ -19,9 +20,8 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// A view of an env output buffer as a tensor on the env's device (no copy).
-torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarType type, const torch::Device& device) {
-  return torch::from_blob(data, shape, torch::TensorOptions().dtype(type).device(device));
+torch::Tensor zero_sum(const torch::Device& device) {
+  return torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
 }
 
 // Format 2: env state with the latency buffers (orders in flight).
@@ -30,14 +30,37 @@ constexpr const char* kCheckpointMagicPrefix = "mmsim-checkpoint-";
 
 }  // namespace
 
-Trainer::Trainer(const Config& config, BatchEnv& env)
+double TrainMetrics::at(const std::string& name) const {
+  for (const auto& list : {&algorithm, &settings}) {
+    for (const auto& [metric, value] : *list) {
+      if (metric == name) return value;
+    }
+  }
+  throw Error("no training metric named " + name);
+}
+
+std::string TrainMetrics::csv_row() const {
+  std::string row = format("%lld,%lld,%.1f,%lld,%s,%s,%.6g", static_cast<long long>(update),
+                           static_cast<long long>(frames), frames_per_second, static_cast<long long>(episodes),
+                           format_or_dash("%.6g", episode_pnl).c_str(), format_or_dash("%.1f", episode_length).c_str(),
+                           reward);
+  for (const auto& [name, value] : algorithm) row += format(",%.6g", value);
+  row += format(",%.6g,%.6g,%.6g,%.6g", gradient_l2, gradient_max, gradient_variance, learning_rate);
+  for (const auto& [name, value] : settings) row += format(",%.6g", value);
+  return row;
+}
+
+Trainer::Trainer(const Config& config, BatchEnv& env) : Trainer(config, env, algorithm_factory(config.train)) {}
+
+Trainer::Trainer(const Config& config, BatchEnv& env, AlgorithmFactory make)
     : config_(config),
       env_(env),
+      make_(std::move(make)),
       frames_per_update_(config.train.num_envs * config.train.rollout_steps),
       device_(device_of(env)),
       stream_(device_.is_cuda() ? current_stream() : StreamHandle{}),
-      network_(env.observation_size(), env.action_count(),
-               NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden}) {
+      clock_(device_),
+      collector_(env, config.train.rollout_steps, config.seed, device_) {
   validate(config.train);
   if (env.num_envs() != config.train.num_envs) {
     throw ConfigError("train.num_envs", "the env batch has " + std::to_string(env.num_envs()) + " envs, the config " +
@@ -45,33 +68,17 @@ Trainer::Trainer(const Config& config, BatchEnv& env)
   }
   // Deterministic initial weights for the run's seed.
   torch::manual_seed(config.seed);
-  network_ = ActorCritic(env.observation_size(), env.action_count(),
-                         NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
-  network_->to(device_);
-  parameters_ = network_->parameters();
-  optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
-                                                    torch::optim::AdamOptions(config.train.learning_rate));
-  const std::int64_t n = config.train.rollout_steps, envs = config.train.num_envs;
-  const auto on_device = torch::TensorOptions().device(device_);
-  obs_ = torch::zeros({n, envs, env.observation_size()}, on_device);
-  actions_ = torch::zeros({n, envs}, on_device.dtype(torch::kInt32));
-  rewards_ = torch::zeros({n, envs}, on_device);
-  terminated_ = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
-  truncated_ = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
-  truncation_values_ = torch::zeros({n, envs}, on_device);
-  uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
-  // Views of the env's output buffers, which live as long as the env.
-  const EnvOutputViews& out = env.outputs();
-  const std::int64_t obs_size = env.observation_size();
-  env_obs_ = view(out.obs, {envs, obs_size}, torch::kFloat32, device_);
-  env_final_obs_ = view(out.final_obs, {envs, obs_size}, torch::kFloat32, device_);
-  env_reward_ = view(out.reward, {envs}, torch::kFloat32, device_);
-  env_terminated_ = view(out.terminated, {envs}, torch::kUInt8, device_);
-  env_truncated_ = view(out.truncated, {envs}, torch::kUInt8, device_);
-  env_episode_pnl_ = view(out.episode_pnl, {envs}, torch::kFloat64, device_);
-  env_episode_length_ = view(out.episode_length, {envs}, torch::kInt32, device_);
-  reset_accumulators();
+  make_algorithm(&algorithm_, &optimizer_);
+  parameters_ = algorithm_->parameters();
+  reset_sums();
   seconds_at_read_ = now_seconds();
+}
+
+void Trainer::make_algorithm(std::unique_ptr<Algorithm>* algorithm,
+                             std::unique_ptr<torch::optim::Adam>* optimizer) const {
+  *algorithm = make_(env_.observation_size(), env_.action_count(), device_);
+  *optimizer = std::make_unique<torch::optim::Adam>((*algorithm)->parameters(),
+                                                    torch::optim::AdamOptions(config_.train.learning_rate));
 }
 
 StreamHandle Trainer::env_stream() const {
@@ -83,71 +90,39 @@ StreamHandle Trainer::env_stream() const {
   return stream_;
 }
 
-void Trainer::reset_accumulators() {
-  for (torch::Tensor* t : {&sum_episode_pnl_, &sum_episode_length_, &sum_episodes_, &sum_reward_, &sum_advantage_,
-                           &sum_value_, &sum_policy_, &sum_value_loss_, &sum_entropy_, &sum_total_, &sum_grad_l2_,
-                           &sum_grad_max_, &sum_grad_var_}) {
-    *t = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
-  }
+void Trainer::reset_sums() {
+  for (torch::Tensor* t : {&sum_reward_, &sum_grad_l2_, &sum_grad_max_, &sum_grad_var_}) *t = zero_sum(device_);
+  sum_algorithm_.assign(algorithm_->metric_names().size(), torch::Tensor());
+  for (torch::Tensor& t : sum_algorithm_) t = zero_sum(device_);
+  collector_.reset_episode_sums();
   updates_since_read_ = 0;
+  gradient_steps_since_read_ = 0;
 }
 
 void Trainer::update() {
-  const TrainConfig& tc = config_.train;
-  const std::int64_t n = tc.rollout_steps, envs = tc.num_envs;
-  const std::int64_t obs_size = env_.observation_size();
   const double frame = static_cast<double>(frames());
-  const double epsilon = tc.epsilon.at(frame);
-  const double beta = tc.beta.at(frame);
-  // The env steps on torch's current stream: its kernels and the tensor work
-  // are ordered without any synchronisation.
-  const StreamHandle stream = env_stream();
+  clock_.mark(nullptr);
+  const Rollout& rollout = collector_.collect(*algorithm_, updates_, frame, env_stream(), clock_);
+  const std::vector<torch::Tensor> metrics =
+      algorithm_->update(rollout, frame, [this](const torch::Tensor& loss) { gradient_step(loss); });
+  MMSIM_ASSERT(metrics.size() == sum_algorithm_.size(), "an algorithm returns one value per metric name");
+  sum_reward_ += rollout.rewards.to(torch::kFloat64).mean();
+  for (std::size_t k = 0; k < metrics.size(); ++k) sum_algorithm_[k] += metrics[k];
+  clock_.mark(&UpdatePhaseSeconds::optimiser);
+  clock_.count_update();
+  ++updates_;
+  ++updates_since_read_;
+}
 
-  end_phase(nullptr);
-  {
-    torch::NoGradGuard no_grad;
-    for (std::int64_t t = 0; t < n; ++t) {
-      obs_[t].copy_(env_obs_);
-      end_phase(&UpdatePhaseSeconds::copies);
-      const auto policy = network_->forward(obs_[t]);
-      fill_action_uniforms(uniforms_, config_.seed, static_cast<std::uint64_t>(updates_), static_cast<std::uint32_t>(t));
-      actions_[t].copy_(sample_actions(policy.logits, epsilon, uniforms_));
-      end_phase(&UpdatePhaseSeconds::forward);
-      env_.step(actions_[t].data_ptr<std::int32_t>(), stream);
-      end_phase(&UpdatePhaseSeconds::env);
-      rewards_[t].copy_(env_reward_);
-      terminated_[t].copy_(env_terminated_);
-      truncated_[t].copy_(env_truncated_);
-      if (!config_.env.liquidate_at_end) {
-        end_phase(&UpdatePhaseSeconds::copies);
-        truncation_values_[t].copy_(network_->forward(env_final_obs_).value);
-        end_phase(&UpdatePhaseSeconds::forward);
-      }
-      const torch::Tensor ended = torch::logical_or(env_terminated_, env_truncated_);
-      sum_episodes_ += ended.sum();
-      const torch::Tensor running = ended.logical_not();
-      sum_episode_pnl_ += env_episode_pnl_.masked_fill(running, 0).sum();
-      sum_episode_length_ += env_episode_length_.masked_fill(running, 0).sum();
-      end_phase(&UpdatePhaseSeconds::copies);
-    }
-  }
-  torch::Tensor last_values;
-  {
-    torch::NoGradGuard no_grad;
-    last_values = network_->forward(env_obs_).value;
-  }
-  end_phase(&UpdatePhaseSeconds::forward);
-  const torch::Tensor returns =
-      nstep_returns(rewards_, terminated_, truncated_, truncation_values_, last_values, tc.gamma);
-
-  const auto policy = network_->forward(obs_.reshape({n * envs, obs_size}));
-  const A2CLoss loss = a2c_loss(policy.logits, policy.value, actions_.reshape({-1}), returns.reshape({-1}), beta);
+void Trainer::gradient_step(const torch::Tensor& loss) {
+  const TrainConfig& tc = config_.train;
   optimizer_->zero_grad();
-  end_phase(&UpdatePhaseSeconds::loss);
-  loss.total.backward();
-  end_phase(&UpdatePhaseSeconds::backward);
+  clock_.mark(&UpdatePhaseSeconds::loss);
+  loss.backward();
+  clock_.mark(&UpdatePhaseSeconds::backward);
 
-  // Gradient statistics and clipping as tensor work (clip_grad_norm_ would read the norm on the host).
+  // The gradient hook. Statistics and clipping as tensor work (clip_grad_norm_
+  // would read the norm on the host).
   std::vector<torch::Tensor> grads;
   for (const auto& p : parameters_) {
     if (p.grad().defined()) grads.push_back(p.grad().reshape({-1}));
@@ -167,35 +142,12 @@ void Trainer::update() {
       if (p.grad().defined()) p.grad().clamp_(-tc.clip_max, tc.clip_max);
     }
   }
-  end_phase(&UpdatePhaseSeconds::clipping);
+  clock_.mark(&UpdatePhaseSeconds::clipping);
   const double lr = decayed_learning_rate(tc.learning_rate, tc.learning_rate_decay, tc.min_learning_rate, updates_);
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   optimizer_->step();
-
-  sum_reward_ += rewards_.to(torch::kFloat64).mean();
-  sum_advantage_ += (returns.reshape({-1}) - policy.value).detach().to(torch::kFloat64).mean();
-  sum_value_ += policy.value.detach().to(torch::kFloat64).mean();
-  sum_policy_ += loss.policy.detach().to(torch::kFloat64);
-  sum_value_loss_ += loss.value.detach().to(torch::kFloat64);
-  sum_entropy_ += loss.entropy.detach().to(torch::kFloat64);
-  sum_total_ += loss.total.detach().to(torch::kFloat64);
-  end_phase(&UpdatePhaseSeconds::optimiser);
-  if (timing_phases_) ++phases_.updates;
-  ++updates_;
-  ++updates_since_read_;
-}
-
-void Trainer::set_phase_timing(bool on) {
-  timing_phases_ = on;
-  if (on) phases_ = UpdatePhaseSeconds{};
-}
-
-void Trainer::end_phase(double UpdatePhaseSeconds::*phase) {
-  if (!timing_phases_) return;
-  synchronize_current_stream(device_);
-  const double now = now_seconds();
-  if (phase != nullptr) phases_.*phase += now - phase_start_;
-  phase_start_ = now;
+  ++gradient_steps_since_read_;
+  clock_.mark(&UpdatePhaseSeconds::optimiser);
 }
 
 TrainMetrics Trainer::read_metrics() {
@@ -206,34 +158,51 @@ TrainMetrics Trainer::read_metrics() {
   const double now = now_seconds();
   m.frames_per_second = static_cast<double>(m.frames - frames_at_read_) / std::max(now - seconds_at_read_, 1e-9);
   const double u = static_cast<double>(std::max<std::int64_t>(updates_since_read_, 1));
-  m.episodes = static_cast<std::int64_t>(sum_episodes_.item<double>());
-  m.episode_pnl = m.episodes > 0 ? sum_episode_pnl_.item<double>() / static_cast<double>(m.episodes) : std::nan("");
-  m.episode_length = m.episodes > 0 ? sum_episode_length_.item<double>() / static_cast<double>(m.episodes) : std::nan("");
+  const double g = static_cast<double>(std::max<std::int64_t>(gradient_steps_since_read_, 1));
+  const EpisodeSums& episodes = collector_.episode_sums();
+  m.episodes = static_cast<std::int64_t>(episodes.episodes.item<double>());
+  const double finished = static_cast<double>(m.episodes);
+  m.episode_pnl = m.episodes > 0 ? episodes.pnl.item<double>() / finished : std::nan("");
+  m.episode_length = m.episodes > 0 ? episodes.length.item<double>() / finished : std::nan("");
   m.reward = sum_reward_.item<double>() / u;
-  m.advantage = sum_advantage_.item<double>() / u;
-  m.value = sum_value_.item<double>() / u;
-  m.policy_loss = sum_policy_.item<double>() / u;
-  m.value_loss = sum_value_loss_.item<double>() / u;
-  m.entropy = sum_entropy_.item<double>() / u;
-  m.total_loss = sum_total_.item<double>() / u;
-  m.gradient_l2 = sum_grad_l2_.item<double>() / u;
-  m.gradient_max = sum_grad_max_.item<double>() / u;
-  m.gradient_variance = sum_grad_var_.item<double>() / u;
+  const std::vector<std::string> names = algorithm_->metric_names();
+  for (std::size_t k = 0; k < names.size(); ++k) m.algorithm.emplace_back(names[k], sum_algorithm_[k].item<double>() / u);
+  m.gradient_l2 = sum_grad_l2_.item<double>() / g;
+  m.gradient_max = sum_grad_max_.item<double>() / g;
+  m.gradient_variance = sum_grad_var_.item<double>() / g;
   const TrainConfig& tc = config_.train;
   m.learning_rate = decayed_learning_rate(tc.learning_rate, tc.learning_rate_decay, tc.min_learning_rate, updates_);
-  m.epsilon = tc.epsilon.at(static_cast<double>(m.frames));
-  m.beta = tc.beta.at(static_cast<double>(m.frames));
-  reset_accumulators();
+  m.settings = algorithm_->settings(static_cast<double>(m.frames));
+  reset_sums();
   seconds_at_read_ = now;
   frames_at_read_ = m.frames;
   return m;
+}
+
+std::string Trainer::describe(const TrainMetrics& m) const {
+  std::vector<double> values;
+  for (const auto& [name, value] : m.algorithm) values.push_back(value);
+  return format("update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  reward %9.4g  %s  "
+                "lr %.2e  %s",
+                static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
+                static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
+                format_or_dash("%.0f", m.episode_length).c_str(), m.reward, algorithm_->describe(values).c_str(),
+                m.learning_rate, algorithm_->describe(m.settings).c_str());
+}
+
+std::string Trainer::metrics_header() const {
+  std::string header = "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward";
+  for (const std::string& name : algorithm_->metric_names()) header += "," + name;
+  header += ",gradient_l2,gradient_max,gradient_variance,learning_rate";
+  for (const auto& [name, value] : algorithm_->settings(0)) header += "," + name;
+  return header;
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& dir) {
   std::random_device entropy;
   const std::filesystem::path temporary = dir.string() + ".tmp" + std::to_string(entropy());
   std::filesystem::create_directories(temporary);
-  torch::save(network_, (temporary / "model.pt").string());
+  algorithm_->save(temporary);
   torch::save(*optimizer_, (temporary / "optimizer.pt").string());
   {
     const std::vector<std::uint8_t> state = env_.save_state(env_stream());
@@ -265,25 +234,23 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   std::ifstream env_file(dir / "env.bin", std::ios::binary);
   const std::vector<std::uint8_t> state((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
   // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
-  ActorCritic network(env_.observation_size(), env_.action_count(),
-                      NetworkConfig{config_.train.shared, config_.train.policy_hidden, config_.train.value_hidden});
-  network->to(device_);
-  auto optimizer = std::make_unique<torch::optim::Adam>(network->parameters(),
-                                                        torch::optim::AdamOptions(config_.train.learning_rate));
+  std::unique_ptr<Algorithm> algorithm;
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  make_algorithm(&algorithm, &optimizer);
+  algorithm->load(dir, device_);
   try {
-    // Onto this trainer's device, whichever device saved them.
-    torch::load(network, (dir / "model.pt").string(), device_);
+    // Onto this trainer's device, whichever device saved it.
     torch::load(*optimizer, (dir / "optimizer.pt").string(), device_);
   } catch (const c10::Error& e) {
     throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " + e.what_without_backtrace());
   }
   env_.load_state(state, env_stream());
-  network_ = network;
-  parameters_ = network_->parameters();
+  algorithm_ = std::move(algorithm);
   optimizer_ = std::move(optimizer);
+  parameters_ = algorithm_->parameters();
   updates_ = updates;
   frames_at_read_ = frames();
-  reset_accumulators();
+  reset_sums();
 }
 
 std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
@@ -291,9 +258,9 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const std::int64_t env_bytes = total_bytes(state_layout(1, p)) + total_bytes(output_layout(1, p));
   const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
   const std::int64_t n = config.train.rollout_steps;
-  // Per step: observation (float32), action (int32), reward, two flags,
-  // truncation value; and one uniform (float64) per env.
-  const std::int64_t rollout = n * (observation * 4 + 4 + 4 + 2 + 4) + 8;
+  // Per step: observation (float32), action (int32), log-probability, value,
+  // reward, two flags, truncation value; and one uniform (float64) per env.
+  const std::int64_t rollout = n * (observation * 4 + 4 + 4 + 4 + 4 + 2 + 4) + 8;
   // The update's forward and backward over n observations: the input and every
   // layer's output (float32), each with its gradient.
   const std::int64_t widths = config.train.shared + config.train.policy_hidden + config.train.value_hidden +
@@ -327,21 +294,11 @@ std::int64_t training_bytes(const EnvData& data, const Config& config) {
   return training_bytes_per_env(data, config) * config.train.num_envs + training_bytes_per_run(data, config);
 }
 
-ActorCritic load_network(const std::filesystem::path& checkpoint, const Config& config, std::int64_t observation_size,
-                         std::int64_t actions) {
-  ActorCritic network(observation_size, actions,
-                      NetworkConfig{config.train.shared, config.train.policy_hidden, config.train.value_hidden});
-  if (!std::filesystem::exists(checkpoint / "model.pt")) {
-    throw Error("no model in " + checkpoint.string() + " (expected a checkpoint directory such as runs/<name>/best)");
-  }
-  try {
-    torch::load(network, (checkpoint / "model.pt").string(), torch::Device(torch::kCPU));
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint " + checkpoint.string() + " is damaged or made with another network or env config: " +
-                e.what_without_backtrace());
-  }
-  network->eval();
-  return network;
+std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const Config& config,
+                                      std::int64_t observation_size, std::int64_t actions) {
+  std::unique_ptr<Algorithm> algorithm = algorithm_factory(config.train)(observation_size, actions, torch::kCPU);
+  algorithm->load(checkpoint, torch::kCPU);
+  return algorithm;
 }
 
 }  // namespace mmsim::train

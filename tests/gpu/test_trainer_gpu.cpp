@@ -50,7 +50,7 @@ class SyncDebugErrors {
 
 std::vector<torch::Tensor> parameters_on_cpu(train::Trainer& trainer) {
   std::vector<torch::Tensor> out;
-  for (const auto& p : trainer.network()->parameters()) out.push_back(p.detach().to(torch::kCPU).clone());
+  for (const auto& p : trainer.algorithm().parameters()) out.push_back(p.detach().to(torch::kCPU).clone());
   return out;
 }
 
@@ -87,9 +87,9 @@ TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
     EXPECT_EQ(a.episodes, b.episodes);
     EXPECT_NEAR(a.episode_pnl, b.episode_pnl, 1e-6 * (1 + std::fabs(a.episode_pnl)));
     EXPECT_NEAR(a.reward, b.reward, 1e-4 * (1 + std::fabs(a.reward)));
-    EXPECT_NEAR(a.value, b.value, 1e-4 * (1 + std::fabs(a.value)));
-    EXPECT_NEAR(a.total_loss, b.total_loss, 1e-3 * (1 + std::fabs(a.total_loss)));
-    EXPECT_NEAR(a.entropy, b.entropy, 1e-4);
+    EXPECT_NEAR(a.at("value"), b.at("value"), 1e-4 * (1 + std::fabs(a.at("value"))));
+    EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), 1e-3 * (1 + std::fabs(a.at("total_loss"))));
+    EXPECT_NEAR(a.at("entropy"), b.at("entropy"), 1e-4);
     EXPECT_NEAR(a.gradient_l2, b.gradient_l2, 1e-3 * (1 + a.gradient_l2));
     const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
     for (std::size_t k = 0; k < after_cpu.size(); ++k) {

@@ -1,7 +1,8 @@
 #pragma once
-// The A2C building blocks (seed 000 sections 2.4 and 2.6): the actor-critic
-// network, epsilon-mixed action sampling, n-step returns and the loss. Every
-// function works on tensors of any device and never synchronises with the host.
+// A2C (seed 000 sections 2.4 and 2.6): the actor-critic network,
+// epsilon-mixed action sampling, n-step returns, the loss, and the algorithm
+// that puts them together behind the Algorithm interface. Every function
+// works on tensors of any device and never synchronises with the host.
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/activation.h>
@@ -9,6 +10,9 @@
 #include <torch/types.h>
 
 #include <cstdint>
+
+#include "mmsim/train/algorithm.hpp"
+#include "mmsim/train/train_config.hpp"
 
 namespace mmsim::train {
 
@@ -45,6 +49,10 @@ TORCH_MODULE(ActorCritic);
 /// (values in [0, 1), e.g. from action_uniforms). Returns int32 [B].
 torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const torch::Tensor& uniforms);
 
+/// The log-probabilities [B] (float32) of `actions` [B] (integer) under the
+/// sampling distribution of sample_actions: (1 - epsilon) x softmax(logits) + epsilon / A.
+torch::Tensor mixture_log_probs(const torch::Tensor& logits, double epsilon, const torch::Tensor& actions);
+
 /// Uniforms in [0, 1) for the action sampling of `envs` envs at a rollout
 /// step: uniform01(seed, env, update, step, RngPurpose::action), the
 /// counter-based RNG the env uses, so a run (and a resumed run) repeats
@@ -72,5 +80,29 @@ struct A2CLoss {
 /// pi here: the policy gradient uses the network's softmax (as the thesis).
 A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
                  const torch::Tensor& returns, double beta);
+
+/// A2C as an Algorithm: acts by epsilon-mixed sampling (train.epsilon), one
+/// gradient step per rollout on the n-step returns (train.gamma) with the
+/// entropy bonus train.beta; the network's widths from train.network.
+class A2C final : public Algorithm {
+ public:
+  A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device);
+
+  ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) override;
+  torch::Tensor value(const torch::Tensor& observations) override;
+  std::vector<std::string> metric_names() const override;
+  std::vector<Setting> settings(double frame) const override;
+  std::vector<torch::Tensor> parameters() override { return network_->parameters(); }
+  std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) override;
+  torch::Tensor logits(const torch::Tensor& observations) override;
+  std::string describe(const std::vector<double>& metrics) const override;
+  std::string describe(const std::vector<Setting>& settings) const override;
+  void save(const std::filesystem::path& dir) const override;
+  void load(const std::filesystem::path& dir, const torch::Device& device) override;
+
+ private:
+  TrainConfig config_;
+  ActorCritic network_;
+};
 
 }  // namespace mmsim::train

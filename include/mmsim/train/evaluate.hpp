@@ -14,7 +14,7 @@
 #include "mmsim/config/config.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/eval/evaluation.hpp"
-#include "mmsim/train/a2c.hpp"
+#include "mmsim/train/algorithm.hpp"
 
 namespace mmsim::train {
 
@@ -32,22 +32,23 @@ using ActionFn = std::function<torch::Tensor(const torch::Tensor& observations, 
 /// (no curriculum): every env then ends at the same step.
 EvalResult evaluate(BatchEnv& env, const ActionFn& act);
 
-/// The network's most probable action.
-ActionFn greedy_policy(ActorCritic network);
+/// The algorithm's most probable action (its logits' argmax). `algorithm`
+/// must outlive the function.
+ActionFn greedy_policy(Algorithm& algorithm);
 /// Uniformly random actions from the counter-based RNG (purpose evaluation).
 ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
 
-/// The trained network as an evaluation policy: greedy (most probable
-/// action) or sampled from its softmax with the counter-based RNG, named
-/// "<name> (greedy)" or "<name> (sampled)".
-std::unique_ptr<eval::Policy> agent_policy(ActorCritic network, bool greedy, std::uint64_t seed,
+/// A trained algorithm as an evaluation policy: greedy (most probable
+/// action) or sampled from its logits' softmax with the counter-based RNG,
+/// named "<name> (greedy)" or "<name> (sampled)".
+std::unique_ptr<eval::Policy> agent_policy(std::unique_ptr<Algorithm> algorithm, bool greedy, std::uint64_t seed,
                                            const std::string& name = "agent");
 
 /// The trained agents of `checkpoint` as evaluation policies for envs with
 /// `params` (greedy or sampled, see agent_policy): a checkpoint directory
 /// gives one agent, "agent"; a seed group directory (train_runs with several
 /// seeds) one per seed, "agent seed <s>", each from its run's best checkpoint
-/// (else its latest). The networks are built with `config`'s train.network.
+/// (else its latest). The algorithms are `config`'s (load_agent).
 /// Throws Error for a missing or mismatched checkpoint.
 std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
                                                              const Config& config, const StepParams& params,

@@ -1,0 +1,78 @@
+#pragma once
+// The learning algorithm behind one interface (docs/architecture.md, "Adding
+// an algorithm"). The trainer shell (mmsim/train/trainer.hpp) owns the env,
+// the rollouts, the optimiser and its learning-rate schedule, the gradient
+// hook between backward and the optimiser step (gradient statistics,
+// clipping), checkpoints, metrics files, validation and resume; an algorithm
+// owns its networks, its losses and its own schedules. An on-policy
+// algorithm learns from each rollout as it comes; an off-policy one copies
+// the rollout into a replay buffer it owns (device tensors, saved by save())
+// and takes its gradient steps on samples of that buffer.
+
+#include <torch/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mmsim/train/rollout.hpp"
+#include "mmsim/train/train_config.hpp"
+
+namespace mmsim::train {
+
+/// The shell's gradient step: backward of `loss` (a scalar on the training
+/// device), the gradient hook, the optimiser step at the current learning rate.
+using GradientStep = std::function<void(const torch::Tensor& loss)>;
+
+/// A named value at a training frame (a schedule's value, e.g. epsilon).
+using Setting = std::pair<std::string, double>;
+
+class Algorithm : public Actor {
+ public:
+  /// Names of the metrics update() returns, in metrics.csv's column order.
+  virtual std::vector<std::string> metric_names() const = 0;
+  /// The algorithm's schedules at training frame `frame` (metrics.csv's last columns).
+  virtual std::vector<Setting> settings(double frame) const = 0;
+
+  /// What the optimiser updates.
+  virtual std::vector<torch::Tensor> parameters() = 0;
+
+  /// Learns from `rollout` (collected at training frame `frame`): computes
+  /// its losses and calls `step` once per gradient step. Returns the update's
+  /// metrics, float64 scalars on the training device in metric_names()
+  /// order, without reading them on the host.
+  virtual std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) = 0;
+
+  /// The policy's action logits [B, actions] for observations [B,
+  /// observation size] (no gradient): evaluation acts greedily on their
+  /// argmax or samples their softmax.
+  virtual torch::Tensor logits(const torch::Tensor& observations) = 0;
+
+  /// The part of the progress line after the reward: the update's losses
+  /// (`metrics` in metric_names() order).
+  virtual std::string describe(const std::vector<double>& metrics) const = 0;
+  /// The part of the progress line after the learning rate: `settings`.
+  virtual std::string describe(const std::vector<Setting>& settings) const = 0;
+
+  /// Writes the algorithm's networks and state (not the optimiser's) into `dir`.
+  virtual void save(const std::filesystem::path& dir) const = 0;
+  /// Reads what save() wrote onto `device`. Throws Error for missing or
+  /// damaged files or another network shape; called on a fresh algorithm, so
+  /// a failure leaves the trainer's own unchanged.
+  virtual void load(const std::filesystem::path& dir, const torch::Device& device) = 0;
+};
+
+/// Makes a freshly initialised algorithm on `device` for observations of
+/// `observation_size` floats and `actions` actions (torch's global RNG seeded
+/// by the caller, for reproducible initial weights).
+using AlgorithmFactory = std::function<std::unique_ptr<Algorithm>(std::int64_t observation_size,
+                                                                  std::int64_t actions, const torch::Device& device)>;
+
+/// The factory of the algorithm `config` chooses (the one place an algorithm
+/// is registered: src/train/algorithm.cpp).
+AlgorithmFactory algorithm_factory(const TrainConfig& config);
+
+}  // namespace mmsim::train

@@ -1,0 +1,93 @@
+#pragma once
+// Rollouts: n steps of an env batch by an acting policy, stored on the
+// training device for any on-policy algorithm (and for an off-policy one to
+// copy into its replay buffer). One collector fills them with tensor work
+// only: the env steps on the training stream, no host reads.
+
+#include <torch/types.h>
+
+#include <cstdint>
+
+#include "mmsim/core/stream.hpp"
+#include "mmsim/env/batch_env.hpp"
+#include "mmsim/train/phase_clock.hpp"
+
+namespace mmsim::train {
+
+/// One rollout of n steps over N envs. Every tensor lives on the training
+/// device; [n, N] tensors are indexed by step, then env.
+struct Rollout {
+  torch::Tensor obs;                ///< [n, N, observation size] float32: what the policy saw
+  torch::Tensor actions;            ///< [n, N] int32: the actions taken
+  torch::Tensor log_probs;          ///< [n, N] float32: the acting policy's log-probability of each action
+  torch::Tensor values;             ///< [n, N] float32: the acting policy's value of each observation
+  torch::Tensor rewards;            ///< [n, N] float32
+  torch::Tensor terminated;         ///< [n, N] uint8: the episode ended for good (liquidated)
+  torch::Tensor truncated;          ///< [n, N] uint8: the episode was cut (the env reset without liquidating)
+  /// [n, N] float32: the value of the final observation where truncated (the
+  /// return bootstraps from it); 0 where the envs liquidate at the end.
+  torch::Tensor truncation_values;
+  torch::Tensor last_values;  ///< [N] float32: the value of the observation after the last step
+
+  std::int64_t steps() const { return actions.size(0); }
+  std::int64_t envs() const { return actions.size(1); }
+};
+
+/// What a policy decides for a batch of observations (no gradient).
+struct ActorStep {
+  torch::Tensor actions;    ///< [N] int32
+  torch::Tensor log_probs;  ///< [N] float32: log-probability of each action under the acting distribution
+  torch::Tensor values;     ///< [N] float32: the state value of each observation
+};
+
+/// The acting side of an algorithm.
+class Actor {
+ public:
+  virtual ~Actor() = default;
+  /// Actions for `observations` [N, observation size] (float32, on the
+  /// training device), drawn with `uniforms` [N] (float64 in [0, 1), the
+  /// counter-based RNG's, one per env) at training frame `frame`.
+  virtual ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) = 0;
+  /// The state values [N] float32 that returns bootstrap from.
+  virtual torch::Tensor value(const torch::Tensor& observations) = 0;
+};
+
+/// Sums of the episodes that finished during rollouts (float64 scalars on the
+/// training device).
+struct EpisodeSums {
+  torch::Tensor episodes, pnl, length;
+};
+
+/// Fills rollouts from an env batch. The env must outlive the collector; a
+/// CUDA env steps on the stream given to collect(), which must be torch's
+/// current stream, so its kernels and the tensor work stay in order.
+class Collector {
+ public:
+  /// Rollouts of `steps` steps over the envs of `env`, on `device` (the env's:
+  /// the CPU, or the CUDA device its memory is on); `seed` drives the action
+  /// draws (action_uniforms).
+  Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device);
+
+  /// Steps the envs `steps` times with `actor`, at update number `update`
+  /// (the action draws' counter) and training frame `frame`. Times the parts
+  /// on `clock` (forward, env, copies). Returns the rollout, valid until the
+  /// next call.
+  const Rollout& collect(Actor& actor, std::int64_t update, double frame, StreamHandle stream, PhaseClock& clock);
+
+  const EpisodeSums& episode_sums() const { return sums_; }
+  /// Starts new sums (after a metrics read).
+  void reset_episode_sums();
+
+ private:
+  BatchEnv& env_;
+  std::uint64_t seed_;
+  torch::Device device_;
+  Rollout rollout_;
+  torch::Tensor uniforms_;  ///< [N] float64: the action draws of one step
+  // The env's output buffers as tensors on device_ (views, no copies).
+  torch::Tensor env_obs_, env_final_obs_, env_reward_, env_terminated_, env_truncated_, env_episode_pnl_,
+      env_episode_length_;
+  EpisodeSums sums_;
+};
+
+}  // namespace mmsim::train

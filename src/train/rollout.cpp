@@ -1,0 +1,87 @@
+#include "mmsim/train/rollout.hpp"
+
+#include "mmsim/train/device.hpp"
+
+namespace mmsim::train {
+namespace {
+
+/// A view of an env output buffer as a tensor on the env's device (no copy).
+torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarType type, const torch::Device& device) {
+  return torch::from_blob(data, shape, torch::TensorOptions().dtype(type).device(device));
+}
+
+torch::Tensor zero_sum(const torch::Device& device) {
+  return torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+}
+
+}  // namespace
+
+Collector::Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device)
+    : env_(env), seed_(seed), device_(device) {
+  const std::int64_t n = steps, envs = env.num_envs(), obs_size = env.observation_size();
+  const auto on_device = torch::TensorOptions().device(device);
+  rollout_.obs = torch::zeros({n, envs, obs_size}, on_device);
+  rollout_.actions = torch::zeros({n, envs}, on_device.dtype(torch::kInt32));
+  rollout_.log_probs = torch::zeros({n, envs}, on_device);
+  rollout_.values = torch::zeros({n, envs}, on_device);
+  rollout_.rewards = torch::zeros({n, envs}, on_device);
+  rollout_.terminated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
+  rollout_.truncated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
+  rollout_.truncation_values = torch::zeros({n, envs}, on_device);
+  uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
+  // Views of the env's output buffers, which live as long as the env.
+  const EnvOutputViews& out = env.outputs();
+  env_obs_ = view(out.obs, {envs, obs_size}, torch::kFloat32, device);
+  env_final_obs_ = view(out.final_obs, {envs, obs_size}, torch::kFloat32, device);
+  env_reward_ = view(out.reward, {envs}, torch::kFloat32, device);
+  env_terminated_ = view(out.terminated, {envs}, torch::kUInt8, device);
+  env_truncated_ = view(out.truncated, {envs}, torch::kUInt8, device);
+  env_episode_pnl_ = view(out.episode_pnl, {envs}, torch::kFloat64, device);
+  env_episode_length_ = view(out.episode_length, {envs}, torch::kInt32, device);
+  reset_episode_sums();
+}
+
+void Collector::reset_episode_sums() {
+  sums_.episodes = zero_sum(device_);
+  sums_.pnl = zero_sum(device_);
+  sums_.length = zero_sum(device_);
+}
+
+const Rollout& Collector::collect(Actor& actor, std::int64_t update, double frame, StreamHandle stream,
+                                  PhaseClock& clock) {
+  torch::NoGradGuard no_grad;
+  // Without liquidation an episode is truncated: its return bootstraps from the final observation's value.
+  const bool bootstrap_truncations = !env_.params().liquidate_at_end;
+  Rollout& r = rollout_;
+  for (std::int64_t t = 0; t < r.steps(); ++t) {
+    r.obs[t].copy_(env_obs_);
+    clock.mark(&UpdatePhaseSeconds::copies);
+    fill_action_uniforms(uniforms_, seed_, static_cast<std::uint64_t>(update), static_cast<std::uint32_t>(t));
+    const ActorStep step = actor.act(r.obs[t], uniforms_, frame);
+    r.actions[t].copy_(step.actions);
+    r.log_probs[t].copy_(step.log_probs);
+    r.values[t].copy_(step.values);
+    clock.mark(&UpdatePhaseSeconds::forward);
+    env_.step(r.actions[t].data_ptr<std::int32_t>(), stream);
+    clock.mark(&UpdatePhaseSeconds::env);
+    r.rewards[t].copy_(env_reward_);
+    r.terminated[t].copy_(env_terminated_);
+    r.truncated[t].copy_(env_truncated_);
+    if (bootstrap_truncations) {
+      clock.mark(&UpdatePhaseSeconds::copies);
+      r.truncation_values[t].copy_(actor.value(env_final_obs_));
+      clock.mark(&UpdatePhaseSeconds::forward);
+    }
+    const torch::Tensor ended = torch::logical_or(env_terminated_, env_truncated_);
+    sums_.episodes += ended.sum();
+    const torch::Tensor running = ended.logical_not();
+    sums_.pnl += env_episode_pnl_.masked_fill(running, 0).sum();
+    sums_.length += env_episode_length_.masked_fill(running, 0).sum();
+    clock.mark(&UpdatePhaseSeconds::copies);
+  }
+  r.last_values = actor.value(env_obs_);
+  clock.mark(&UpdatePhaseSeconds::forward);
+  return r;
+}
+
+}  // namespace mmsim::train
