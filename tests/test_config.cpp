@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -354,6 +356,35 @@ TEST(Config, LoadQuickstart) {
   EXPECT_EQ(changed.data.load.step_on, StepOn::any_change);
   const Config back = parse_config(to_yaml(c), "/elsewhere");
   expect_same_config(c, back);
+}
+
+/// The text of a file.
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// to_yaml of a config file, with the checkout's directory written as <source>
+/// so that the text does not depend on where the checkout lies.
+std::string effective_yaml(const std::filesystem::path& file) {
+  const std::string source = std::filesystem::path(MMSIM_CONFIG_DIR).parent_path().string();
+  std::string text = to_yaml(load_config(file));
+  for (std::size_t at = text.find(source); at != std::string::npos; at = text.find(source, at)) {
+    text.replace(at, source.size(), "<source>");
+  }
+  return text;
+}
+
+TEST(Config, ToYamlOfTheShippedConfigsIsPinned) {
+  // config_hash is a hash of this text: runs keep their hashes.
+  const std::filesystem::path configs = MMSIM_CONFIG_DIR;
+  EXPECT_EQ(effective_yaml(configs / "quickstart.yaml"), read_text(test::test_data("config/quickstart.to_yaml")));
+  EXPECT_EQ(effective_yaml(configs / "thesis.yaml"), read_text(test::test_data("config/thesis.to_yaml")));
+  // Every key of every section away from its default.
+  EXPECT_EQ(effective_yaml(test::test_data("config/every_key.yaml")),
+            read_text(test::test_data("config/every_key.to_yaml")));
 }
 
 TEST(Config, LoadMissingFile) {
