@@ -11,6 +11,7 @@
 #include "mmsim/core/files.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
+#include "mmsim/train/schedule.hpp"
 
 namespace mmsim::train {
 namespace {
