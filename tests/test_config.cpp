@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/key_docs.hpp"
 #include "mmsim/config/config.hpp"
 #include "mmsim/core/error.hpp"
 #include "test_util.hpp"
@@ -678,6 +679,33 @@ TEST(ConfigChoices, EpisodeSplitsParseByName) {
   EXPECT_EQ(parse_episode_split("test", "--split"), EpisodeSplit::test);
   expect_config_error([] { parse_episode_split("valid", "--split"); }, "--split",
                       {"'valid' is not one of: train, validation, test"});
+}
+
+// ---------------------------------------------------------------------------
+// docs/configuration.md's key tables come from the key tables.
+// ---------------------------------------------------------------------------
+
+TEST(ConfigDocs, TheDocsKeyTablesAreTheGeneratedOnes) {
+  const std::filesystem::path docs =
+      std::filesystem::path(MMSIM_CONFIG_DIR).parent_path() / "docs" / "configuration.md";
+  const std::string text = read_text(docs);
+  ASSERT_FALSE(text.empty()) << docs;
+  EXPECT_EQ(config::with_key_tables(text), text)
+      << "docs/configuration.md's key tables differ from src/config: run `cmake --build build --target config_docs`";
+}
+
+TEST(ConfigDocs, EverySectionNeedsItsTableAndEveryTableASection) {
+  std::string tables;
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "baselines", "train", "lstm",
+                              "top level"}) {
+    tables += std::string("<!-- keys: ") + section + " -->\n<!-- end keys -->\n";
+  }
+  const std::string filled = config::with_key_tables(tables);
+  EXPECT_NE(filled.find("| `as.gamma` | `0.01` | a number > 0 |"), std::string::npos) << filled;
+  EXPECT_NE(filled.find("| `seed` | `1` |"), std::string::npos) << filled;
+  EXPECT_THROW(config::with_key_tables("no tables\n"), Error);
+  EXPECT_THROW(config::with_key_tables(tables + "<!-- keys: dat -->\n<!-- end keys -->\n"), Error);
+  EXPECT_THROW(config::with_key_tables("<!-- keys: data -->\n"), Error);
 }
 
 }  // namespace
