@@ -5,10 +5,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "config/key_docs.hpp"
 #include "mmsim/config/config.hpp"
 #include "mmsim/core/error.hpp"
 #include "test_util.hpp"
@@ -356,6 +360,35 @@ TEST(Config, LoadQuickstart) {
   expect_same_config(c, back);
 }
 
+/// The text of a file.
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// to_yaml of a config file, with the checkout's directory written as <source>
+/// so that the text does not depend on where the checkout lies.
+std::string effective_yaml(const std::filesystem::path& file) {
+  const std::string source = std::filesystem::path(MMSIM_CONFIG_DIR).parent_path().string();
+  std::string text = to_yaml(load_config(file));
+  for (std::size_t at = text.find(source); at != std::string::npos; at = text.find(source, at)) {
+    text.replace(at, source.size(), "<source>");
+  }
+  return text;
+}
+
+TEST(Config, ToYamlOfTheShippedConfigsIsPinned) {
+  // config_hash is a hash of this text: runs keep their hashes.
+  const std::filesystem::path configs = MMSIM_CONFIG_DIR;
+  EXPECT_EQ(effective_yaml(configs / "quickstart.yaml"), read_text(test::test_data("config/quickstart.to_yaml")));
+  EXPECT_EQ(effective_yaml(configs / "thesis.yaml"), read_text(test::test_data("config/thesis.to_yaml")));
+  // Every key of every section away from its default.
+  EXPECT_EQ(effective_yaml(test::test_data("config/every_key.yaml")),
+            read_text(test::test_data("config/every_key.to_yaml")));
+}
+
 TEST(Config, LoadMissingFile) {
   expect_config_error([] { load_config("/nonexistent/dir/none.yaml"); }, "--config", {"none.yaml"});
 }
@@ -520,6 +553,159 @@ TEST(ConfigBaselines, BadAvellanedaStoikovValuesNameTheKey) {
   expect_parse_error(as + "    enabled: sometimes\n", "baselines.as.enabled", {"'sometimes'"});
   expect_parse_error(as + "    gama: 0.1\n", "baselines.as.gama", {"unknown key", "gamma"});
   expect_parse_error(kMinimal + "baselines:\n  glft: {}\n", "baselines.glft", {"unknown key", "as"});
+}
+
+// ---------------------------------------------------------------------------
+// Range checks report like parse errors: the key as written, the value, what
+// is allowed, and the file:line or the --set that gave the value.
+// ---------------------------------------------------------------------------
+
+TEST(ConfigRanges, AnOverriddenValueOutsideItsRangeNamesTheSetAndWhatIsAllowed) {
+  expect_config_error([] { parse(kMinimal, {"train.gamma=2"}); }, "train.gamma",
+                      {"got 2", "a number in (0, 1]", "(--set train.gamma=2)"});
+}
+
+TEST(ConfigRanges, AValueOutsideItsRangeNamesItsLine) {
+  expect_parse_error(kMinimal + "train:\n  num_envs: 4\n  gamma: 1.5\n", "train.gamma",
+                     {"got 1.5", "(0, 1]", "(test.yaml:5)"});
+  expect_parse_error(kMinimal + "lstm:\n  hidden: 0\n", "lstm.hidden", {"got 0", "[1, 4096]", "test.yaml:4"});
+}
+
+TEST(ConfigRanges, NestedKeysAreNamedAsWritten) {
+  // train.clip.max is the member clip_max: the message names the key of the file.
+  expect_parse_error(kMinimal + "train:\n  clip:\n    kind: value\n    max: 0\n", "train.clip.max",
+                     {"got 0", "> 0", "test.yaml:6"});
+  expect_config_error([] { parse(kMinimal, {"train.network.policy_hidden=0"}); }, "train.network.policy_hidden",
+                      {">= 1", "--set train.network.policy_hidden=0"});
+  expect_config_error([] { parse(kMinimal, {"train.beta.values=[0.1, -1]"}); }, "train.beta.values",
+                      {"value -1 (item 2)", ">= 0", "--set train.beta.values=[0.1, -1]"});
+}
+
+TEST(ConfigRanges, ASumOverTheLimitNamesTheSetThatRaisedIt) {
+  // The fractions of the file sum to 1; the override makes them 1.2.
+  const std::string text = kMinimal + "split:\n  train: 0.7\n  validation: 0.15\n  test: 0.15\n";
+  try {
+    parse(text, {"split.train=0.9"});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.key(), "split");
+    for (const char* part : {"0.9 + 0.15 + 0.15 > 1", "split.train: --set split.train=0.9",
+                             "split.validation: test.yaml:5", "split.test: test.yaml:6"}) {
+      EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+    }
+  }
+}
+
+TEST(ConfigRanges, ACrossKeyCheckNamesBothKeysAndWhereEachCameFrom) {
+  try {
+    parse(kMinimal + "lstm:\n  max_move_half_ticks: 12\n", {"lstm.class_width_half_ticks=5"});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.key(), "lstm.class_width_half_ticks");
+    for (const char* part : {"divides lstm.max_move_half_ticks (12)", "got 5",
+                             "--set lstm.class_width_half_ticks=5", "lstm.max_move_half_ticks: test.yaml:4"}) {
+      EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+    }
+  }
+  expect_parse_error(kMinimal + "train:\n  learning_rate: 0.001\n  min_learning_rate: 0.01\n",
+                     "train.min_learning_rate",
+                     {"<= train.learning_rate (0.001)", "got 0.01", "test.yaml:5", "train.learning_rate: test.yaml:4"});
+  expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n"
+                                "  test_start: '2020-01-02 09:00:00'\n",
+                     "split.test_start", {"at or after split.validation_start", "test.yaml:6"});
+}
+
+TEST(ConfigRanges, NumbersMustBeFinite) {
+  expect_parse_error(kMinimal + "train:\n  log_every_seconds: .inf\n", "train.log_every_seconds", {"> 0"});
+  expect_parse_error(kMinimal + "split:\n  test: .nan\n", "split.test", {"[0, 1]"});
+}
+
+TEST(ConfigRanges, EnvSectionsAreCheckedWhenAnEnvIsBuilt) {
+  // Parsing keeps env values for the commands that build envs; they check them.
+  const Config c =
+      parse(kMinimal + "env:\n  actions: [[1, 1, 1, 1]]\n  reward:\n    eta: 2\n", {"fill_prob.cost=.nan"});
+  expect_config_error([&] { validate(c.env); }, "env.reward.eta", {"got 2", "[0, 1]"});
+  expect_config_error([&] { validate(c.fill_prob); }, "fill_prob.cost", {"got nan"});
+  // An empty action table is refused only then too.
+  EXPECT_TRUE(parse(kMinimal).env.actions.empty());
+  expect_config_error([] { validate(parse(kMinimal).env); }, "env.actions", {"empty"});
+}
+
+// ---------------------------------------------------------------------------
+// The choice names: one table per enum, for the parser and to_string alike.
+// ---------------------------------------------------------------------------
+
+/// Every name of the enum's table parses back to its value, once.
+template <class Enum>
+void expect_names_round_trip() {
+  std::set<std::string> names;
+  for (const auto& entry : enum_names(Enum{}).entries) {
+    EXPECT_TRUE(names.insert(entry.name).second) << entry.name << " twice";
+    EXPECT_STREQ(to_string(entry.value), entry.name);
+    EXPECT_EQ(enum_names(Enum{}).find(entry.name), entry.value) << entry.name;
+  }
+}
+
+TEST(ConfigChoices, EveryNameRoundTripsThroughItsTable) {
+  expect_names_round_trip<DataFormat>();
+  expect_names_round_trip<StepOn>();
+  expect_names_round_trip<BadRowPolicy>();
+  expect_names_round_trip<TimestampFormat>();
+  expect_names_round_trip<SplitBy>();
+  expect_names_round_trip<EpisodeSplit>();
+  expect_names_round_trip<OffsetUnit>();
+  expect_names_round_trip<SizeUnit>();
+  expect_names_round_trip<FillPrice>();
+  expect_names_round_trip<FillModel>();
+  expect_names_round_trip<QueueModel>();
+  expect_names_round_trip<RewardKind>();
+  expect_names_round_trip<PenaltyKind>();
+  expect_names_round_trip<InventoryLimitMode>();
+  expect_names_round_trip<CurriculumCount>();
+  expect_names_round_trip<train::ClipKind>();
+  expect_names_round_trip<train::Schedule::Kind>();
+  expect_names_round_trip<eval::AsQuoteMode>();
+}
+
+TEST(ConfigChoices, AValueWithoutANameIsABugNotAnotherName) {
+  EXPECT_THROW(to_string(static_cast<FillModel>(2)), InternalError);
+  EXPECT_THROW(to_string(static_cast<eval::AsQuoteMode>(5)), InternalError);
+}
+
+TEST(ConfigChoices, EpisodeSplitsParseByName) {
+  EXPECT_EQ(parse_episode_split("validation", "--split"), EpisodeSplit::validation);
+  EXPECT_EQ(parse_episode_split("test", "--split"), EpisodeSplit::test);
+  expect_config_error([] { parse_episode_split("valid", "--split"); }, "--split",
+                      {"'valid' is not one of: train, validation, test"});
+}
+
+// ---------------------------------------------------------------------------
+// docs/configuration.md's key tables come from the key tables.
+// ---------------------------------------------------------------------------
+
+TEST(ConfigDocs, TheDocsKeyTablesAreTheGeneratedOnes) {
+  const std::filesystem::path docs =
+      std::filesystem::path(MMSIM_CONFIG_DIR).parent_path() / "docs" / "configuration.md";
+  const std::string text = read_text(docs);
+  ASSERT_FALSE(text.empty()) << docs;
+  EXPECT_EQ(config::with_key_tables(text), text)
+      << "docs/configuration.md's key tables differ from src/config: run `cmake --build build --target config_docs`";
+}
+
+TEST(ConfigDocs, EverySectionNeedsItsTableAndEveryTableASection) {
+  std::string tables;
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "baselines", "train", "lstm",
+                              "top level"}) {
+    tables += std::string("<!-- keys: ") + section + " -->\n<!-- end keys -->\n";
+  }
+  const std::string filled = config::with_key_tables(tables);
+  EXPECT_NE(filled.find("| `as.gamma` | `0.01` | a number > 0 |"), std::string::npos) << filled;
+  EXPECT_NE(filled.find("| `seed` | `1` |"), std::string::npos) << filled;
+  EXPECT_THROW(config::with_key_tables("no tables\n"), Error);
+  EXPECT_THROW(config::with_key_tables(tables + "<!-- keys: dat -->\n<!-- end keys -->\n"), Error);
+  EXPECT_THROW(config::with_key_tables("<!-- keys: data -->\n"), Error);
 }
 
 }  // namespace

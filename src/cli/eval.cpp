@@ -14,13 +14,6 @@
 namespace mmsim::cli {
 namespace {
 
-EpisodeSplit parse_split(const std::string& split) {
-  if (split == "test") return EpisodeSplit::test;
-  if (split == "validation") return EpisodeSplit::validation;
-  if (split == "train") return EpisodeSplit::train;
-  throw ConfigError("--split", "'" + split + "' is not one of: test, validation, train");
-}
-
 /// The protocol's backend for --device, and the report's note on it (empty on the CPU).
 std::string choose_backend(const std::string& device, [[maybe_unused]] eval::Protocol* protocol) {
   if (device == "cpu") return "";
@@ -45,7 +38,7 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   protocol.windows = options.windows;
   protocol.steps = options.steps;
   protocol.seed = config.seed;
-  protocol.split = parse_split(options.split);
+  protocol.split = parse_episode_split(options.split, "--split");
   const std::filesystem::path checkpoint(options.checkpoint);
 
   // The baselines calibrate on the whole training split, also when the LSTM

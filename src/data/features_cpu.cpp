@@ -40,15 +40,10 @@ std::vector<std::string> FeatureLayout::names() const {
 }
 
 FeatureLayout make_feature_layout(const BookTensor& book, const FeatureConfig& config) {
-  if (config.depth < 0 || config.depth > book.depth) {
+  validate(config);
+  if (config.depth > book.depth) {
     throw ConfigError("features.depth", std::to_string(config.depth) + " is outside [0, " +
                                             std::to_string(book.depth) + "] (0 = the book's depth)");
-  }
-  if (config.rsi_windows.size() > static_cast<std::size_t>(kMaxRsiWindows)) {
-    throw ConfigError("features.rsi_windows", "at most " + std::to_string(kMaxRsiWindows) + " windows");
-  }
-  for (int window : config.rsi_windows) {
-    if (window < 1) throw ConfigError("features.rsi_windows", "window " + std::to_string(window) + " must be >= 1");
   }
   FeatureLayout layout;
   layout.depth = config.depth > 0 ? config.depth : book.depth;

@@ -32,10 +32,10 @@ LoadOptions with_format_defaults(LoadOptions options) {
   if (options.format == DataFormat::l1) {
     const SnapshotColumns defaults;
     SnapshotColumns& c = options.columns;
-    if (c.bid_price == defaults.bid_price) c.bid_price = "BidPrice{level}";
-    if (c.bid_size == defaults.bid_size) c.bid_size = "BidVolume{level}";
-    if (c.ask_price == defaults.ask_price) c.ask_price = "AskPrice{level}";
-    if (c.ask_size == defaults.ask_size) c.ask_size = "AskVolume{level}";
+    if (c.bid_price == defaults.bid_price) c.bid_price = kL1Columns.bid_price;
+    if (c.bid_size == defaults.bid_size) c.bid_size = kL1Columns.bid_size;
+    if (c.ask_price == defaults.ask_price) c.ask_price = kL1Columns.ask_price;
+    if (c.ask_size == defaults.ask_size) c.ask_size = kL1Columns.ask_size;
     options.depth = 1;
   }
   return options;
@@ -88,10 +88,7 @@ int BookTensor::session_of(std::int64_t row) const {
 
 LoadedBook load_book_uncached(const LoadOptions& requested) {
   const LoadOptions options = with_format_defaults(requested);
-  if (options.files.empty()) throw ConfigError("data.files", "no data files given");
-  if (!(options.instrument.tick_size > 0)) throw ConfigError("data.tick_size", "must be > 0");
-  if (!(options.instrument.lot_size > 0)) throw ConfigError("data.lot_size", "must be > 0");
-  if (options.depth < 0) throw ConfigError("data.depth", "must be >= 0 (0 keeps every level of the files)");
+  validate(options);
 
   // Each file is read once; the first one fixes the depth of the dataset.
   std::unique_ptr<detail::BookBuilder> builder;
@@ -401,7 +398,7 @@ std::string write_cache(const std::filesystem::path& path, std::uint64_t key, co
 
 LoadedBook load_book(const LoadOptions& requested, const std::filesystem::path& cache_dir, CacheOutcome* outcome) {
   const LoadOptions options = with_format_defaults(requested);
-  if (options.files.empty()) throw ConfigError("data.files", "no data files given");
+  validate(options);
   const std::uint64_t key = cache_content_key(options);
   char name[64];
   std::snprintf(name, sizeof name, "book-%016llx.mmbook", static_cast<unsigned long long>(cache_name_key(options)));
@@ -422,40 +419,6 @@ LoadedBook load_book(const LoadOptions& requested, const std::filesystem::path& 
   }
   if (outcome != nullptr) *outcome = result;
   return loaded;
-}
-
-const char* to_string(DataFormat format) {
-  switch (format) {
-    case DataFormat::lobster: return "lobster";
-    case DataFormat::snapshot: return "snapshot";
-    case DataFormat::l1: return "l1";
-  }
-  return "?";
-}
-
-const char* to_string(StepOn rule) {
-  switch (rule) {
-    case StepOn::best_price_change: return "best_price_change";
-    case StepOn::any_change: return "any_change";
-    case StepOn::every_event: return "every_event";
-  }
-  return "?";
-}
-
-const char* to_string(BadRowPolicy policy) {
-  return policy == BadRowPolicy::error ? "error" : "drop";
-}
-
-const char* to_string(TimestampFormat format) {
-  switch (format) {
-    case TimestampFormat::seconds: return "seconds";
-    case TimestampFormat::milliseconds: return "milliseconds";
-    case TimestampFormat::microseconds: return "microseconds";
-    case TimestampFormat::nanoseconds: return "nanoseconds";
-    case TimestampFormat::iso8601: return "iso8601";
-    case TimestampFormat::row_number: return "row_number";
-  }
-  return "?";
 }
 
 }  // namespace mmsim

@@ -79,17 +79,10 @@ void append(Split* split, std::int64_t begin, std::int64_t end) {
   if (begin < end) split->ranges.push_back({begin, end});
 }
 
-Nanos parse_split_time(const std::string& key, const std::string& value) {
-  Nanos t = 0;
-  if (!parse_timestamp(value, &t)) {
-    throw ConfigError(key, "'" + value + "' is not a timestamp; expected YYYY-MM-DD HH:MM:SS[.fraction]");
-  }
-  return t;
-}
-
 }  // namespace
 
 Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const SplitConfig& config) {
+  validate(config);
   Splits splits;
   splits.warmup_rows_per_session = warmup_rows;
   const std::vector<RowRange> eligible = eligible_ranges(book, warmup_rows);
@@ -98,15 +91,6 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
   switch (config.by) {
     case SplitBy::fraction: {
       const double fractions[3] = {config.train_fraction, config.validation_fraction, config.test_fraction};
-      const char* keys[3] = {"split.train", "split.validation", "split.test"};
-      double sum = 0;
-      for (int i = 0; i < 3; ++i) {
-        if (!(fractions[i] >= 0 && fractions[i] <= 1)) {
-          throw ConfigError(keys[i], "fraction " + std::to_string(fractions[i]) + " must be in [0, 1]");
-        }
-        sum += fractions[i];
-      }
-      if (sum > 1 + 1e-9) throw ConfigError("split", "the fractions add up to " + std::to_string(sum) + " > 1");
       std::int64_t total = 0;
       for (const RowRange& r : eligible) total += r.size();
       // Cut points in the sequence of eligible rows; a fraction that fills the rest gets it exactly.
@@ -127,12 +111,11 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
       break;
     }
     case SplitBy::time: {
-      const Nanos validation_start = parse_split_time("split.validation_start", config.validation_start);
-      const Nanos test_start = parse_split_time("split.test_start", config.test_start);
-      if (test_start < validation_start) {
-        throw ConfigError("split.test_start", "'" + config.test_start + "' is before split.validation_start '" +
-                                                  config.validation_start + "'");
-      }
+      // validate() checked that both starts are timestamps, in order.
+      Nanos validation_start = 0, test_start = 0;
+      const bool parsed = parse_timestamp(config.validation_start, &validation_start) &&
+                          parse_timestamp(config.test_start, &test_start);
+      MMSIM_ASSERT(parsed, "split starts that validate() accepted");
       for (const RowRange& r : eligible) {
         const auto first = book.time_ns.begin() + r.begin, last = book.time_ns.begin() + r.end;
         const std::int64_t v = std::lower_bound(first, last, validation_start) - book.time_ns.begin();
@@ -172,15 +155,6 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
                                    std::to_string(warmup_rows) + " warm-up rows per session)");
   }
   return splits;
-}
-
-const char* to_string(SplitBy by) {
-  switch (by) {
-    case SplitBy::fraction: return "fraction";
-    case SplitBy::time: return "time";
-    case SplitBy::session: return "session";
-  }
-  return "?";
 }
 
 }  // namespace mmsim

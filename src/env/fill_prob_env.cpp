@@ -12,11 +12,7 @@
 namespace mmsim {
 
 FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData& data, std::uint64_t seed) {
-  if (config.episode_length < 1) throw ConfigError("fill_prob.episode_length", "must be >= 1");
-  if (!(std::isfinite(config.cash_deal_limit) && config.cash_deal_limit > 0)) {
-    throw ConfigError("fill_prob.cash_deal_limit", "must be > 0 (currency per trade)");
-  }
-  if (!std::isfinite(config.cost)) throw ConfigError("fill_prob.cost", "must be finite");
+  validate(config);
   EnvConfig window;
   window.split = config.split;
   const std::int64_t longest = episode_split(window, *data.splits).longest_range();

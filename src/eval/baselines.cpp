@@ -84,17 +84,6 @@ class AvellanedaStoikovPolicy final : public Policy {
 
 }  // namespace
 
-void validate(const AsBaselineConfig& a) {
-  if (!(a.gamma > 0) || !std::isfinite(a.gamma)) throw ConfigError("baselines.as.gamma", "must be a number > 0");
-  if (!(a.order_size >= 0) || !std::isfinite(a.order_size)) {
-    throw ConfigError("baselines.as.order_size", "must be a size >= 0");
-  }
-  if (!(a.max_distance_ticks >= 1 && a.max_distance_ticks <= 1e6)) {
-    throw ConfigError("baselines.as.max_distance_ticks", "must be a number of ticks in [1, 1e6]");
-  }
-  if (a.min_fills < 1) throw ConfigError("baselines.as.min_fills", "must be an integer >= 1");
-}
-
 std::unique_ptr<Policy> avellaneda_stoikov_policy(AsForm form, const Calibration& calibration,
                                                   const AsBaselineConfig& config, const EnvData& data,
                                                   const StepParams& params) {
@@ -107,7 +96,5 @@ const char* as_policy_name(AsForm form, AsQuoteMode mode) {
   }
   return mode == AsQuoteMode::continuous ? "GLFT" : "GLFT (snapped)";
 }
-
-const char* to_string(AsQuoteMode mode) { return mode == AsQuoteMode::continuous ? "continuous" : "snap"; }
 
 }  // namespace mmsim::eval

@@ -1,46 +1,10 @@
 #include "mmsim/train/lstm_config.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "mmsim/core/error.hpp"
 
 namespace mmsim::train {
-namespace {
-
-void require(bool ok, const char* key, const std::string& value, const std::string& allowed) {
-  if (!ok) throw ConfigError(key, value + " is not allowed: " + allowed);
-}
-
-std::string number(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-}  // namespace
-
-void validate(const LstmConfig& c) {
-  using std::to_string;
-  require(c.hidden >= 1 && c.hidden <= 4096, "lstm.hidden", to_string(c.hidden), "an integer in [1, 4096]");
-  require(c.max_move_half_ticks >= 1 && c.max_move_half_ticks <= 1000, "lstm.max_move_half_ticks",
-          to_string(c.max_move_half_ticks), "an integer in [1, 1000]");
-  require(c.class_width_half_ticks >= 1 && c.max_move_half_ticks % c.class_width_half_ticks == 0,
-          "lstm.class_width_half_ticks", to_string(c.class_width_half_ticks),
-          "an integer >= 1 that divides lstm.max_move_half_ticks (" + to_string(c.max_move_half_ticks) + ")");
-  require(c.sequence_length >= 1, "lstm.sequence_length", to_string(c.sequence_length), "an integer >= 1");
-  require(c.batch_size >= 1, "lstm.batch_size", to_string(c.batch_size), "an integer >= 1");
-  require(c.epochs >= 1, "lstm.epochs", to_string(c.epochs), "an integer >= 1");
-  require(c.patience >= 1, "lstm.patience", to_string(c.patience), "an integer >= 1");
-  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "lstm.learning_rate", number(c.learning_rate),
-          "a number > 0");
-  require(std::isfinite(c.clip_norm) && c.clip_norm > 0, "lstm.clip_norm", number(c.clip_norm), "a number > 0");
-  require(c.walk_forward_blocks >= 2 && c.walk_forward_blocks <= 100, "lstm.walk_forward_blocks",
-          to_string(c.walk_forward_blocks), "an integer in [2, 100]");
-  require(c.fold_validation_fraction > 0 && c.fold_validation_fraction < 1, "lstm.fold_validation_fraction",
-          number(c.fold_validation_fraction), "a fraction in (0, 1)");
-}
 
 std::vector<std::string> lstm_column_names(const LstmConfig& c) {
   std::vector<std::string> names;

@@ -12,6 +12,7 @@
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
+#include "mmsim/train/schedule.hpp"
 
 namespace mmsim::train {
 namespace {

@@ -1,21 +1,22 @@
 #pragma once
-// The run configuration: YAML files under configs/ parsed into plain structs,
-// validated in one place. Every key, its default and its allowed values are
-// listed in docs/configuration.md.
+// The run configuration: YAML files under configs/ parsed into plain structs.
+// Each section's keys, defaults and allowed values are declared once, in the
+// key tables under src/config/, which drive parsing, range checks, to_yaml
+// and the key tables of docs/configuration.md.
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "mmsim/config/baselines_config.hpp"
+#include "mmsim/config/lstm_config.hpp"
+#include "mmsim/config/train_config.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
-#include "mmsim/eval/baselines.hpp"
-#include "mmsim/train/lstm_config.hpp"
-#include "mmsim/train/train_config.hpp"
 
 namespace mmsim {
 
@@ -45,7 +46,9 @@ struct Config {
 
 /// Parses a YAML file, then applies `overrides` ("dotted.key=yaml value").
 /// Relative data paths are resolved against the config file's directory.
-/// Throws ConfigError naming the key, the value and what is allowed.
+/// Checks every section but env and fill_prob, which are checked when an env
+/// is built. Throws ConfigError naming the key, the value, what is allowed
+/// and the file:line or the --set that gave the value.
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 
 /// As load_config, from text; `base_dir` resolves relative paths and `name`

@@ -20,6 +20,9 @@ struct FeatureConfig {
   bool lstm = false;
 };
 
+/// Throws ConfigError naming the `features.*` key of a value outside its range.
+void validate(const FeatureConfig& config);
+
 /// Column layout of the table for a depth and RSI windows.
 struct FeatureLayout {
   int depth = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mmsim/config/enum_table.hpp"
 #include "mmsim/data/book_tensor.hpp"
 
 namespace mmsim {
@@ -44,6 +45,10 @@ struct SnapshotColumns {
   std::string ask_size = "askSize{level}";
 };
 
+/// Header names of l1 files: the defaults of a config with `format: l1`.
+inline const SnapshotColumns kL1Columns{"time", "BidPrice{level}", "BidVolume{level}", "AskPrice{level}",
+                                        "AskVolume{level}"};
+
 struct LoadOptions {
   DataFormat format = DataFormat::lobster;
   /// One file per session, in time order. LOBSTER: the orderbook files (the
@@ -59,6 +64,10 @@ struct LoadOptions {
   /// C++ callers loading an l1 file without a time column set row_number.
   TimestampFormat timestamp_format = TimestampFormat::seconds;
 };
+
+/// Throws ConfigError naming the `data.*` key of a value outside its range
+/// (docs/configuration.md), or data.files when no file is given.
+void validate(const LoadOptions& options);
 
 /// Counts reported by the loader.
 struct LoadStats {
@@ -98,9 +107,31 @@ std::filesystem::path default_cache_dir();
 LoadedBook load_book(const LoadOptions& options, const std::filesystem::path& cache_dir,
                      CacheOutcome* outcome = nullptr);
 
-const char* to_string(DataFormat format);
-const char* to_string(StepOn rule);
-const char* to_string(BadRowPolicy policy);
-const char* to_string(TimestampFormat format);
+// The names config files give the values of each choice (config/enum_table.hpp).
+constexpr auto enum_names(DataFormat) {
+  return enum_table<DataFormat>(
+      {{DataFormat::lobster, "lobster"}, {DataFormat::snapshot, "snapshot"}, {DataFormat::l1, "l1"}});
+}
+constexpr auto enum_names(StepOn) {
+  return enum_table<StepOn>({{StepOn::best_price_change, "best_price_change"},
+                             {StepOn::any_change, "any_change"},
+                             {StepOn::every_event, "every_event"}});
+}
+constexpr auto enum_names(BadRowPolicy) {
+  return enum_table<BadRowPolicy>({{BadRowPolicy::error, "error"}, {BadRowPolicy::drop, "drop"}});
+}
+constexpr auto enum_names(TimestampFormat) {
+  return enum_table<TimestampFormat>({{TimestampFormat::seconds, "seconds"},
+                                      {TimestampFormat::milliseconds, "milliseconds"},
+                                      {TimestampFormat::microseconds, "microseconds"},
+                                      {TimestampFormat::nanoseconds, "nanoseconds"},
+                                      {TimestampFormat::iso8601, "iso8601"},
+                                      {TimestampFormat::row_number, "row_number"}});
+}
+
+inline const char* to_string(DataFormat format) { return enum_names(format).name(format); }
+inline const char* to_string(StepOn rule) { return enum_names(rule).name(rule); }
+inline const char* to_string(BadRowPolicy policy) { return enum_names(policy).name(policy); }
+inline const char* to_string(TimestampFormat format) { return enum_names(format).name(format); }
 
 }  // namespace mmsim

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mmsim/config/enum_table.hpp"
 #include "mmsim/data/book_tensor.hpp"
 
 namespace mmsim {
@@ -41,6 +42,11 @@ struct SplitConfig {
   std::vector<std::string> train_sessions, validation_sessions, test_sessions;
 };
 
+/// Throws ConfigError naming the `split.*` key of a value outside its range,
+/// or `split` when the fractions sum to more than 1 (by fraction), or a
+/// start that is not a timestamp (by time).
+void validate(const SplitConfig& config);
+
 struct Splits {
   Split train, validation, test;
   std::int64_t warmup_rows_per_session = 0;
@@ -54,6 +60,10 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
 /// Returns false when the text is not such a timestamp.
 bool parse_timestamp(const std::string& text, Nanos* out);
 
-const char* to_string(SplitBy by);
+/// The names config files give the ways to split (config/enum_table.hpp).
+constexpr auto enum_names(SplitBy) {
+  return enum_table<SplitBy>({{SplitBy::fraction, "fraction"}, {SplitBy::time, "time"}, {SplitBy::session, "session"}});
+}
+inline const char* to_string(SplitBy by) { return enum_names(by).name(by); }
 
 }  // namespace mmsim

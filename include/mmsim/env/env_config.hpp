@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "mmsim/config/enum_table.hpp"
 
 namespace mmsim {
 
@@ -122,18 +125,63 @@ struct EnvConfig {
   ObservationConfig observation;
 };
 
-/// Throws ConfigError (key `env.*`) for a value outside its documented range.
+/// Throws ConfigError (key `env.*`) for a value outside its documented range
+/// (docs/configuration.md) or an empty action table.
 void validate(const EnvConfig& config);
 
-const char* to_string(OffsetUnit unit);
-const char* to_string(SizeUnit unit);
-const char* to_string(FillPrice price);
-const char* to_string(FillModel model);
-const char* to_string(QueueModel model);
-const char* to_string(RewardKind kind);
-const char* to_string(PenaltyKind kind);
-const char* to_string(InventoryLimitMode mode);
-const char* to_string(CurriculumCount count);
-const char* to_string(EpisodeSplit split);
+// The names config files give the values of each choice (enum_table.hpp).
+constexpr auto enum_names(OffsetUnit) {
+  return enum_table<OffsetUnit>(
+      {{OffsetUnit::ticks, "ticks"}, {OffsetUnit::price, "price"}, {OffsetUnit::half_spread, "half_spread"}});
+}
+constexpr auto enum_names(SizeUnit) {
+  return enum_table<SizeUnit>({{SizeUnit::base, "base"}, {SizeUnit::quote, "quote"}});
+}
+constexpr auto enum_names(FillPrice) {
+  return enum_table<FillPrice>({{FillPrice::quote, "quote"}, {FillPrice::level, "level"}});
+}
+constexpr auto enum_names(FillModel) {
+  return enum_table<FillModel>({{FillModel::cross, "cross"}, {FillModel::trades, "trades"}});
+}
+constexpr auto enum_names(QueueModel) {
+  return enum_table<QueueModel>({{QueueModel::risk_averse, "risk_averse"}, {QueueModel::proportional, "proportional"}});
+}
+constexpr auto enum_names(RewardKind) {
+  return enum_table<RewardKind>({{RewardKind::asymmetric, "asymmetric"}, {RewardKind::spooner, "spooner"}});
+}
+constexpr auto enum_names(PenaltyKind) {
+  return enum_table<PenaltyKind>({{PenaltyKind::none, "none"},
+                                  {PenaltyKind::linear, "linear"},
+                                  {PenaltyKind::quadratic, "quadratic"},
+                                  {PenaltyKind::log1p, "log1p"}});
+}
+constexpr auto enum_names(InventoryLimitMode) {
+  return enum_table<InventoryLimitMode>({{InventoryLimitMode::shrink, "shrink"}, {InventoryLimitMode::skip, "skip"}});
+}
+constexpr auto enum_names(CurriculumCount) {
+  return enum_table<CurriculumCount>({{CurriculumCount::per_env, "per_env"}, {CurriculumCount::all_envs, "all_envs"}});
+}
+constexpr auto enum_names(EpisodeSplit) {
+  return enum_table<EpisodeSplit>(
+      {{EpisodeSplit::train, "train"}, {EpisodeSplit::validation, "validation"}, {EpisodeSplit::test, "test"}});
+}
+
+inline const char* to_string(OffsetUnit unit) { return enum_names(unit).name(unit); }
+inline const char* to_string(SizeUnit unit) { return enum_names(unit).name(unit); }
+inline const char* to_string(FillPrice price) { return enum_names(price).name(price); }
+inline const char* to_string(FillModel model) { return enum_names(model).name(model); }
+inline const char* to_string(QueueModel model) { return enum_names(model).name(model); }
+inline const char* to_string(RewardKind kind) { return enum_names(kind).name(kind); }
+inline const char* to_string(PenaltyKind kind) { return enum_names(kind).name(kind); }
+inline const char* to_string(InventoryLimitMode mode) { return enum_names(mode).name(mode); }
+inline const char* to_string(CurriculumCount count) { return enum_names(count).name(count); }
+inline const char* to_string(EpisodeSplit split) { return enum_names(split).name(split); }
+
+/// The split named `name` (train, validation or test); ConfigError naming
+/// `key` otherwise. Whatever reads a split name by itself (a command-line
+/// flag) calls this; config keys read it through the same table.
+inline EpisodeSplit parse_episode_split(std::string_view name, const std::string& key) {
+  return enum_names(EpisodeSplit{}).parse(name, key);
+}
 
 }  // namespace mmsim

@@ -29,6 +29,9 @@ struct FillProbConfig {
   double cost = 0;                     ///< currency subtracted from the reward per trade
 };
 
+/// Throws ConfigError naming the `fill_prob.*` key of a value outside its range.
+void validate(const FillProbConfig& config);
+
 /// Device-copyable parameters of the fill-probability step.
 struct FillProbParams {
   std::int64_t length = 1;

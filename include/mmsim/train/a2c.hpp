@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #include "mmsim/train/algorithm.hpp"
-#include "mmsim/train/train_config.hpp"
+#include "mmsim/config/train_config.hpp"
 
 namespace mmsim::train {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "mmsim/train/rollout.hpp"
-#include "mmsim/train/train_config.hpp"
+#include "mmsim/config/train_config.hpp"
 
 namespace mmsim::train {
 

@@ -1,10 +1,12 @@
 #pragma once
-// Trainer settings (config section `train`; docs/configuration.md). Torch-free.
+// Trainer settings: the config section `train` (docs/configuration.md,
+// docs/training.md). Torch-free.
 
 #include <cstdint>
 #include <string>
 
-#include "mmsim/train/schedule.hpp"
+#include "mmsim/config/enum_table.hpp"
+#include "mmsim/config/schedule.hpp"
 
 namespace mmsim::train {
 
@@ -38,6 +40,10 @@ struct TrainConfig {
 /// Throws ConfigError naming the `train.*` key of an invalid value.
 void validate(const TrainConfig& config);
 
-const char* to_string(ClipKind kind);
+/// The names config files give the kinds of gradient clipping (enum_table.hpp).
+constexpr auto enum_names(ClipKind) {
+  return enum_table<ClipKind>({{ClipKind::norm, "norm"}, {ClipKind::value, "value"}});
+}
+inline const char* to_string(ClipKind kind) { return enum_names(kind).name(kind); }
 
 }  // namespace mmsim::train
