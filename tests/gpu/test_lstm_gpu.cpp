@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "gpu_fixture.hpp"
-#include "mmsim/train/lstm.hpp"
+#include "mmsim/train/lstm_fit.hpp"
+#include "mmsim/train/lstm_scores.hpp"
 #include "test_util.hpp"
 
 namespace mmsim::test {
