@@ -21,6 +21,7 @@ constexpr char kCacheMagic[8] = {'M', 'M', 'L', 'S', 'T', 'M', '0', '1'};
 
 std::string hex(std::uint64_t v) { return format("%016llx", static_cast<unsigned long long>(v)); }
 
+/// The files of the models of `blocks` walk-forward blocks in `dir`: model.pt, then fold_<k>.pt.
 std::vector<std::filesystem::path> model_files(const std::filesystem::path& dir, int blocks) {
   std::vector<std::filesystem::path> files{dir / "model.pt"};
   for (int k = 1; k < blocks; ++k) files.push_back(dir / ("fold_" + std::to_string(k) + ".pt"));
@@ -31,6 +32,64 @@ void write_file(const std::filesystem::path& file, const std::string& content) {
   std::ofstream out(file, std::ios::binary);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   if (!out) throw Error("cannot write " + file.string());
+}
+
+/// A column cache file: kCacheMagic, the key (uint64), rows and classes
+/// (int64), the values [rows, classes] float32, then hash64 of the values.
+struct ColumnsFile {
+  std::uint64_t key = 0;
+  std::int64_t rows = 0;
+  std::int64_t classes = 0;
+
+  std::size_t header() const { return sizeof kCacheMagic + sizeof key + sizeof rows + sizeof classes; }
+  std::size_t payload() const { return static_cast<std::size_t>(rows * classes) * sizeof(float); }
+  std::size_t size() const { return header() + payload() + sizeof(std::uint64_t); }
+};
+
+/// Reads the values of `file` into `probabilities` [rows, classes] float32
+/// CPU when its header and checksum match `layout`; returns why not, or an
+/// empty string.
+std::string read_columns_file(const std::filesystem::path& file, const ColumnsFile& layout,
+                              torch::Tensor* probabilities) {
+  const std::string bytes = detail::read_raw_file(file);
+  if (bytes.size() != layout.size()) {
+    return "it holds " + std::to_string(bytes.size()) + " bytes, expected " + std::to_string(layout.size());
+  }
+  const char* p = bytes.data();
+  ColumnsFile stored;
+  std::uint64_t checksum = 0;
+  std::memcpy(&stored.key, p + sizeof kCacheMagic, sizeof stored.key);
+  std::memcpy(&stored.rows, p + sizeof kCacheMagic + sizeof stored.key, sizeof stored.rows);
+  std::memcpy(&stored.classes, p + sizeof kCacheMagic + sizeof stored.key + sizeof stored.rows, sizeof stored.classes);
+  std::memcpy(&checksum, p + layout.header() + layout.payload(), sizeof checksum);
+  if (std::memcmp(p, kCacheMagic, sizeof kCacheMagic) != 0) return "not an mmsim LSTM cache file";
+  if (stored.key != layout.key || stored.rows != layout.rows || stored.classes != layout.classes) {
+    return "its header does not match its name";
+  }
+  if (checksum != detail::hash64(p + layout.header(), layout.payload())) return "its checksum does not match";
+  *probabilities = torch::empty({layout.rows, layout.classes}, torch::kFloat32);
+  std::memcpy(probabilities->data_ptr<float>(), p + layout.header(), layout.payload());
+  return {};
+}
+
+/// Writes `probabilities` (contiguous, [rows, classes] float32 CPU) as
+/// `layout` says into `file` atomically: a temporary file renamed into place.
+void write_columns_file(const std::filesystem::path& file, const ColumnsFile& layout,
+                        const torch::Tensor& probabilities) {
+  std::string bytes(layout.size(), '\0');
+  char* p = bytes.data();
+  std::memcpy(p, kCacheMagic, sizeof kCacheMagic);
+  std::memcpy(p + sizeof kCacheMagic, &layout.key, sizeof layout.key);
+  std::memcpy(p + sizeof kCacheMagic + sizeof layout.key, &layout.rows, sizeof layout.rows);
+  std::memcpy(p + sizeof kCacheMagic + sizeof layout.key + sizeof layout.rows, &layout.classes,
+              sizeof layout.classes);
+  std::memcpy(p + layout.header(), probabilities.data_ptr<float>(), layout.payload());
+  const std::uint64_t checksum = detail::hash64(p + layout.header(), layout.payload());
+  std::memcpy(p + layout.header() + layout.payload(), &checksum, sizeof checksum);
+  std::random_device entropy;
+  const std::filesystem::path temporary = file.string() + ".tmp" + std::to_string(entropy());
+  write_file(temporary, bytes);
+  std::filesystem::rename(temporary, file);
 }
 
 }  // namespace
@@ -104,41 +163,18 @@ LstmColumns cached_lstm_columns(const std::filesystem::path& model_dir, const Ls
     result.probabilities = compute();
     return result;
   }
-  std::uint64_t key = models.data_key;
+  ColumnsFile layout;
+  layout.key = models.data_key;
   for (const auto& file : model_files(model_dir, models.blocks.count())) {
     const std::string bytes = detail::read_raw_file(file);
-    key = detail::hash64(bytes, key);
+    layout.key = detail::hash64(bytes, layout.key);
   }
-  const std::int64_t rows = data.rows();
-  const std::int64_t classes = models.full->classes();
-  result.file = cache_dir / ("lstm-" + hex(key) + ".bin");
-  const std::size_t header = sizeof kCacheMagic + sizeof key + sizeof rows + sizeof classes;
-  const std::size_t payload = static_cast<std::size_t>(rows * classes) * sizeof(float);
+  layout.rows = data.rows();
+  layout.classes = models.full->classes();
+  result.file = cache_dir / ("lstm-" + hex(layout.key) + ".bin");
   if (std::filesystem::exists(result.file)) {
-    const std::string bytes = detail::read_raw_file(result.file);
-    std::string problem;
-    std::uint64_t stored_key = 0, checksum = 0;
-    std::int64_t stored_rows = 0, stored_classes = 0;
-    if (bytes.size() != header + payload + sizeof checksum) {
-      problem = "it holds " + std::to_string(bytes.size()) + " bytes, expected " +
-                std::to_string(header + payload + sizeof checksum);
-    } else {
-      const char* p = bytes.data();
-      std::memcpy(&stored_key, p + sizeof kCacheMagic, sizeof key);
-      std::memcpy(&stored_rows, p + sizeof kCacheMagic + sizeof key, sizeof rows);
-      std::memcpy(&stored_classes, p + sizeof kCacheMagic + sizeof key + sizeof rows, sizeof classes);
-      std::memcpy(&checksum, p + header + payload, sizeof checksum);
-      if (std::memcmp(p, kCacheMagic, sizeof kCacheMagic) != 0) {
-        problem = "not an mmsim LSTM cache file";
-      } else if (stored_key != key || stored_rows != rows || stored_classes != classes) {
-        problem = "its header does not match its name";
-      } else if (checksum != detail::hash64(p + header, payload)) {
-        problem = "its checksum does not match";
-      }
-    }
+    const std::string problem = read_columns_file(result.file, layout, &result.probabilities);
     if (problem.empty()) {
-      result.probabilities = torch::empty({rows, classes}, torch::kFloat32);
-      std::memcpy(result.probabilities.data_ptr<float>(), bytes.data() + header, payload);
       result.outcome = LstmCacheOutcome::read;
       return result;
     }
@@ -148,22 +184,10 @@ LstmColumns cached_lstm_columns(const std::filesystem::path& model_dir, const Ls
     result.outcome = LstmCacheOutcome::built;
   }
   result.probabilities = compute().contiguous();
-  MMSIM_ASSERT(result.probabilities.size(0) == rows && result.probabilities.size(1) == classes,
+  MMSIM_ASSERT(result.probabilities.size(0) == layout.rows && result.probabilities.size(1) == layout.classes,
                "LSTM columns of the wrong shape");
-  std::string bytes(header + payload + sizeof(std::uint64_t), '\0');
-  char* p = bytes.data();
-  std::memcpy(p, kCacheMagic, sizeof kCacheMagic);
-  std::memcpy(p + sizeof kCacheMagic, &key, sizeof key);
-  std::memcpy(p + sizeof kCacheMagic + sizeof key, &rows, sizeof rows);
-  std::memcpy(p + sizeof kCacheMagic + sizeof key + sizeof rows, &classes, sizeof classes);
-  std::memcpy(p + header, result.probabilities.data_ptr<float>(), payload);
-  const std::uint64_t checksum = detail::hash64(p + header, payload);
-  std::memcpy(p + header + payload, &checksum, sizeof checksum);
   std::filesystem::create_directories(cache_dir);
-  std::random_device entropy;
-  const std::filesystem::path temporary = result.file.string() + ".tmp" + std::to_string(entropy());
-  write_file(temporary, bytes);
-  std::filesystem::rename(temporary, result.file);
+  write_columns_file(result.file, layout, result.probabilities);
   return result;
 }
 
