@@ -15,6 +15,7 @@
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/train/lstm.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -165,7 +166,8 @@ TEST(LstmForecast, RowTReadsNoLaterRowAndSessionsStartFresh) {
   train::LstmNet net(data.columns(), 8, 7);
   const torch::Tensor before = train::lstm_forecast(net, data, torch::kCPU);
   ASSERT_EQ(before.size(0), data.rows());
-  EXPECT_TRUE(torch::allclose(before.sum(1), torch::ones({data.rows()}), 1e-5, 1e-5));
+  EXPECT_TRUE(
+      torch::allclose(before.sum(1), torch::ones({data.rows()}), kFloat32ProbabilitySum, kFloat32ProbabilitySum));
 
   LstmData changed = data;
   changed.inputs = data.inputs.clone();
@@ -447,7 +449,7 @@ TEST(LstmFeatures, AppendsProbabilityColumnsAndDropsBlockZeroFromTheAgentsRows) 
       EXPECT_GE(table.at(r, c), 0.0f);
       sum += table.at(r, c);
     }
-    EXPECT_NEAR(sum, 1.0, 1e-5) << "row " << r;
+    EXPECT_NEAR(sum, 1.0, kFloat32ProbabilitySum) << "row " << r;
   }
   EXPECT_EQ(table.mean.back(), 0.0);
   EXPECT_EQ(table.scale.back(), 1.0);
