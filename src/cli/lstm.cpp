@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 #include "cli/market_data.hpp"
 #include "mmsim/core/error.hpp"

@@ -27,8 +27,12 @@ void save_lstm_models(const LstmModels& models, const LstmConfig& config, std::i
 /// they were fitted on other data, features, splits or lstm settings.
 LstmModels load_lstm_models(const std::filesystem::path& dir, const LstmConfig& config, const LstmData& data);
 
+/// How cached_lstm_columns got the columns: read from the cache file,
+/// computed and written (the file was missing, or damaged), or computed with
+/// the cache off.
 enum class LstmCacheOutcome { read, built, rebuilt_damaged, uncached };
 
+/// The LSTM feature columns and where they came from.
 struct LstmColumns {
   torch::Tensor probabilities;  ///< [T, C] float32 CPU
   std::filesystem::path file;   ///< the cache file (empty when uncached)

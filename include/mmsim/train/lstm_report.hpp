@@ -23,6 +23,7 @@ struct LstmScoreRow {
   LstmScores scores;
 };
 
+/// The scores of a fitted forecaster next to its baselines.
 struct LstmReport {
   /// The LSTM on the training split (in-sample); on the training rows of
   /// blocks 1..K-1 in-sample, then out-of-fold; then for each of train,
