@@ -13,6 +13,7 @@
 #include "mmsim/core/rng.hpp"
 #include "mmsim/eval/avellaneda_stoikov.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -32,29 +33,27 @@ AsModel round_model() {
   return m;
 }
 
-constexpr double kTight = 1e-12;
-
 TEST(AvellanedaStoikov, FiniteHorizonQuotesMatchHandComputedValues) {
   const AsModel m = round_model();
   // T - t = 0: spread (2 / 0.1) ln(1.5) = 8.10930216216328 per order,
   // 0.0810930216216328 per share, half on each side whatever the inventory.
   for (double position : {-200.0, 0.0, 300.0}) {
     const AsQuotes q = eval::finite_horizon_quotes(m, position, 0);
-    EXPECT_NEAR(q.bid_distance, 0.0405465108108164, kTight);
-    EXPECT_NEAR(q.ask_distance, 0.0405465108108164, kTight);
+    EXPECT_NEAR(q.bid_distance, 0.0405465108108164, kDoubleRounding);
+    EXPECT_NEAR(q.ask_distance, 0.0405465108108164, kDoubleRounding);
   }
   // T - t = 1000: gamma sigma_u^2 (T - t) = 0.1 x 4 x 1000 = 400 per order, so
   // half spread (200 + 4.05465108108164) / 100 = 2.0405465108108164 per share
   // and s - r = q x 400 / 100 = 4q per share.
   const AsQuotes flat = eval::finite_horizon_quotes(m, 0, 1000);
-  EXPECT_NEAR(flat.bid_distance, 2.0405465108108164, kTight);
-  EXPECT_NEAR(flat.ask_distance, 2.0405465108108164, kTight);
+  EXPECT_NEAR(flat.bid_distance, 2.0405465108108164, kDoubleRounding);
+  EXPECT_NEAR(flat.ask_distance, 2.0405465108108164, kDoubleRounding);
   const AsQuotes long3 = eval::finite_horizon_quotes(m, 300, 1000);  // q = 3: s - r = 12
-  EXPECT_NEAR(long3.bid_distance, 14.0405465108108164, 1e-11);
-  EXPECT_NEAR(long3.ask_distance, -9.9594534891891836, 1e-11);
+  EXPECT_NEAR(long3.bid_distance, 14.0405465108108164, kDoubleRoundingOfTens);
+  EXPECT_NEAR(long3.ask_distance, -9.9594534891891836, kDoubleRoundingOfTens);
   const AsQuotes short2 = eval::finite_horizon_quotes(m, -200, 1000);  // q = -2: s - r = -8
-  EXPECT_NEAR(short2.bid_distance, -5.9594534891891836, 1e-11);
-  EXPECT_NEAR(short2.ask_distance, 10.0405465108108164, 1e-11);
+  EXPECT_NEAR(short2.bid_distance, -5.9594534891891836, kDoubleRoundingOfTens);
+  EXPECT_NEAR(short2.ask_distance, 10.0405465108108164, kDoubleRoundingOfTens);
 }
 
 TEST(AvellanedaStoikov, FiniteHorizonQuotesShiftAgainstTheInventory) {
@@ -66,10 +65,10 @@ TEST(AvellanedaStoikov, FiniteHorizonQuotesShiftAgainstTheInventory) {
   EXPECT_GT(lng.bid_distance, flat.bid_distance);
   EXPECT_LT(lng.ask_distance, flat.ask_distance);
   // The spread does not depend on the inventory.
-  EXPECT_NEAR(lng.bid_distance + lng.ask_distance, flat.bid_distance + flat.ask_distance, kTight);
+  EXPECT_NEAR(lng.bid_distance + lng.ask_distance, flat.bid_distance + flat.ask_distance, kDoubleRounding);
   // With nothing left of the horizon only the liquidity term remains: (2 / gamma) ln(1 + gamma / kappa_u) / Delta.
   const AsQuotes end = eval::finite_horizon_quotes(m, 700, 0);
-  EXPECT_NEAR(end.bid_distance + end.ask_distance, 2 / m.gamma * std::log(1.5) / m.order_size, kTight);
+  EXPECT_NEAR(end.bid_distance + end.ask_distance, 2 / m.gamma * std::log(1.5) / m.order_size, kDoubleRounding);
 }
 
 TEST(AvellanedaStoikov, GlftQuotesMatchHandComputedValues) {
@@ -79,14 +78,14 @@ TEST(AvellanedaStoikov, GlftQuotesMatchHandComputedValues) {
   // = 2.598076211353316 per order, 0.02598076211353316 per share.
   // Base (1 / 0.1) ln(1.5) / 100 = 0.0405465108108164.
   const AsQuotes flat = eval::glft_quotes(m, 0);  // both: base + c / 2
-  EXPECT_NEAR(flat.bid_distance, 0.0535368918675830, kTight);
-  EXPECT_NEAR(flat.ask_distance, 0.0535368918675830, kTight);
+  EXPECT_NEAR(flat.bid_distance, 0.0535368918675830, kDoubleRounding);
+  EXPECT_NEAR(flat.ask_distance, 0.0535368918675830, kDoubleRounding);
   const AsQuotes long3 = eval::glft_quotes(m, 300);  // base + 3.5 c, base - 2.5 c
-  EXPECT_NEAR(long3.bid_distance, 0.1314791782081825, kTight);
-  EXPECT_NEAR(long3.ask_distance, -0.0244053944730165, kTight);
+  EXPECT_NEAR(long3.bid_distance, 0.1314791782081825, kDoubleRounding);
+  EXPECT_NEAR(long3.ask_distance, -0.0244053944730165, kDoubleRounding);
   const AsQuotes short2 = eval::glft_quotes(m, -200);  // base - 1.5 c, base + 2.5 c
-  EXPECT_NEAR(short2.bid_distance, 0.0015753676405167, kTight);
-  EXPECT_NEAR(short2.ask_distance, 0.1054984160946493, kTight);
+  EXPECT_NEAR(short2.bid_distance, 0.0015753676405167, kDoubleRounding);
+  EXPECT_NEAR(short2.ask_distance, 0.1054984160946493, kDoubleRounding);
 }
 
 TEST(AvellanedaStoikov, GlftQuotesMirrorUnderAFlippedInventory) {
@@ -94,13 +93,13 @@ TEST(AvellanedaStoikov, GlftQuotesMirrorUnderAFlippedInventory) {
   for (double position : {0.0, 50.0, 100.0, 430.0}) {
     const AsQuotes up = eval::glft_quotes(m, position);
     const AsQuotes down = eval::glft_quotes(m, -position);
-    EXPECT_NEAR(up.bid_distance, down.ask_distance, kTight) << position;
-    EXPECT_NEAR(up.ask_distance, down.bid_distance, kTight) << position;
+    EXPECT_NEAR(up.bid_distance, down.ask_distance, kDoubleRounding) << position;
+    EXPECT_NEAR(up.ask_distance, down.bid_distance, kDoubleRounding) << position;
   }
   // One more order of inventory moves both quotes down by c.
   const AsQuotes a = eval::glft_quotes(m, 0), b = eval::glft_quotes(m, 100);
-  EXPECT_NEAR(b.bid_distance - a.bid_distance, 0.02598076211353316, kTight);
-  EXPECT_NEAR(a.ask_distance - b.ask_distance, 0.02598076211353316, kTight);
+  EXPECT_NEAR(b.bid_distance - a.bid_distance, 0.02598076211353316, kDoubleRounding);
+  EXPECT_NEAR(a.ask_distance - b.ask_distance, 0.02598076211353316, kDoubleRounding);
 }
 
 void expect_config_error(const std::function<void()>& action, const std::string& key) {
@@ -163,10 +162,11 @@ TEST(AvellanedaStoikovCalibration, SigmaOfAHandMadeBook) {
   // -0.125; deviations 1.125, -0.375, -1.375, 0.625; squares sum to 3.6875;
   // population variance 0.921875 ticks^2.
   const BookTensor book = make_book({{100, 102}, {101, 103}, {101, 102}, {99, 101}, {100, 101}});
-  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, 5}})), 0.01 * std::sqrt(0.921875), 1e-15);
+  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, 5}})), 0.01 * std::sqrt(0.921875), kDoubleRoundingOfHundredths);
   // Ranges [0, 2) and [2, 5): the change 1 -> 2 joins two ranges and is left
   // out. Changes +1, -1.5, +0.5: mean 0, variance (1 + 2.25 + 0.25) / 3 = 7/6.
-  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, 2}, {2, 5}})), 0.01 * std::sqrt(7.0 / 6.0), 1e-15);
+  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, 2}, {2, 5}})), 0.01 * std::sqrt(7.0 / 6.0),
+              kDoubleRoundingOfHundredths);
   EXPECT_THROW(eval::estimate_sigma(book, split_of({{0, 2}, {2, 3}, {3, 4}})), Error);  // 1 step in all
 }
 
@@ -186,7 +186,8 @@ TEST(AvellanedaStoikovCalibration, SigmaOfARandomWalk) {
   }
   const BookTensor book = make_book(rows);
   // Relative sampling error of the std about sqrt((1 - p) / (p n)) / 2 = 0.17%.
-  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, kRows}})), 0.01 * std::sqrt(kP), 0.02 * 0.01 * std::sqrt(kP));
+  EXPECT_NEAR(eval::estimate_sigma(book, split_of({{0, kRows}})), 0.01 * std::sqrt(kP),
+              kSigmaSamplingRelative * 0.01 * std::sqrt(kP));
 }
 
 TEST(AvellanedaStoikovCalibration, FillsOfAHandMadeBook) {
@@ -231,8 +232,8 @@ TEST(AvellanedaStoikovCalibration, FitRecoversAKnownIntensity) {
   }
   // Across seeds the estimates spread by about 0.8% (kappa) and 0.4% (A): 5% is 6 of those or more.
   const eval::IntensityModel fit = eval::fit_intensity(fills);
-  EXPECT_NEAR(fit.kappa, kKappa, 0.05 * kKappa);
-  EXPECT_NEAR(fit.A, kA, 0.05 * kA);
+  EXPECT_NEAR(fit.kappa, kKappa, kIntensityFitSamplingRelative * kKappa);
+  EXPECT_NEAR(fit.A, kA, kIntensityFitSamplingRelative * kA);
 }
 
 TEST(AvellanedaStoikovCalibration, FitWeightsEachDistanceByItsFills) {
@@ -246,8 +247,8 @@ TEST(AvellanedaStoikovCalibration, FitWeightsEachDistanceByItsFills) {
   fills.fills = {400, 100, 40};
   fills.trials = 1000;
   const eval::IntensityModel fit = eval::fit_intensity(fills, 1);
-  EXPECT_NEAR(fit.kappa, 100.0 / 3.0 * std::log(40.0), 1e-9);
-  EXPECT_NEAR(fit.A, 1.3443736421371908, 1e-12);
+  EXPECT_NEAR(fit.kappa, 100.0 / 3.0 * std::log(40.0), kDoubleAccumulation);
+  EXPECT_NEAR(fit.A, 1.3443736421371908, kDoubleRounding);
 }
 
 TEST(AvellanedaStoikovCalibration, FitNeedsTwoDistancesAndFallingFills) {
@@ -305,8 +306,8 @@ TEST(AvellanedaStoikovCalibration, CalibrateRecoversABookBuiltFromTheModel) {
   // r = exp(-kappa x half tick): kappa = -ln(0.8) / 0.005 = 44.63 per currency.
   // Across seeds both estimates spread by about 0.8%: 5% is 6 of those.
   const double kappa = -std::log(kR) / 0.005;
-  EXPECT_NEAR(c.intensity.kappa, kappa, 0.05 * kappa);
-  EXPECT_NEAR(c.intensity.A, kA, 0.05 * kA);
+  EXPECT_NEAR(c.intensity.kappa, kappa, kIntensityFitSamplingRelative * kappa);
+  EXPECT_NEAR(c.intensity.A, kA, kIntensityFitSamplingRelative * kA);
 }
 
 TEST(AvellanedaStoikovCalibration, CalibrateOnTheGoogSample) {

@@ -15,9 +15,17 @@
 #include "mmsim/data/load.hpp"
 #include "mmsim/data/splits.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim {
 namespace {
+
+using test::kDoubleAccumulation;
+using test::kDoubleRounding;
+using test::kFloat32Rounding;
+using test::kFloat32RoundingOfTens;
+using test::kNormalisedMoments;
+using test::kOneFloat32Rounding;
 
 constexpr std::int64_t kSecond = 1000000000LL;
 constexpr Nanos kStart0 = 1577957400LL * kSecond;       // 2020-01-02 09:30:00
@@ -72,7 +80,8 @@ FeatureConfig small_config() {
   return config;
 }
 
-void expect_column(const FeatureTable& table, int c, const std::vector<double>& expected, double tolerance = 1e-6) {
+void expect_column(const FeatureTable& table, int c, const std::vector<double>& expected,
+                   double tolerance = kFloat32Rounding) {
   ASSERT_EQ(static_cast<std::int64_t>(expected.size()), table.rows);
   for (std::int64_t r = 0; r < table.rows; ++r) {
     EXPECT_NEAR(table.at(r, c), expected[r], tolerance * std::max(1.0, std::fabs(expected[r])))
@@ -289,12 +298,12 @@ TEST(Normalise, StatisticsOfTheTrainingRowsOnly) {
   // mid_change on rows 1, 2, 3, 7: 0, 0.5, 0.5, 0.5 -> mean 0.375;
   // squared deviations 0.140625 + 3 * 0.015625 = 0.1875, / 4 = 0.046875 -> std sqrt(0.046875) = sqrt(3) / 8.
   EXPECT_DOUBLE_EQ(table.mean[l.mid_change()], 0.375);
-  EXPECT_NEAR(table.scale[l.mid_change()], std::sqrt(3.0) / 8.0, 1e-12);
+  EXPECT_NEAR(table.scale[l.mid_change()], std::sqrt(3.0) / 8.0, kDoubleRounding);
   // Normalised: row 0 (0 - 0.375) / (sqrt(3) / 8) = -sqrt(3); row 2: 0.125 * 8 / sqrt(3) = 1 / sqrt(3);
   // row 4 (not in the split): (-1.5 - 0.375) * 8 / sqrt(3) = -15 / sqrt(3).
-  EXPECT_NEAR(table.at(0, l.mid_change()), -std::sqrt(3.0), 1e-6);
-  EXPECT_NEAR(table.at(2, l.mid_change()), 1.0 / std::sqrt(3.0), 1e-6);
-  EXPECT_NEAR(table.at(4, l.mid_change()), -15.0 / std::sqrt(3.0), 1e-5);
+  EXPECT_NEAR(table.at(0, l.mid_change()), -std::sqrt(3.0), kFloat32Rounding);
+  EXPECT_NEAR(table.at(2, l.mid_change()), 1.0 / std::sqrt(3.0), kFloat32Rounding);
+  EXPECT_NEAR(table.at(4, l.mid_change()), -15.0 / std::sqrt(3.0), kFloat32RoundingOfTens);
 
   // ask_size_2 on rows 1, 2, 3, 7: 3, 3, 3, 3 -> constant: mean 3, scale 1; row 5 (size 1) -> -2.
   EXPECT_DOUBLE_EQ(table.mean[l.ask_size(1)], 3.0);
@@ -304,11 +313,11 @@ TEST(Normalise, StatisticsOfTheTrainingRowsOnly) {
 
   // rsi_2 on rows 1, 2, 3, 7: 50, 100, 100, 100 -> mean 87.5; variance (1406.25 + 3 * 156.25) / 4 = 468.75.
   EXPECT_DOUBLE_EQ(table.mean[l.rsi(0)], 87.5);
-  EXPECT_NEAR(table.scale[l.rsi(0)], std::sqrt(468.75), 1e-9);
-  EXPECT_NEAR(table.at(4, l.rsi(0)), (25.0 - 87.5) / std::sqrt(468.75), 1e-5);
+  EXPECT_NEAR(table.scale[l.rsi(0)], std::sqrt(468.75), kDoubleAccumulation);
+  EXPECT_NEAR(table.at(4, l.rsi(0)), (25.0 - 87.5) / std::sqrt(468.75), kFloat32RoundingOfTens);
 
   // delta_time on rows 1, 2, 3, 7: 0.5, 0.25, 1.25, 0.001 -> mean 2.001 / 4 = 0.50025.
-  EXPECT_NEAR(table.mean[l.delta_time()], 0.50025, 1e-7);
+  EXPECT_NEAR(table.mean[l.delta_time()], 0.50025, kOneFloat32Rounding);
 }
 
 TEST(Normalise, EmptyTrainingSplitIsAnError) {
@@ -408,12 +417,12 @@ TEST(SampleData, NormalisedTrainingColumnsHaveMeanZeroAndStdOne) {
   for (int c = 0; c < F; ++c) {
     const double mean = sum[c] / n;
     const double sd = std::sqrt(std::max(0.0, sum_sq[c] / n - mean * mean));
-    EXPECT_NEAR(mean, 0.0, 1e-3) << table.names[c];
-    if (table.scale[c] == 1.0 && sd < 1e-6) {
+    EXPECT_NEAR(mean, 0.0, kNormalisedMoments) << table.names[c];
+    if (table.scale[c] == 1.0 && sd < kFloat32Rounding) {
       ++constant_columns;  // a constant column is centred but not scaled
       continue;
     }
-    EXPECT_NEAR(sd, 1.0, 1e-3) << table.names[c];
+    EXPECT_NEAR(sd, 1.0, kNormalisedMoments) << table.names[c];
   }
   EXPECT_LT(constant_columns, F);
   for (float v : table.values) ASSERT_TRUE(std::isfinite(v));

@@ -1,17 +1,21 @@
 // The LSTM mid-move forecaster: class mapping, config keys, causality of the
 // forecast, learning a deterministic series, walk-forward independence,
-// the columns' cache and the feature table with LSTM columns.
+// the columns' cache, the report and the feature table with LSTM columns.
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "mmsim/config/config.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/train/lstm.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -162,7 +166,8 @@ TEST(LstmForecast, RowTReadsNoLaterRowAndSessionsStartFresh) {
   train::LstmNet net(data.columns(), 8, 7);
   const torch::Tensor before = train::lstm_forecast(net, data, torch::kCPU);
   ASSERT_EQ(before.size(0), data.rows());
-  EXPECT_TRUE(torch::allclose(before.sum(1), torch::ones({data.rows()}), 1e-5, 1e-5));
+  EXPECT_TRUE(
+      torch::allclose(before.sum(1), torch::ones({data.rows()}), kFloat32ProbabilitySum, kFloat32ProbabilitySum));
 
   LstmData changed = data;
   changed.inputs = data.inputs.clone();
@@ -188,8 +193,8 @@ BookTensor alternating_book(std::int64_t rows) {
   std::mt19937 random(5);
   for (std::int64_t r = 0; r < rows; ++r) {
     const Ticks bid = r % 2 == 0 ? 100 : 101;
-    book_rows.push_back({{{bid, static_cast<Lots>(1 + random() % 50)}, {bid - 1, static_cast<Lots>(1 + random() % 50)}},
-                         {{bid + 2, static_cast<Lots>(1 + random() % 50)}, {bid + 3, static_cast<Lots>(1 + random() % 50)}}});
+    const auto size = [&] { return static_cast<Lots>(1 + random() % 50); };
+    book_rows.push_back({{{bid, size()}, {bid - 1, size()}}, {{bid + 2, size()}, {bid + 3, size()}}});
   }
   return hand_book(book_rows);
 }
@@ -327,6 +332,89 @@ TEST(LstmCache, RebuildsForAChangedModelAndADamagedFile) {
   EXPECT_THROW(train::load_lstm_models(models_dir, more_classes, data), Error);
 }
 
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+TEST(LstmReport, TrainingWritesTheReportThatTheFeaturesCheckReproduces) {
+  TempDir dir;
+  Config config;
+  config.lstm = small_config();
+  config.lstm.dir = (dir.path() / "lstm").string();
+  config.data.cache_dir = (dir.path() / "cache").string();
+  const LstmData data = random_data(5);
+  std::ostringstream log;
+  const train::LstmTraining trained = train::train_lstm(config, data, torch::kCPU, log);
+  EXPECT_EQ(trained.columns.outcome, train::LstmCacheOutcome::built);
+  EXPECT_NE(log.str().find("lstm fold 2: kept epoch"), std::string::npos) << log.str();
+
+  // The LSTM on the training split, in-sample and out-of-fold on blocks 1-2,
+  // then the LSTM (but on train) and the two baselines on each split.
+  const std::vector<train::LstmScoreRow>& rows = trained.report.rows;
+  ASSERT_EQ(rows.size(), 11u);
+  EXPECT_EQ(trained.report.in_sample().split, "train, blocks 1-2");
+  EXPECT_EQ(trained.report.in_sample().forecast, "LSTM, in-sample");
+  EXPECT_EQ(trained.report.out_of_fold().forecast, "LSTM, out-of-fold (agent's columns)");
+  const std::vector<RowRange> later = train::lstm_agent_train(data.splits.train, trained.models.blocks).ranges;
+  const torch::Tensor full = train::lstm_forecast(trained.models.full, data, torch::kCPU);
+  const LstmConfig& c = config.lstm;
+  EXPECT_EQ(rows[1].scores.cross_entropy, train::score_forecast(full, data, later, c).cross_entropy);
+  EXPECT_EQ(rows[2].scores.cross_entropy,
+            train::score_forecast(trained.columns.probabilities, data, later, c).cross_entropy);
+  EXPECT_NE(rows[1].scores.cross_entropy, rows[2].scores.cross_entropy);
+  EXPECT_EQ(rows[5].split, "validation");
+  EXPECT_EQ(rows[5].scores.accuracy, train::score_forecast(full, data, data.splits.validation.ranges, c).accuracy);
+  EXPECT_EQ(rows.back().split, "test");
+  EXPECT_EQ(rows.back().forecast, "sign of the last move");
+  EXPECT_EQ(rows.back().scores.direction_accuracy,
+            train::score_last_move(data, data.splits.test.ranges, c).direction_accuracy);
+  EXPECT_TRUE(std::isnan(rows.back().scores.cross_entropy));
+
+  // The table, its gap line and the files next to the models.
+  const std::string table = train::lstm_scores_markdown(trained.report);
+  EXPECT_EQ(occurrences(table, "\n| "), rows.size());  // a line per row after the header
+  EXPECT_EQ(occurrences(table, "| - |"), 3u);  // no cross-entropy for the last move's sign
+  EXPECT_NE(table.find(format("Out-of-fold minus in-sample on train, blocks 1-2: cross-entropy %+.4f nats",
+                              rows[2].scores.cross_entropy - rows[1].scores.cross_entropy)),
+            std::string::npos)
+      << table;
+  const std::filesystem::path models_dir = lstm_dir_of(config);
+  for (const char* name : {"model.pt", "fold_1.pt", "fold_2.pt", "lstm.txt", "config.yaml"}) {
+    EXPECT_TRUE(std::filesystem::exists(models_dir / name)) << name;
+  }
+  EXPECT_EQ(file_text(models_dir / "config.yaml"), to_yaml(config));
+  const auto files = train::lstm_report_files(trained.report, trained.models, c, trained.fit_seconds);
+  ASSERT_EQ(files.size(), 3u);
+  for (const auto& [name, content] : files) EXPECT_EQ(file_text(models_dir / name), content) << name;
+  const std::string markdown = files.at("report.md");
+  EXPECT_NE(markdown.find(table), std::string::npos);
+  EXPECT_NE(markdown.find(format("3 walk-forward blocks; fitted in %.1f s.", trained.fit_seconds)), std::string::npos);
+  EXPECT_NE(markdown.find("| fold 2 | " + std::to_string(trained.models.fits[2].best_epoch) + " | "),
+            std::string::npos);
+  const std::string json = files.at("report.json");
+  EXPECT_EQ(occurrences(json, "\"split\": "), rows.size());
+  EXPECT_EQ(occurrences(json, "\"cross_entropy\": null"), 3u);
+  EXPECT_NE(json.find(format("\"cross_entropy\": %.6g", rows[0].scores.cross_entropy)), std::string::npos) << json;
+  std::size_t epochs = 0;
+  for (const train::LstmFit& fit : trained.models.fits) epochs += fit.epochs.size();
+  EXPECT_EQ(occurrences(files.at("epochs.csv"), "\n"), 1 + epochs);
+  EXPECT_EQ(occurrences(files.at("epochs.csv"), "\nfold_2,"), trained.models.fits[2].epochs.size());
+
+  // The features check reads the saved models and the cached columns back,
+  // and scores them as the training did.
+  const train::LstmFeatureCheck check = train::check_lstm_features(config, data, torch::kCPU);
+  EXPECT_EQ(check.columns.outcome, train::LstmCacheOutcome::read);
+  EXPECT_TRUE(torch::equal(check.columns.probabilities, trained.columns.probabilities));
+  EXPECT_EQ(train::lstm_scores_markdown(check.report), table);
+}
+
 TEST(LstmFeatures, AppendsProbabilityColumnsAndDropsBlockZeroFromTheAgentsRows) {
   const BookTensor book = alternating_book(600);
   FeatureTable table = compute_features_cpu(book, short_rsi());
@@ -361,7 +449,7 @@ TEST(LstmFeatures, AppendsProbabilityColumnsAndDropsBlockZeroFromTheAgentsRows) 
       EXPECT_GE(table.at(r, c), 0.0f);
       sum += table.at(r, c);
     }
-    EXPECT_NEAR(sum, 1.0, 1e-5) << "row " << r;
+    EXPECT_NEAR(sum, 1.0, kFloat32ProbabilitySum) << "row " << r;
   }
   EXPECT_EQ(table.mean.back(), 0.0);
   EXPECT_EQ(table.scale.back(), 1.0);

@@ -6,6 +6,11 @@
 
 namespace mmsim::detail {
 
+/// `options` as the loader and the cache key read them: the l1 format's
+/// column names (AskPrice{level} ...) where the defaults were left, and depth
+/// 1. Throws ConfigError for invalid options (validate(LoadOptions)).
+LoadOptions resolve_load_options(LoadOptions options);
+
 /// LOBSTER orderbook + message pair of one session; `book_text` is the
 /// orderbook file's content (the message file is read here).
 void read_lobster_session(const std::filesystem::path& orderbook_file, const std::string& book_text,

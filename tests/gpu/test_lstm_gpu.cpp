@@ -6,8 +6,10 @@
 #include <cmath>
 
 #include "gpu_fixture.hpp"
-#include "mmsim/train/lstm.hpp"
+#include "mmsim/train/lstm_fit.hpp"
+#include "mmsim/train/lstm_scores.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -25,7 +27,7 @@ TEST_F(LstmGpu, ForecastOnTheDeviceMatchesTheCpu) {
   const torch::Tensor on_gpu = train::lstm_forecast(net, data, torch::kCUDA);
   ASSERT_EQ(on_cpu.sizes(), on_gpu.sizes());
   EXPECT_TRUE(on_gpu.device().is_cpu());
-  EXPECT_TRUE(torch::allclose(on_cpu, on_gpu, 1e-4, 1e-5))
+  EXPECT_TRUE(torch::allclose(on_cpu, on_gpu, kCrossDeviceFloat32Relative, kCrossDeviceFloat32Absolute))
       << "largest difference " << (on_cpu - on_gpu).abs().max().item<double>();
 }
 

@@ -1,0 +1,41 @@
+#pragma once
+// The tests' tolerances, named for what each allows for. Absolute unless a
+// name or a comment says relative.
+
+namespace mmsim::test {
+
+// Double arithmetic: a few roundings, by the size of the result.
+/// Results of order 0.01.
+inline constexpr double kDoubleRoundingOfHundredths = 1e-15;
+/// Results of order 1.
+inline constexpr double kDoubleRounding = 1e-12;
+/// Results of order 10.
+inline constexpr double kDoubleRoundingOfTens = 1e-11;
+/// Results of order 10 to 100 of longer computations: sums over rows, square
+/// roots, a least-squares fit.
+inline constexpr double kDoubleAccumulation = 1e-9;
+
+// float32 values (features, probabilities).
+/// One rounding of a value below 1.
+inline constexpr double kOneFloat32Rounding = 1e-7;
+/// A few roundings of a value of order 1; relative where the value may be larger.
+inline constexpr double kFloat32Rounding = 1e-6;
+/// A few roundings of a value of order 10.
+inline constexpr double kFloat32RoundingOfTens = 1e-5;
+/// A row of float32 softmax probabilities summed, against 1.
+inline constexpr double kFloat32ProbabilitySum = 1e-5;
+/// A float32 network run by another library on another device (cuDNN against
+/// the CPU): relative and absolute parts of one tolerance.
+inline constexpr double kCrossDeviceFloat32Relative = 1e-4;
+inline constexpr double kCrossDeviceFloat32Absolute = 1e-5;
+
+// Statistics of samples.
+/// Mean (against 0) and standard deviation (against 1) of a normalised feature
+/// column, recomputed from its float32 values.
+inline constexpr double kNormalisedMoments = 1e-3;
+/// Relative error of a volatility estimated from a simulated random walk.
+inline constexpr double kSigmaSamplingRelative = 0.02;
+/// Relative error of an intensity (A, kappa) fitted to simulated fills.
+inline constexpr double kIntensityFitSamplingRelative = 0.05;
+
+}  // namespace mmsim::test
