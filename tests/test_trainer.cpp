@@ -69,9 +69,9 @@ Synthetic make_synthetic() {
   c.train.epsilon = {train::Schedule::Kind::piecewise_linear, {0}, {0.05}};
   c.train.beta = {train::Schedule::Kind::step, {0}, {0.001}};
   c.train.clip_max = 1.0;
-  c.train.shared = 32;
-  c.train.policy_hidden = 16;
-  c.train.value_hidden = 16;
+  c.train.network.shared = 32;
+  c.train.network.policy_hidden = 16;
+  c.train.network.value_hidden = 16;
   return s;
 }
 

@@ -62,12 +62,12 @@ const Table<train::TrainConfig>& clip_keys() {
   return table;
 }
 
-const Table<train::TrainConfig>& network_keys() {
-  static const Table<train::TrainConfig> table{{
-      number("shared", &train::TrainConfig::shared, Range::at_least(1), "width of the shared layer"),
-      number("policy_hidden", &train::TrainConfig::policy_hidden, Range::at_least(1),
+const Table<train::NetworkConfig>& network_keys() {
+  static const Table<train::NetworkConfig> table{{
+      number("shared", &train::NetworkConfig::shared, Range::at_least(1), "width of the shared layer"),
+      number("policy_hidden", &train::NetworkConfig::policy_hidden, Range::at_least(1),
              "width of the policy head's hidden layer"),
-      number("value_hidden", &train::TrainConfig::value_hidden, Range::at_least(1),
+      number("value_hidden", &train::NetworkConfig::value_hidden, Range::at_least(1),
              "width of the value head's hidden layer"),
   }};
   return table;
@@ -107,6 +107,7 @@ const Table<train::TrainConfig>& train_keys() {
   static const Table<train::Schedule> beta = schedule_keys("beta, the weight of the entropy bonus", Range::at_least(0));
   static const Table<train::TrainConfig> table{
       {
+          choice("algorithm", &train::TrainConfig::algorithm, "the learning algorithm (docs/training.md)"),
           number("num_envs", &train::TrainConfig::num_envs, Range::at_least(1), "N envs stepping together"),
           number("rollout_steps", &train::TrainConfig::rollout_steps, Range::at_least(1),
                  "n steps per rollout; an update adds N x n frames"),
@@ -120,7 +121,7 @@ const Table<train::TrainConfig>& train_keys() {
           section("epsilon", &train::TrainConfig::epsilon, epsilon),
           section("beta", &train::TrainConfig::beta, beta),
           group("clip", clip_keys()),
-          group("network", network_keys()),
+          section("network", &train::TrainConfig::network, network_keys()),
           number("log_every_seconds", &train::TrainConfig::log_every_seconds, Range::above(0),
                  "progress line interval"),
           number("metrics_every_updates", &train::TrainConfig::metrics_every_updates, Range::at_least(1),

@@ -91,16 +91,8 @@ A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const
   return loss;
 }
 
-namespace {
-
-NetworkConfig network_config(const TrainConfig& config) {
-  return {config.shared, config.policy_hidden, config.value_hidden};
-}
-
-}  // namespace
-
 A2C::A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device)
-    : config_(config), network_(observation_size, actions, network_config(config)) {
+    : config_(config), network_(observation_size, actions, config.network) {
   network_->to(device);
 }
 

@@ -1,13 +1,18 @@
 #include "mmsim/train/algorithm.hpp"
 
+#include "mmsim/core/error.hpp"
 #include "mmsim/train/a2c.hpp"
 
 namespace mmsim::train {
 
 AlgorithmFactory algorithm_factory(const TrainConfig& config) {
-  return [config](std::int64_t observation_size, std::int64_t actions, const torch::Device& device) {
-    return std::make_unique<A2C>(config, observation_size, actions, device);
-  };
+  switch (config.algorithm) {
+    case AlgorithmKind::a2c:
+      return [config](std::int64_t observation_size, std::int64_t actions, const torch::Device& device) {
+        return std::make_unique<A2C>(config, observation_size, actions, device);
+      };
+  }
+  fail_assert("a factory for every train.algorithm", __FILE__, __LINE__, "no factory for " + std::string(to_string(config.algorithm)));
 }
 
 }  // namespace mmsim::train

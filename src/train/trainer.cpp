@@ -264,8 +264,9 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const std::int64_t rollout = n * (observation * 4 + 4 + 4 + 4 + 4 + 2 + 4) + 8;
   // The update's forward and backward over n observations: the input and every
   // layer's output (float32), each with its gradient.
-  const std::int64_t widths = config.train.shared + config.train.policy_hidden + config.train.value_hidden +
-                              2 * static_cast<std::int64_t>(p.action_count) + 2;
+  const NetworkConfig& net = config.train.network;
+  const std::int64_t widths =
+      net.shared + net.policy_hidden + net.value_hidden + 2 * static_cast<std::int64_t>(p.action_count) + 2;
   const std::int64_t update = n * (observation + 2 * widths) * 4 * 2;
   return env_bytes + rollout + update;
 }
@@ -283,10 +284,10 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
   }
   const StepParams p = make_step_params(config.env, data, config.seed);
   const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
-  const TrainConfig& tc = config.train;
-  const std::int64_t weights = (observation + 1) * tc.shared + (tc.shared + 1) * tc.policy_hidden +
-                               (tc.policy_hidden + 1) * p.action_count + (tc.shared + 1) * tc.value_hidden +
-                               tc.value_hidden + 1;
+  const NetworkConfig& net = config.train.network;
+  const std::int64_t weights = (observation + 1) * net.shared + (net.shared + 1) * net.policy_hidden +
+                               (net.policy_hidden + 1) * p.action_count + (net.shared + 1) * net.value_hidden +
+                               net.value_hidden + 1;
   // float32 weights, their gradients and Adam's two moments.
   return market + weights * 4 * 4;
 }

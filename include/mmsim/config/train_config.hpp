@@ -10,9 +10,23 @@
 
 namespace mmsim::train {
 
+/// The learning algorithm (docs/training.md); each has its factory in
+/// src/train/algorithm.cpp.
+enum class AlgorithmKind {
+  a2c,  ///< the thesis's advantage actor-critic (seed 000 sections 2.4 and 2.6)
+};
+
 enum class ClipKind { norm, value };
 
+/// Widths of the actor-critic network's layers (`train.network`).
+struct NetworkConfig {
+  int shared = 256;         ///< width of the shared layer
+  int policy_hidden = 128;  ///< width of the policy head's hidden layer
+  int value_hidden = 64;    ///< width of the value head's hidden layer
+};
+
 struct TrainConfig {
+  AlgorithmKind algorithm = AlgorithmKind::a2c;
   std::int64_t num_envs = 16;        ///< N
   std::int64_t rollout_steps = 16;   ///< n: one update adds N x n frames
   std::int64_t total_frames = 1000000;
@@ -24,9 +38,7 @@ struct TrainConfig {
   Schedule beta{Schedule::Kind::step, {0, 500000, 1000000, 2000000, 3000000}, {0.01, 0.005, 0.001, 0.0001, 0}};
   ClipKind clip = ClipKind::norm;
   double clip_max = 0.1;
-  int shared = 256;
-  int policy_hidden = 128;
-  int value_hidden = 64;
+  NetworkConfig network;
   double log_every_seconds = 5;           ///< progress line interval
   std::int64_t metrics_every_updates = 10;  ///< metrics read (the only host sync) interval
   std::int64_t checkpoint_every_updates = 1000;
@@ -39,6 +51,10 @@ struct TrainConfig {
 
 /// Throws ConfigError naming the `train.*` key of an invalid value.
 void validate(const TrainConfig& config);
+
+/// The names config files give the algorithms (enum_table.hpp).
+constexpr auto enum_names(AlgorithmKind) { return enum_table<AlgorithmKind>({{AlgorithmKind::a2c, "a2c"}}); }
+inline const char* to_string(AlgorithmKind kind) { return enum_names(kind).name(kind); }
 
 /// The names config files give the kinds of gradient clipping (enum_table.hpp).
 constexpr auto enum_names(ClipKind) {

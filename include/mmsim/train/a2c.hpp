@@ -16,12 +16,6 @@
 
 namespace mmsim::train {
 
-struct NetworkConfig {
-  int shared = 256;         ///< width of the shared layer
-  int policy_hidden = 128;  ///< width of the policy head's hidden layer
-  int value_hidden = 64;    ///< width of the value head's hidden layer
-};
-
 /// Shared Linear(obs, shared) + LeakyReLU; policy head shared -> policy_hidden
 /// -> LeakyReLU -> actions (logits); value head shared -> value_hidden ->
 /// LeakyReLU -> 1.
