@@ -5,9 +5,13 @@
 #include <cmath>
 
 #include "mmsim/train/a2c.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::train {
 namespace {
+
+using test::kDoubleRounding;
+using test::kFloat32Rounding;
 
 torch::Tensor tensor(std::vector<double> values, std::vector<std::int64_t> shape) {
   return torch::tensor(values, torch::kFloat64).reshape(shape);
@@ -56,6 +60,19 @@ TEST(SampleActions, InvertsTheCumulativeDistribution) {
   EXPECT_EQ(a[3].item<int>(), 1);
 }
 
+TEST(SampleActions, LogProbabilitiesAreThoseOfTheEpsilonMixture) {
+  // p = [0.3, 0.7] (as above): the draws below 0.3 take action 0 with log 0.3, the others action 1 with log 0.7.
+  const torch::Tensor logits = torch::tensor({0.0, std::log(3.0)}, torch::kFloat32).unsqueeze(0).expand({3, 2});
+  const torch::Tensor u = torch::tensor({0.1, 0.5, 0.9}, torch::kFloat64);
+  const SampledActions sampled = sample_actions_with_log_probs(logits.contiguous(), 0.2, u);
+  EXPECT_EQ(sampled.log_probs.scalar_type(), torch::kFloat32);
+  const std::vector<double> expected{std::log(0.3), std::log(0.7), std::log(0.7)};
+  for (std::int64_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(sampled.actions[k].item<int>(), k == 0 ? 0 : 1);
+    EXPECT_NEAR(sampled.log_probs[k].item<double>(), expected[static_cast<std::size_t>(k)], kFloat32Rounding);
+  }
+}
+
 TEST(ActionUniforms, AreCounterBased) {
   const torch::Tensor a = action_uniforms(1, 5, 3, 1000);
   EXPECT_TRUE(torch::equal(a, action_uniforms(1, 5, 3, 1000)));
@@ -75,15 +92,15 @@ TEST(A2CLoss, HandComputedTermsAndADetachedAdvantage) {
   const torch::Tensor returns = torch::full({1}, 3.0, torch::kFloat64);
   const A2CLoss loss = a2c_loss(logits, values, actions, returns, 0.1);
   const double ln2 = std::log(2.0);
-  EXPECT_NEAR(loss.policy.item<double>(), 2 * ln2, 1e-12);      // -(2 x ln 0.5)
-  EXPECT_NEAR(loss.value.item<double>(), 4.0, 1e-12);           // (3 - 1)^2
-  EXPECT_NEAR(loss.entropy.item<double>(), ln2, 1e-12);         // H([0.5, 0.5])
-  EXPECT_NEAR(loss.total.item<double>(), 2 * ln2 + 4 - 0.1 * ln2, 1e-12);
+  EXPECT_NEAR(loss.policy.item<double>(), 2 * ln2, kDoubleRounding);      // -(2 x ln 0.5)
+  EXPECT_NEAR(loss.value.item<double>(), 4.0, kDoubleRounding);           // (3 - 1)^2
+  EXPECT_NEAR(loss.entropy.item<double>(), ln2, kDoubleRounding);         // H([0.5, 0.5])
+  EXPECT_NEAR(loss.total.item<double>(), 2 * ln2 + 4 - 0.1 * ln2, kDoubleRounding);
   loss.total.backward();
   // Only the value loss reaches V: d/dV (R - V)^2 = -2 (R - V) = -4.
-  EXPECT_NEAR(values.grad().item<double>(), -4.0, 1e-12);
+  EXPECT_NEAR(values.grad().item<double>(), -4.0, kDoubleRounding);
   // d/dlogit_1 of -(A log pi_1) = -A (1 - pi_1) = -1; the entropy is at its maximum (zero gradient).
-  EXPECT_NEAR(logits.grad()[0][1].item<double>(), -1.0, 1e-12);
+  EXPECT_NEAR(logits.grad()[0][1].item<double>(), -1.0, kDoubleRounding);
 }
 
 TEST(ActorCritic, ShapesAndParameterCount) {

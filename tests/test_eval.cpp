@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "mmsim/eval/baselines.hpp"
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/eval/report.hpp"
+#include "mmsim/eval/suite.hpp"
 #include "test_util.hpp"
 
 namespace mmsim::test {
@@ -752,6 +754,44 @@ TEST(EvalAvellanedaStoikov, OrderSizeZeroTakesTheFirstActionsBidSize) {
   }
   // An explicit order_size needs no bid in the table.
   EXPECT_NO_THROW(no_bid.policy(eval::AsForm::asymptotic, as_config(10)));
+}
+
+TEST(EvalSuite, RunsAgentsAndBaselinesOnThePlannedWindowsAndReportsTheAgentsAcrossSeeds) {
+  const Sample& s = sample();
+  Config config;
+  config.env = s.env;
+  config.data.load.files = {"somewhere/GOOG_orderbook.csv"};
+  config.baselines.as.enabled = false;
+  eval::Protocol protocol;
+  protocol.windows = 6;
+  protocol.steps = 120;
+  protocol.seed = 5;
+  eval::EvaluationSuite suite(config, s.data(), protocol);
+  EXPECT_EQ(suite.plan().starts, eval::plan_windows(s.data(), s.env, protocol).starts);
+  // Two stand-in agents, as a seed group gives: the report compares against the first.
+  suite.add_agent(eval::fixed_action_policy(1, s.env.actions[1]));
+  suite.add_agent(eval::fixed_action_policy(0, s.env.actions[0]));
+  std::ostringstream out;
+  suite.add_baselines(config.baselines.as, s.splits.train, out);
+  const std::vector<eval::PolicyResult>& results = suite.run(out);
+  std::vector<std::string> names;
+  for (const auto& r : results) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"always 1 (2/2)", "always 0 (0.5/0.5)", "random", "always 0 (0.5/0.5)",
+                                             "always 1 (2/2)"}));
+  EXPECT_NE(out.str().find("evaluating random ..."), std::string::npos);
+  // Each row is run_policy's on the same windows.
+  const auto random = eval::random_policy(protocol.seed, 2);
+  EXPECT_EQ(results[2].pnl, eval::run_policy(s.data(), s.env, protocol, suite.plan(), *random).pnl);
+  EXPECT_EQ(results[1].pnl, results[3].pnl);
+  const std::string table = suite.table();
+  EXPECT_NE(table.find("always 1 (2/2) - policy"), std::string::npos) << table;
+  EXPECT_NE(table.find("Across seeds"), std::string::npos) << table;
+  const TempDir dir;
+  suite.write_report(dir.path() / "report");
+  const nlohmann::json json = nlohmann::json::parse(std::ifstream(dir.path() / "report" / "report.json"));
+  EXPECT_EQ(json["seed"], 5);
+  EXPECT_EQ(json["data"], "GOOG_orderbook.csv");
+  EXPECT_EQ(json["seed_agents"], (std::vector<std::string>{"always 1 (2/2)", "always 0 (0.5/0.5)"}));
 }
 
 }  // namespace

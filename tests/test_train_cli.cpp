@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "mmsim/train/run.hpp"
 #include "seed_group.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -49,6 +51,67 @@ TEST(TrainSeeds, AnExistingSeedRunIsRefusedBeforeAnythingIsWritten) {
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "taken-seed1"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "taken-seeds"));
+}
+
+TEST(TrainSeeds, TheSeedGroupIsReadBackWithEachRunsSeed) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.seed = 7;
+  config.train.name = "read";
+  config.train.total_frames = 256;
+  config.train.eval_every_updates = 0;
+  std::ostringstream out;
+  ASSERT_EQ(cli::run_train(config, train_options("cpu", 2), out), 0) << out.str();
+  const std::filesystem::path group = dir.path() / "read-seeds";
+  ASSERT_TRUE(train::is_seed_group(group));
+  const std::vector<train::SeedRun> runs = train::read_seed_group(group.string() + "/");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].seed, 8u);
+  EXPECT_EQ(runs[1].run_dir, dir.path() / "read-seed8");
+  // Without validation there is no best checkpoint: the latest one is evaluated.
+  const std::vector<train::AgentCheckpoint> agents = train::agent_checkpoints(group);
+  ASSERT_EQ(agents.size(), 2u);
+  EXPECT_EQ(agents[0].name, "agent seed 7");
+  EXPECT_EQ(agents[0].checkpoint, dir.path() / "read-seed7" / "checkpoint");
+  EXPECT_EQ(train::checkpoint_config_path(group), group / "config.yaml");
+  EXPECT_EQ(train::eval_report_dir(dir.path() / "read-seed7" / "checkpoint/", EpisodeSplit::validation),
+            dir.path() / "read-seed7" / "eval" / "validation");
+
+  std::filesystem::remove_all(dir.path() / "read-seed8" / "checkpoint");
+  EXPECT_THROW(train::agent_checkpoints(group), Error);
+  std::filesystem::remove(dir.path() / "read-seed8" / "config.yaml");
+  EXPECT_THROW(train::read_seed_group(group), Error);
+  std::ofstream(group / train::kSeedRunsFile) << "\n";
+  try {
+    train::read_seed_group(group);
+    ADD_FAILURE() << "an empty group was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lists no runs"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TrainRuns, AStopBeforeTrainingWritesNothingAndEachRunThatFinishesCallsTheHook) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "hooked";
+  config.train.total_frames = 256;
+  std::atomic<bool> stop{true};
+  train::RunOptions options;
+  options.stop = &stop;
+  std::vector<std::filesystem::path> finished;
+  options.on_run_finished = [&](const std::filesystem::path& run, std::ostream&) { finished.push_back(run); };
+  std::ostringstream out;
+  EXPECT_TRUE(train::train_runs(config, options, out).stopped);
+  EXPECT_NE(out.str().find("interrupted before training started"), std::string::npos) << out.str();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "hooked"));
+  EXPECT_TRUE(finished.empty());
+
+  stop = false;
+  const train::TrainingReport report = train::train_runs(config, options, out);
+  EXPECT_FALSE(report.stopped);
+  ASSERT_EQ(report.runs.size(), 1u);
+  EXPECT_EQ(report.runs[0].frames, 256);
+  EXPECT_EQ(finished, std::vector<std::filesystem::path>{dir.path() / "hooked"});
 }
 
 const std::filesystem::path kQuickstart = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";
@@ -99,6 +162,29 @@ TEST(Sweep, KeysTheRunsCannotDifferInAndMalformedSweepsAreRefused) {
   }
 }
 
+TEST(Sweep, TheLibraryGridRefusesWhatTheRunsCannotDifferIn) {
+  EXPECT_EQ(train::sweep_key_rule("data.depth"), train::SweepKeyRule::shared_data);
+  EXPECT_EQ(train::sweep_key_rule("lstm"), train::SweepKeyRule::shared_data);
+  EXPECT_EQ(train::sweep_key_rule("seed"), train::SweepKeyRule::seed);
+  EXPECT_EQ(train::sweep_key_rule("train.run_dir"), train::SweepKeyRule::run_name);
+  EXPECT_EQ(train::sweep_key_rule("train.learning_rate"), train::SweepKeyRule::allowed);
+  EXPECT_EQ(train::sweep_key_rule("splitting"), train::SweepKeyRule::allowed);
+  const std::map<std::string, std::vector<train::SweepAxis>> refused = {
+      {"share their data", {{"features.depth", {"2", "3"}}}},
+      {"no values", {{"train.gamma", {}}}},
+      {"an empty value", {{"train.gamma", {"0.9", ""}}}},
+      {"given twice", {{"train.gamma", {"0.9"}}, {"train.gamma", {"0.5"}}}},
+  };
+  for (const auto& [message, axes] : refused) {
+    try {
+      train::sweep_grid(kQuickstart, {}, axes);
+      ADD_FAILURE() << message << ": accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+}
+
 /// The best greedy validation mean PnL in a run's eval.csv.
 double best_greedy(const std::filesystem::path& run) {
   std::ifstream file(run / "eval.csv");
@@ -144,7 +230,7 @@ TEST(Sweep, EachPointTrainsWithItsSettingsAndTheTableRanksThem) {
     EXPECT_EQ(cells[0], "1");
     // The table's number is the run's best validation result, to its 6 printed digits.
     const double best = best_greedy(dir.path() / name);
-    EXPECT_NEAR(std::stod(cells[1]), best, 1e-5 * (1 + std::abs(best))) << name;
+    EXPECT_NEAR(std::stod(cells[1]), best, kSixDigits * (1 + std::abs(best))) << name;
     ranked.push_back(std::stod(cells[1]));
   }
   ASSERT_EQ(ranked.size(), 2u);

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/train/a2c.hpp"
 #include "mmsim/train/trainer.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -201,6 +203,84 @@ TEST(Trainer, PhaseTimingCoversTheUpdateAndChangesNothing) {
   expect_identical(parameters_of(timed), parameters_of(plain));
 }
 
+TEST(Trainer, A2CMetricsKeepTheirColumnsAndProgressLine) {
+  const Synthetic s = make_synthetic();
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env);
+  EXPECT_EQ(trainer.metrics_header(),
+            "update,frames,frames_per_second,episodes,episode_pnl,episode_length,reward,advantage,value,policy_loss,"
+            "value_loss,entropy,total_loss,gradient_l2,gradient_max,gradient_variance,learning_rate,epsilon,beta");
+  for (int k = 0; k < 3; ++k) trainer.update();
+  const train::TrainMetrics m = trainer.read_metrics();
+  EXPECT_EQ(m.csv_row().substr(0, 6), "3,384,") << m.csv_row();
+  EXPECT_DOUBLE_EQ(m.at("epsilon"), 0.05);
+  EXPECT_DOUBLE_EQ(m.at("beta"), 0.001);
+  EXPECT_THROW(m.at("no_such_metric"), Error);
+  const std::string expected = format(
+      "update %7lld  frames %10lld  %9.0f frames/s  episodes %5lld  pnl %9s  len %6s  reward %9.4g  "
+      "loss %9.4g (pi %.3g, v %.3g)  entropy %.3f  lr %.2e  eps %.3f  beta %.4f",
+      3LL, 384LL, m.frames_per_second, static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
+      format_or_dash("%.0f", m.episode_length).c_str(), m.reward, m.at("total_loss"), m.at("policy_loss"),
+      m.at("value_loss"), m.at("entropy"), m.learning_rate, 0.05, 0.001);
+  EXPECT_EQ(trainer.describe(m), expected);
+}
+
+TEST(Collector, RolloutsHoldTheActingPolicysLogProbabilitiesAndValues) {
+  const Synthetic s = make_synthetic();
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  torch::manual_seed(1);
+  train::A2C a2c(s.config.train, env->observation_size(), env->action_count(), torch::kCPU);
+  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, false);
+  train::PhaseClock clock(torch::kCPU);
+  const train::Rollout& r = collector.collect(a2c, 4, 0, {}, clock);
+  EXPECT_FALSE(r.final_obs.defined());
+  torch::NoGradGuard no_grad;
+  for (std::int64_t t = 0; t < r.steps(); ++t) {
+    const torch::Tensor logits = a2c.logits(r.obs[t]);
+    const train::SampledActions expected = train::sample_actions_with_log_probs(
+        logits, 0.05, train::action_uniforms(s.config.seed, 4, static_cast<std::uint32_t>(t), r.envs()));
+    EXPECT_TRUE(torch::equal(r.actions[t], expected.actions)) << "step " << t;
+    EXPECT_TRUE(torch::equal(r.log_probs[t], expected.log_probs)) << "step " << t;
+    EXPECT_TRUE(torch::equal(r.values[t], a2c.value(r.obs[t]))) << "step " << t;
+  }
+}
+
+/// Always action 2 (never filled on the synthetic book), asking for next observations.
+class StandStill final : public train::Actor {
+ public:
+  train::ActorStep act(const torch::Tensor& observations, const torch::Tensor&, double) override {
+    const std::int64_t n = observations.size(0);
+    return {torch::full({n}, 2, torch::kInt32), torch::zeros({n}), torch::zeros({n})};
+  }
+  torch::Tensor value(const torch::Tensor& observations) override { return torch::zeros({observations.size(0)}); }
+  bool needs_next_observations() const override { return true; }
+};
+
+TEST(Collector, NextObservationsFollowEachStepAcrossEpisodeEnds) {
+  // One frame per observation; its last agent feature is the episode's time
+  // left, (L - step) / L: the observation after a step has 1 / L less, down to
+  // 0 in the final observation of an episode, whose envs restart at 1.
+  const Synthetic s = make_synthetic();
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, true);
+  train::PhaseClock clock(torch::kCPU);
+  StandStill actor;
+  const std::int64_t time_left = env->observation_size() - 1;
+  const double step = 1.0 / static_cast<double>(s.config.env.episode_length);
+  std::int64_t ends = 0;
+  for (int update = 0; update < 3; ++update) {  // 24 steps: every env crosses the end of its 20-step episode
+    const train::Rollout& r = collector.collect(actor, update, 0, {}, clock);
+    const torch::Tensor next = train::next_observations(r).select(2, time_left).to(torch::kFloat64);
+    const torch::Tensor now = r.obs.select(2, time_left).to(torch::kFloat64);
+    EXPECT_LT((next - (now - step)).abs().max().item<double>(), kFloat32Rounding);
+    const torch::Tensor ended = torch::logical_or(r.terminated, r.truncated);
+    ends += ended.sum().item<std::int64_t>();
+    EXPECT_TRUE(torch::equal(next.masked_select(ended), torch::zeros({ended.sum().item<std::int64_t>()},
+                                                                      torch::kFloat64)));
+  }
+  EXPECT_EQ(ends, s.config.train.num_envs);
+}
+
 /// A toy off-policy learner written against the Algorithm interface only: a
 /// softmax over learnable action preferences that ignores the observation,
 /// fitted to a replay buffer (its own state) of every action taken and its
@@ -214,11 +294,8 @@ class ReplayBandit final : public train::Algorithm {
 
   train::ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double) override {
     const torch::Tensor logits = preferences_.detach().unsqueeze(0).expand({observations.size(0), -1});
-    train::ActorStep step;
-    step.actions = train::sample_actions(logits, 0.0, uniforms);
-    step.log_probs = train::mixture_log_probs(logits, 0.0, step.actions);
-    step.values = torch::zeros({observations.size(0)}, observations.options());
-    return step;
+    const train::SampledActions sampled = train::sample_actions_with_log_probs(logits, 0.0, uniforms);
+    return {sampled.actions, sampled.log_probs, torch::zeros({observations.size(0)}, observations.options())};
   }
   torch::Tensor value(const torch::Tensor& observations) override {
     return torch::zeros({observations.size(0)}, observations.options());
@@ -253,10 +330,10 @@ class ReplayBandit final : public train::Algorithm {
     return (sums / counts).argmax().item<std::int64_t>();
   }
   std::int64_t preferred_action() const { return preferences_.argmax().item<std::int64_t>(); }
-  std::string describe(const std::vector<double>& metrics) const override {
+  std::string describe_metrics(const std::vector<double>& metrics) const override {
     return "replay " + std::to_string(static_cast<long long>(metrics[0]));
   }
-  std::string describe(const std::vector<train::Setting>&) const override { return "toy"; }
+  std::string describe_settings(const std::vector<train::Setting>&) const override { return "toy"; }
 
   void save(const std::filesystem::path& dir) const override {
     torch::serialize::OutputArchive archive;
@@ -299,7 +376,7 @@ TEST(TrainerShell, AToyReplayAlgorithmLearnsChecksPointsResumesAndReportsItsMetr
   TempDir dir;
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
   train::Trainer trainer(s.config, *env, replay_bandit());
-  EXPECT_NEAR(bandit_probability(trainer, *env, 1), 1.0 / 3.0, 1e-6);
+  EXPECT_NEAR(bandit_probability(trainer, *env, 1), 1.0 / 3.0, kFloat32Rounding);
   for (int k = 0; k < 30; ++k) trainer.update();
   // The shell's gradient steps climbed towards the action that paid best in the toy's replay buffer.
   const auto& bandit = dynamic_cast<const ReplayBandit&>(trainer.algorithm());

@@ -29,6 +29,17 @@ inline constexpr double kFloat32ProbabilitySum = 1e-5;
 inline constexpr double kCrossDeviceFloat32Relative = 1e-4;
 inline constexpr double kCrossDeviceFloat32Absolute = 1e-5;
 
+// Training runs compared across devices (the GPU's matrix products round
+// otherwise; metrics relative to 1 + |value|).
+/// Per-step means of the rollout: rewards, values, entropy.
+inline constexpr double kCrossDeviceRollout = 1e-4;
+/// Quantities that pass through a backward pass: losses, gradient norms.
+inline constexpr double kCrossDeviceGradient = 1e-3;
+/// Episode PnL, accumulated in float64 from the env's own arithmetic.
+inline constexpr double kCrossDeviceEpisodePnl = 1e-6;
+/// A metric printed with 6 significant digits against its exact value (relative to 1 + |value|).
+inline constexpr double kSixDigits = 1e-5;
+
 // Statistics of samples.
 /// Mean (against 0) and standard deviation (against 1) of a normalised feature
 /// column, recomputed from its float32 values.

@@ -40,13 +40,14 @@ int run_eval(const Config& config, const EvalOptions& options, std::ostream& out
   protocol.seed = config.seed;
   protocol.split = parse_episode_split(options.split, "--split");
   const std::filesystem::path checkpoint(options.checkpoint);
+  const std::vector<train::AgentCheckpoint> agents = train::agent_checkpoints(checkpoint);
 
   // The baselines calibrate on the whole training split, also when the LSTM
   // columns leave the agent's without walk-forward block 0.
   Split training_rows;
   const MarketData market = train::load_agent_market(config, torch::kCPU, out, &training_rows);
   eval::EvaluationSuite suite(config, market.view(), protocol);
-  for (auto& agent : train::checkpoint_agents(checkpoint, config, suite.params(), options.greedy)) {
+  for (auto& agent : train::agent_policies(agents, config, suite.params(), options.greedy)) {
     suite.add_agent(std::move(agent));
   }
   suite.add_baselines(config.baselines.as, training_rows, out);

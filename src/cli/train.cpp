@@ -13,9 +13,15 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void on_interrupt(int) { g_interrupted = true; }
+/// The first Ctrl-C asks for a stop; the second (the default action again) ends the process.
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+  std::signal(SIGINT, SIG_DFL);
+}
 
-/// Ctrl-C asks every run to stop after its current update (and write its checkpoint).
+/// Ctrl-C asks every run to stop after its current update (and write its
+/// checkpoint); pressed during loading, training does not start. A second
+/// Ctrl-C ends the process at once.
 class InterruptHandler {
  public:
   InterruptHandler() : previous_(std::signal(SIGINT, on_interrupt)) { g_interrupted = false; }

@@ -1,27 +1,20 @@
 #include "mmsim/data/market.hpp"
 
-#include <chrono>
+#include "mmsim/core/clock.hpp"
 
 namespace mmsim {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 MarketData load_market(const LoadOptions& load, const std::filesystem::path& cache_dir, const FeatureConfig& features,
                        const SplitConfig& split, const FeatureBackend& backend) {
   MarketData market;
-  auto start = std::chrono::steady_clock::now();
+  auto start = SteadyClock::now();
   market.cached = !cache_dir.empty();
   market.loaded = market.cached ? load_book(load, cache_dir, &market.cache) : load_book_uncached(load);
   market.load_seconds = seconds_since(start);
 
   const BookTensor& book = market.loaded.book;
   market.splits = make_splits(book, make_feature_layout(book, features).warmup_rows(), split);
-  start = std::chrono::steady_clock::now();
+  start = SteadyClock::now();
   if (backend.compute) {
     market.table = backend.compute(book, features, market.splits.train);
   } else {

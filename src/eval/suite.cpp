@@ -11,13 +11,13 @@ EvaluationSuite::EvaluationSuite(const Config& config, const EnvData& data, cons
     : data_(data), env_(config.env), protocol_(protocol) {
   validate(env_);
   context_.plan = plan_windows(data_, env_, protocol_);
-  params_ = make_step_params(protocol_env_config(env_, context_.plan, protocol_), data_, config.seed);
+  params_ = make_step_params(protocol_env_config(env_, context_.plan, protocol_), data_, protocol_.seed);
   context_.protocol = protocol_;
   context_.split = to_string(protocol_.split);
   for (const auto& f : config.data.load.files) {
     context_.data += (context_.data.empty() ? "" : ", ") + f.filename().string();
   }
-  context_.seed = config.seed;
+  context_.seed = protocol_.seed;
   context_.config_hash = format("%016llx", static_cast<unsigned long long>(config_hash(config)));
 }
 

@@ -27,7 +27,8 @@ ActorCriticImpl::Output ActorCriticImpl::forward(const torch::Tensor& observatio
   return out;
 }
 
-torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const torch::Tensor& uniforms) {
+SampledActions sample_actions_with_log_probs(const torch::Tensor& logits, double epsilon,
+                                             const torch::Tensor& uniforms) {
   MMSIM_ASSERT(logits.dim() == 2 && uniforms.dim() == 1 && uniforms.size(0) == logits.size(0),
                "sample_actions: logits [B, A] and uniforms [B]");
   const std::int64_t actions = logits.size(1);
@@ -37,22 +38,14 @@ torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const 
   // Count the cumulative bounds at or below u: the index of the first bound above it.
   const torch::Tensor u = uniforms.to(cumulative.options()).unsqueeze(1);
   const torch::Tensor index = (cumulative <= u).sum(1).clamp_max(actions - 1);
-  return index.to(torch::kInt32);
+  SampledActions sampled;
+  sampled.actions = index.to(torch::kInt32);
+  sampled.log_probs = probabilities.gather(1, index.unsqueeze(1)).squeeze(1).log().to(torch::kFloat32);
+  return sampled;
 }
 
-torch::Tensor mixture_log_probs(const torch::Tensor& logits, double epsilon, const torch::Tensor& actions) {
-  const torch::Tensor probabilities = torch::softmax(logits.to(torch::kFloat64), 1) * (1.0 - epsilon) +
-                                      epsilon / static_cast<double>(logits.size(1));
-  return probabilities.gather(1, actions.to(torch::kLong).unsqueeze(1)).squeeze(1).log().to(torch::kFloat32);
-}
-
-torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs) {
-  torch::Tensor out = torch::empty({envs}, torch::TensorOptions().dtype(torch::kFloat64));
-  double* data = out.data_ptr<double>();
-  for (std::int64_t i = 0; i < envs; ++i) {
-    data[i] = uniform01(seed, static_cast<std::uint64_t>(i), update, step, RngPurpose::action);
-  }
-  return out;
+torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const torch::Tensor& uniforms) {
+  return sample_actions_with_log_probs(logits, epsilon, uniforms).actions;
 }
 
 torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& terminated,
@@ -99,11 +92,8 @@ A2C::A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t 
 ActorStep A2C::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
   const double epsilon = config_.epsilon.at(frame);
   const ActorCriticImpl::Output out = network_->forward(observations);
-  ActorStep step;
-  step.actions = sample_actions(out.logits, epsilon, uniforms);
-  step.log_probs = mixture_log_probs(out.logits, epsilon, step.actions);
-  step.values = out.value;
-  return step;
+  const SampledActions sampled = sample_actions_with_log_probs(out.logits, epsilon, uniforms);
+  return {sampled.actions, sampled.log_probs, out.value};
 }
 
 torch::Tensor A2C::value(const torch::Tensor& observations) { return network_->forward(observations).value; }
@@ -129,13 +119,16 @@ std::vector<torch::Tensor> A2C::update(const Rollout& rollout, double frame, con
           metric(loss.value), metric(loss.entropy), metric(loss.total)};
 }
 
-torch::Tensor A2C::logits(const torch::Tensor& observations) { return network_->forward(observations).logits; }
+torch::Tensor A2C::logits(const torch::Tensor& observations) {
+  torch::NoGradGuard no_grad;
+  return network_->forward(observations).logits;
+}
 
-std::string A2C::describe(const std::vector<double>& m) const {
+std::string A2C::describe_metrics(const std::vector<double>& m) const {
   return format("loss %9.4g (pi %.3g, v %.3g)  entropy %.3f", m[5], m[2], m[3], m[4]);
 }
 
-std::string A2C::describe(const std::vector<Setting>& s) const {
+std::string A2C::describe_settings(const std::vector<Setting>& s) const {
   return format("eps %.3f  beta %.4f", s[0].second, s[1].second);
 }
 

@@ -29,7 +29,7 @@ std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& c
   if (cuda) {
     std::string reason;
     cuda_training_available(&reason);
-    throw Error("--device cuda: " + reason);
+    throw Error("CUDA training: " + reason);
   }
   return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
 }
@@ -46,7 +46,7 @@ RunStream::RunStream(bool cuda) {
   if (cuda) {
     std::string reason;
     cuda_training_available(&reason);
-    throw Error("--device cuda: " + reason);
+    throw Error("CUDA training: " + reason);
   }
 }
 

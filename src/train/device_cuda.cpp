@@ -45,7 +45,7 @@ void synchronize_current_stream(const torch::Device& device) {
 std::unique_ptr<BatchEnv> make_training_env(const EnvData& data, const Config& config, bool cuda) {
   if (!cuda) return make_cpu_env(data, config.env, config.train.num_envs, config.seed);
   std::string reason;
-  if (!cuda_training_available(&reason)) throw Error("--device cuda: " + reason);
+  if (!cuda_training_available(&reason)) throw Error("CUDA training: " + reason);
   // The env allocates outside torch's caching allocator: give it what torch
   // keeps cached from an earlier run of this process (--seeds).
   c10::cuda::CUDACachingAllocator::emptyCache();

@@ -6,7 +6,6 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
 #include "mmsim/train/a2c.hpp"
-#include "mmsim/train/run.hpp"
 #include "mmsim/train/trainer.hpp"
 
 namespace mmsim::train {
@@ -116,22 +115,16 @@ std::unique_ptr<eval::Policy> agent_policy(std::unique_ptr<Algorithm> algorithm,
   return std::make_unique<AgentPolicy>(std::move(algorithm), greedy, seed, name);
 }
 
-std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
-                                                             const Config& config, const StepParams& params,
-                                                             bool greedy) {
+std::vector<std::unique_ptr<eval::Policy>> agent_policies(const std::vector<AgentCheckpoint>& agents,
+                                                          const Config& config, const StepParams& params,
+                                                          bool greedy) {
   const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;
-  const auto agent = [&](const std::filesystem::path& from, const std::string& name) {
-    return agent_policy(load_agent(from, config, observation_size, params.action_count), greedy, config.seed, name);
-  };
-  std::vector<std::unique_ptr<eval::Policy>> agents;
-  if (!is_seed_group(checkpoint)) {
-    agents.push_back(agent(checkpoint, "agent"));
-    return agents;
+  std::vector<std::unique_ptr<eval::Policy>> policies;
+  for (const AgentCheckpoint& agent : agents) {
+    policies.push_back(agent_policy(load_agent(agent.checkpoint, config.train, observation_size, params.action_count),
+                                    greedy, config.seed, agent.name));
   }
-  for (const SeedRun& run : read_seed_group(checkpoint)) {
-    agents.push_back(agent(run_checkpoint(run.run_dir), "agent seed " + std::to_string(run.seed)));
-  }
-  return agents;
+  return policies;
 }
 
 }  // namespace mmsim::train

@@ -1,13 +1,13 @@
 #include "mmsim/train/lstm.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/train/lstm_net.hpp"
 
@@ -33,11 +33,11 @@ SavedLstm saved_lstm(const Config& config, const LstmData& data, torch::Device d
 LstmTraining train_lstm(const Config& config, const LstmData& data, torch::Device device, std::ostream& out) {
   const std::filesystem::path dir = lstm_dir_of(config);
   LstmTraining result;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyClock::now();
   result.models = train_lstm_models(data, config.lstm, config.seed, device, out);
   const torch::Tensor full = lstm_forecast(result.models.full, data, device);
   const torch::Tensor columns = lstm_columns(result.models, data, device, full);
-  result.fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.fit_seconds = seconds_since(start);
   result.report = lstm_report(data, result.models, full, columns, config.lstm);
   std::map<std::string, std::string> files =
       lstm_report_files(result.report, result.models, config.lstm, result.fit_seconds);

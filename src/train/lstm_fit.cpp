@@ -4,21 +4,17 @@
 #include <torch/optim/adam.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <tuple>
 #include <utility>
 
+#include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
 
 namespace mmsim::train {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::int64_t end_of(const std::vector<RowRange>& ranges) {
   std::int64_t end = 0;
@@ -107,7 +103,7 @@ LstmFit fit_lstm(const LstmData& data, const std::vector<RowRange>& fit, const s
   const std::int64_t holdout_end = end_of(holdout);
   namespace F = torch::nn::functional;
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = SteadyClock::now();
     result.net->train();
     std::optional<LstmNetImpl::State> state;
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));

@@ -1,7 +1,6 @@
 #include "mmsim/train/phase_clock.hpp"
 
-#include <chrono>
-
+#include "mmsim/core/clock.hpp"
 #include "mmsim/train/device.hpp"
 
 namespace mmsim::train {
@@ -14,7 +13,7 @@ void PhaseClock::set_on(bool on) {
 void PhaseClock::mark(double UpdatePhaseSeconds::*phase) {
   if (!on_) return;
   synchronize_current_stream(device_);
-  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const double now = steady_seconds();
   if (phase != nullptr) seconds_.*phase += now - start_;
   start_ = now;
 }

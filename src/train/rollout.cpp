@@ -1,5 +1,7 @@
 #include "mmsim/train/rollout.hpp"
 
+#include "mmsim/core/error.hpp"
+#include "mmsim/core/rng.hpp"
 #include "mmsim/train/device.hpp"
 
 namespace mmsim::train {
@@ -10,13 +12,31 @@ torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarTyp
   return torch::from_blob(data, shape, torch::TensorOptions().dtype(type).device(device));
 }
 
+}  // namespace
+
 torch::Tensor zero_sum(const torch::Device& device) {
   return torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
 }
 
-}  // namespace
+torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs) {
+  torch::Tensor out = torch::empty({envs}, torch::TensorOptions().dtype(torch::kFloat64));
+  double* data = out.data_ptr<double>();
+  for (std::int64_t i = 0; i < envs; ++i) {
+    data[i] = uniform01(seed, static_cast<std::uint64_t>(i), update, step, RngPurpose::action);
+  }
+  return out;
+}
 
-Collector::Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device)
+torch::Tensor next_observations(const Rollout& rollout) {
+  MMSIM_ASSERT(rollout.final_obs.defined() && rollout.last_obs.defined(),
+               "next_observations needs a rollout collected for an actor that asked for them");
+  const torch::Tensor following = torch::cat({rollout.obs.slice(0, 1), rollout.last_obs.unsqueeze(0)});
+  const torch::Tensor ended = torch::logical_or(rollout.terminated, rollout.truncated).unsqueeze(2);
+  return torch::where(ended, rollout.final_obs, following);
+}
+
+Collector::Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device,
+                     bool next_observations)
     : env_(env), seed_(seed), device_(device) {
   const std::int64_t n = steps, envs = env.num_envs(), obs_size = env.observation_size();
   const auto on_device = torch::TensorOptions().device(device);
@@ -28,6 +48,10 @@ Collector::Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, cons
   rollout_.terminated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
   rollout_.truncated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
   rollout_.truncation_values = torch::zeros({n, envs}, on_device);
+  if (next_observations) {
+    rollout_.final_obs = torch::zeros({n, envs, obs_size}, on_device);
+    rollout_.last_obs = torch::zeros({envs, obs_size}, on_device);
+  }
   uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
   // Views of the env's output buffers, which live as long as the env.
   const EnvOutputViews& out = env.outputs();
@@ -67,6 +91,7 @@ const Rollout& Collector::collect(Actor& actor, std::int64_t update, double fram
     r.rewards[t].copy_(env_reward_);
     r.terminated[t].copy_(env_terminated_);
     r.truncated[t].copy_(env_truncated_);
+    if (r.final_obs.defined()) r.final_obs[t].copy_(env_final_obs_);
     if (bootstrap_truncations) {
       clock.mark(&UpdatePhaseSeconds::copies);
       r.truncation_values[t].copy_(actor.value(env_final_obs_));
@@ -79,6 +104,7 @@ const Rollout& Collector::collect(Actor& actor, std::int64_t update, double fram
     sums_.length += env_episode_length_.masked_fill(running, 0).sum();
     clock.mark(&UpdatePhaseSeconds::copies);
   }
+  if (r.last_obs.defined()) r.last_obs.copy_(env_obs_);
   r.last_values = actor.value(env_obs_);
   clock.mark(&UpdatePhaseSeconds::forward);
   return r;

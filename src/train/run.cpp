@@ -1,11 +1,11 @@
 #include "mmsim/train/run.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <memory>
 
+#include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/train/device.hpp"
@@ -28,6 +28,9 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
   }
 }
 
+/// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
+std::filesystem::path directory(const std::filesystem::path& dir) { return dir.has_filename() ? dir : dir.parent_path(); }
+
 void write_text(const std::filesystem::path& file, const std::string& text) {
   std::ofstream out(file);
   out << text;
@@ -41,6 +44,7 @@ class TrainingRun {
  public:
   /// `prefix` starts each of the run's output lines (empty for a lone run).
   /// A new run's directory has been checked free (check_new_run_dir).
+  /// `options` and `data` must outlive the run.
   TrainingRun(const Config& config, const RunOptions& options, const EnvData& data, std::string prefix,
               std::ostream& out)
       : config_(config),
@@ -148,9 +152,8 @@ class TrainingRun {
     const TrainMetrics m = trainer_->read_metrics();
     metrics_ << m.csv_row() << "\n";
     metrics_.flush();
-    const auto now = std::chrono::steady_clock::now();
-    if (!last && std::chrono::duration<double>(now - last_print_).count() < config_.train.log_every_seconds) return;
-    last_print_ = now;
+    if (!last && seconds_since(last_print_) < config_.train.log_every_seconds) return;
+    last_print_ = SteadyClock::now();
     say(trainer_->describe(m) + "\n");
   }
 
@@ -171,7 +174,7 @@ class TrainingRun {
   }
 
   Config config_;
-  RunOptions options_;
+  const RunOptions& options_;
   EnvData data_;
   std::string prefix_;
   std::ostream& out_;
@@ -184,7 +187,7 @@ class TrainingRun {
   std::ofstream eval_log_, metrics_;
   double best_mean_ = -1e300;
   std::int64_t best_update_ = -1;
-  std::chrono::steady_clock::time_point last_print_ = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  SteadyClock::time_point last_print_ = SteadyClock::now() - std::chrono::hours(1);
 };
 
 /// Trains `runs` side by side, one update of each in turn, until all are done.
@@ -245,8 +248,7 @@ void write_seed_group(const Config& config, const std::vector<PlannedRun>& plann
     if (run.point == point) list += run.config.train.name + "\n";
   }
   write_text(group / kSeedRunsFile, list);
-  out << "seed group: " << group.string() << " (mmsim eval --checkpoint " << group.string()
-      << " evaluates every seed)\n";
+  out << "seed group: " << group.string() << " (its evaluation evaluates every seed)\n";
 }
 
 struct Spread {
@@ -305,6 +307,8 @@ std::filesystem::path run_dir_of(const Config& config) {
 }
 
 TrainingReport train_runs(const Config& config, const RunOptions& options, std::ostream& out) {
+  std::string reason;
+  if (options.cuda && !cuda_training_available(&reason)) throw Error("CUDA training: " + reason);
   if (options.seeds < 1) throw Error("seeds: " + std::to_string(options.seeds) + " runs asked for; must be >= 1");
   const bool several = options.seeds > 1 || !options.sweep.empty();
   if (several && !options.resume.empty()) {
@@ -321,6 +325,7 @@ TrainingReport train_runs(const Config& config, const RunOptions& options, std::
   const EnvData data = market.view();
   TrainingReport report;
   if (stop_requested(options)) {
+    out << "interrupted before training started\n";
     report.stopped = true;
     return report;
   }
@@ -345,7 +350,7 @@ TrainingReport train_runs(const Config& config, const RunOptions& options, std::
     out << "training the " << planned.size() << " runs side by side, one update of each in turn"
         << (options.cuda ? ", each on its own CUDA stream" : "") << "\n";
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = SteadyClock::now();
   std::size_t next = 0;
   for (const std::int64_t size : groups) {
     if (stop_requested(options)) break;
@@ -357,7 +362,7 @@ TrainingReport train_runs(const Config& config, const RunOptions& options, std::
     for (const RunOutcome& outcome : train_side_by_side(runs)) report.runs.push_back(outcome);
   }
   report.stopped = stop_requested(options);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = seconds_since(started);
   std::int64_t frames = 0;
   for (const RunOutcome& outcome : report.runs) frames += outcome.frames;
   out << format("%zu runs: %lld frames in %.1f s, %.0f frames/s in all\n", planned.size(),
@@ -381,7 +386,8 @@ TrainingReport train_runs(const Config& config, const RunOptions& options, std::
 
 bool is_seed_group(const std::filesystem::path& dir) { return std::filesystem::exists(dir / kSeedRunsFile); }
 
-std::vector<SeedRun> read_seed_group(const std::filesystem::path& dir) {
+std::vector<SeedRun> read_seed_group(const std::filesystem::path& group) {
+  const std::filesystem::path dir = directory(group);
   std::ifstream list(dir / kSeedRunsFile);
   std::vector<SeedRun> runs;
   std::string line;
@@ -398,11 +404,13 @@ std::vector<SeedRun> read_seed_group(const std::filesystem::path& dir) {
 }
 
 std::filesystem::path checkpoint_config_path(const std::filesystem::path& checkpoint) {
-  return is_seed_group(checkpoint) ? checkpoint / "config.yaml" : checkpoint.parent_path() / "config.yaml";
+  const std::filesystem::path dir = directory(checkpoint);
+  return is_seed_group(dir) ? dir / "config.yaml" : dir.parent_path() / "config.yaml";
 }
 
 std::filesystem::path eval_report_dir(const std::filesystem::path& checkpoint, EpisodeSplit split) {
-  return (is_seed_group(checkpoint) ? checkpoint : checkpoint.parent_path()) / "eval" / to_string(split);
+  const std::filesystem::path dir = directory(checkpoint);
+  return (is_seed_group(dir) ? dir : dir.parent_path()) / "eval" / to_string(split);
 }
 
 std::filesystem::path run_checkpoint(const std::filesystem::path& run_dir) {
@@ -410,6 +418,15 @@ std::filesystem::path run_checkpoint(const std::filesystem::path& run_dir) {
     if (std::filesystem::exists(run_dir / name)) return run_dir / name;
   }
   throw Error("run " + run_dir.string() + " has no checkpoint (no best/ or checkpoint/ directory)");
+}
+
+std::vector<AgentCheckpoint> agent_checkpoints(const std::filesystem::path& checkpoint) {
+  if (!is_seed_group(checkpoint)) return {{checkpoint, "agent"}};
+  std::vector<AgentCheckpoint> agents;
+  for (const SeedRun& run : read_seed_group(checkpoint)) {
+    agents.push_back({run_checkpoint(run.run_dir), "agent seed " + std::to_string(run.seed)});
+  }
+  return agents;
 }
 
 }  // namespace mmsim::train

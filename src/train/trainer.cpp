@@ -2,11 +2,11 @@
 
 #include <torch/serialize.h>
 
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <random>
 
+#include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
@@ -16,14 +16,6 @@
 
 namespace mmsim::train {
 namespace {
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-torch::Tensor zero_sum(const torch::Device& device) {
-  return torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
-}
 
 // Format 2: env state with the latency buffers (orders in flight).
 constexpr const char* kCheckpointMagic = "mmsim-checkpoint-2";
@@ -53,33 +45,42 @@ std::string TrainMetrics::csv_row() const {
 
 Trainer::Trainer(const Config& config, BatchEnv& env) : Trainer(config, env, algorithm_factory(config.train)) {}
 
+namespace {
+
+/// `config`, once its train section is checked (before the trainer's members use it).
+const Config& validated(const Config& config) {
+  validate(config.train);
+  return config;
+}
+
+}  // namespace
+
 Trainer::Trainer(const Config& config, BatchEnv& env, AlgorithmFactory make)
-    : config_(config),
+    : config_(validated(config)),
       env_(env),
       make_(std::move(make)),
       frames_per_update_(config.train.num_envs * config.train.rollout_steps),
       device_(device_of(env)),
       stream_(device_.is_cuda() ? current_stream() : StreamHandle{}),
-      clock_(device_),
-      collector_(env, config.train.rollout_steps, config.seed, device_) {
-  validate(config.train);
+      clock_(device_) {
   if (env.num_envs() != config.train.num_envs) {
     throw ConfigError("train.num_envs", "the env batch has " + std::to_string(env.num_envs()) + " envs, the config " +
                                             std::to_string(config.train.num_envs));
   }
   // Deterministic initial weights for the run's seed.
   torch::manual_seed(config.seed);
-  make_algorithm(&algorithm_, &optimizer_);
+  algorithm_ = make_(env_.observation_size(), env_.action_count(), device_);
+  optimizer_ = make_optimizer(*algorithm_);
   parameters_ = algorithm_->parameters();
+  collector_ = std::make_unique<Collector>(env, config.train.rollout_steps, config.seed, device_,
+                                           algorithm_->needs_next_observations());
   reset_sums();
-  seconds_at_read_ = now_seconds();
+  seconds_at_read_ = steady_seconds();
 }
 
-void Trainer::make_algorithm(std::unique_ptr<Algorithm>* algorithm,
-                             std::unique_ptr<torch::optim::Adam>* optimizer) const {
-  *algorithm = make_(env_.observation_size(), env_.action_count(), device_);
-  *optimizer = std::make_unique<torch::optim::Adam>((*algorithm)->parameters(),
-                                                    torch::optim::AdamOptions(config_.train.learning_rate));
+std::unique_ptr<torch::optim::Adam> Trainer::make_optimizer(Algorithm& algorithm) const {
+  return std::make_unique<torch::optim::Adam>(algorithm.parameters(),
+                                              torch::optim::AdamOptions(config_.train.learning_rate));
 }
 
 StreamHandle Trainer::env_stream() const {
@@ -95,7 +96,7 @@ void Trainer::reset_sums() {
   for (torch::Tensor* t : {&sum_reward_, &sum_grad_l2_, &sum_grad_max_, &sum_grad_var_}) *t = zero_sum(device_);
   sum_algorithm_.assign(algorithm_->metric_names().size(), torch::Tensor());
   for (torch::Tensor& t : sum_algorithm_) t = zero_sum(device_);
-  collector_.reset_episode_sums();
+  collector_->reset_episode_sums();
   updates_since_read_ = 0;
   gradient_steps_since_read_ = 0;
 }
@@ -103,7 +104,7 @@ void Trainer::reset_sums() {
 void Trainer::update() {
   const double frame = static_cast<double>(frames());
   clock_.mark(nullptr);
-  const Rollout& rollout = collector_.collect(*algorithm_, updates_, frame, env_stream(), clock_);
+  const Rollout& rollout = collector_->collect(*algorithm_, updates_, frame, env_stream(), clock_);
   const std::vector<torch::Tensor> metrics =
       algorithm_->update(rollout, frame, [this](const torch::Tensor& loss) { gradient_step(loss); });
   MMSIM_ASSERT(metrics.size() == sum_algorithm_.size(), "an algorithm returns one value per metric name");
@@ -156,18 +157,20 @@ TrainMetrics Trainer::read_metrics() {
   TrainMetrics m;
   m.update = updates_;
   m.frames = frames();
-  const double now = now_seconds();
+  const double now = steady_seconds();
   m.frames_per_second = static_cast<double>(m.frames - frames_at_read_) / std::max(now - seconds_at_read_, 1e-9);
   const double u = static_cast<double>(std::max<std::int64_t>(updates_since_read_, 1));
   const double g = static_cast<double>(std::max<std::int64_t>(gradient_steps_since_read_, 1));
-  const EpisodeSums& episodes = collector_.episode_sums();
+  const EpisodeSums& episodes = collector_->episode_sums();
   m.episodes = static_cast<std::int64_t>(episodes.episodes.item<double>());
   const double finished = static_cast<double>(m.episodes);
   m.episode_pnl = m.episodes > 0 ? episodes.pnl.item<double>() / finished : std::nan("");
   m.episode_length = m.episodes > 0 ? episodes.length.item<double>() / finished : std::nan("");
   m.reward = sum_reward_.item<double>() / u;
   const std::vector<std::string> names = algorithm_->metric_names();
-  for (std::size_t k = 0; k < names.size(); ++k) m.algorithm.emplace_back(names[k], sum_algorithm_[k].item<double>() / u);
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    m.algorithm.emplace_back(names[k], sum_algorithm_[k].item<double>() / u);
+  }
   m.gradient_l2 = sum_grad_l2_.item<double>() / g;
   m.gradient_max = sum_grad_max_.item<double>() / g;
   m.gradient_variance = sum_grad_var_.item<double>() / g;
@@ -187,8 +190,8 @@ std::string Trainer::describe(const TrainMetrics& m) const {
                 "lr %.2e  %s",
                 static_cast<long long>(m.update), static_cast<long long>(m.frames), m.frames_per_second,
                 static_cast<long long>(m.episodes), format_or_dash("%.2f", m.episode_pnl).c_str(),
-                format_or_dash("%.0f", m.episode_length).c_str(), m.reward, algorithm_->describe(values).c_str(),
-                m.learning_rate, algorithm_->describe(m.settings).c_str());
+                format_or_dash("%.0f", m.episode_length).c_str(), m.reward, algorithm_->describe_metrics(values).c_str(),
+                m.learning_rate, algorithm_->describe_settings(m.settings).c_str());
 }
 
 std::string Trainer::metrics_header() const {
@@ -235,15 +238,16 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   std::ifstream env_file(dir / "env.bin", std::ios::binary);
   const std::vector<std::uint8_t> state((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
   // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
-  std::unique_ptr<Algorithm> algorithm;
+  std::unique_ptr<Algorithm> algorithm = make_(env_.observation_size(), env_.action_count(), device_);
   std::unique_ptr<torch::optim::Adam> optimizer;
-  make_algorithm(&algorithm, &optimizer);
-  algorithm->load(dir, device_);
   try {
-    // Onto this trainer's device, whichever device saved it.
+    // Onto this trainer's device, whichever device saved them.
+    algorithm->load(dir, device_);
+    optimizer = make_optimizer(*algorithm);
     torch::load(*optimizer, (dir / "optimizer.pt").string(), device_);
   } catch (const c10::Error& e) {
-    throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " + e.what_without_backtrace());
+    throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " +
+                e.what_without_backtrace());
   }
   env_.load_state(state, env_stream());
   algorithm_ = std::move(algorithm);
@@ -296,9 +300,9 @@ std::int64_t training_bytes(const EnvData& data, const Config& config) {
   return training_bytes_per_env(data, config) * config.train.num_envs + training_bytes_per_run(data, config);
 }
 
-std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const Config& config,
+std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,
                                       std::int64_t observation_size, std::int64_t actions) {
-  std::unique_ptr<Algorithm> algorithm = algorithm_factory(config.train)(observation_size, actions, torch::kCPU);
+  std::unique_ptr<Algorithm> algorithm = algorithm_factory(config)(observation_size, actions, torch::kCPU);
   algorithm->load(checkpoint, torch::kCPU);
   return algorithm;
 }

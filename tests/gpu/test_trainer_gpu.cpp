@@ -21,6 +21,7 @@
 #include "mmsim/train/trainer.hpp"
 #include "seed_group.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -85,15 +86,15 @@ TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
     EXPECT_EQ(a.frames, b.frames);
     EXPECT_GT(a.episodes, 256);  // every env finished episodes within the 24 steps
     EXPECT_EQ(a.episodes, b.episodes);
-    EXPECT_NEAR(a.episode_pnl, b.episode_pnl, 1e-6 * (1 + std::fabs(a.episode_pnl)));
-    EXPECT_NEAR(a.reward, b.reward, 1e-4 * (1 + std::fabs(a.reward)));
-    EXPECT_NEAR(a.at("value"), b.at("value"), 1e-4 * (1 + std::fabs(a.at("value"))));
-    EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), 1e-3 * (1 + std::fabs(a.at("total_loss"))));
-    EXPECT_NEAR(a.at("entropy"), b.at("entropy"), 1e-4);
-    EXPECT_NEAR(a.gradient_l2, b.gradient_l2, 1e-3 * (1 + a.gradient_l2));
+    EXPECT_NEAR(a.episode_pnl, b.episode_pnl, kCrossDeviceEpisodePnl * (1 + std::fabs(a.episode_pnl)));
+    EXPECT_NEAR(a.reward, b.reward, kCrossDeviceRollout * (1 + std::fabs(a.reward)));
+    EXPECT_NEAR(a.at("value"), b.at("value"), kCrossDeviceRollout * (1 + std::fabs(a.at("value"))));
+    EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), kCrossDeviceGradient * (1 + std::fabs(a.at("total_loss"))));
+    EXPECT_NEAR(a.at("entropy"), b.at("entropy"), kCrossDeviceRollout);
+    EXPECT_NEAR(a.gradient_l2, b.gradient_l2, kCrossDeviceGradient * (1 + a.gradient_l2));
     const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
     for (std::size_t k = 0; k < after_cpu.size(); ++k) {
-      EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], 1e-4, 1e-5)) << "parameter " << k;
+      EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], kCrossDeviceFloat32Relative, kCrossDeviceFloat32Absolute)) << "parameter " << k;
       EXPECT_FALSE(torch::equal(after_cpu[k], initial_cpu[k])) << "parameter " << k << " did not move";
     }
   }
@@ -178,7 +179,7 @@ TEST_F(TrainerGpu, SeedsSideBySideOnTheirOwnStreamsTrainAsTheyWouldAlone) {
   const TempDir dir;
   // Concurrent streams may let cuBLAS pick other kernels: equal within float rounding.
   const std::string output =
-      expect_group_seed_trains_as_alone(small_seed_group_config(dir.path()), "cuda", 1e-4);
+      expect_group_seed_trains_as_alone(small_seed_group_config(dir.path()), "cuda", kCrossDeviceRollout);
   EXPECT_NE(output.find("training the 2 runs side by side, one update of each in turn, each on its own CUDA stream"),
             std::string::npos)
       << output;

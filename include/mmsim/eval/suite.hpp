@@ -18,8 +18,9 @@ namespace mmsim::eval {
 class EvaluationSuite {
  public:
   /// Plans the windows of `protocol` over `data` (which must outlive the
-  /// suite) with `config`'s env section (validated here) and fills the
-  /// report's context from `config` (data files, seed, config hash).
+  /// suite) with `config`'s env section (validated here), the envs and the
+  /// windows drawn with protocol.seed, and fills the report's context from
+  /// `config` (data files, config hash).
   /// Throws ConfigError for an invalid env section.
   EvaluationSuite(const Config& config, const EnvData& data, const Protocol& protocol);
 

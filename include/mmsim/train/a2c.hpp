@@ -1,8 +1,9 @@
 #pragma once
 // A2C (seed 000 sections 2.4 and 2.6): the actor-critic network,
 // epsilon-mixed action sampling, n-step returns, the loss, and the algorithm
-// that puts them together behind the Algorithm interface. Every function
-// works on tensors of any device and never synchronises with the host.
+// that puts them together behind the Algorithm interface. Everything works
+// on tensors of any device; nothing but save() and load() (files) waits for
+// the device or reads a value on the host.
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/activation.h>
@@ -38,20 +39,20 @@ class ActorCriticImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ActorCritic);
 
+/// Actions drawn from a distribution and their log-probabilities under it.
+struct SampledActions {
+  torch::Tensor actions;    ///< [B] int32
+  torch::Tensor log_probs;  ///< [B] float32
+};
+
 /// Samples one action per row from (1 - epsilon) x softmax(logits) +
 /// epsilon / A by inverting the cumulative distribution at `uniforms` [B]
-/// (values in [0, 1), e.g. from action_uniforms). Returns int32 [B].
+/// (values in [0, 1), e.g. from action_uniforms), with the log of each
+/// chosen action's probability under that mixture.
+SampledActions sample_actions_with_log_probs(const torch::Tensor& logits, double epsilon,
+                                             const torch::Tensor& uniforms);
+/// The actions of sample_actions_with_log_probs: int32 [B].
 torch::Tensor sample_actions(const torch::Tensor& logits, double epsilon, const torch::Tensor& uniforms);
-
-/// The log-probabilities [B] (float32) of `actions` [B] (integer) under the
-/// sampling distribution of sample_actions: (1 - epsilon) x softmax(logits) + epsilon / A.
-torch::Tensor mixture_log_probs(const torch::Tensor& logits, double epsilon, const torch::Tensor& actions);
-
-/// Uniforms in [0, 1) for the action sampling of `envs` envs at a rollout
-/// step: uniform01(seed, env, update, step, RngPurpose::action), the
-/// counter-based RNG the env uses, so a run (and a resumed run) repeats
-/// exactly. float64 [envs] on the CPU.
-torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs);
 
 /// n-step discounted returns of a rollout of n steps over N envs ([n, N] each):
 /// R_t = r_t + gamma x (0 if terminated_t, V(final obs_t) if truncated_t,
@@ -89,8 +90,8 @@ class A2C final : public Algorithm {
   std::vector<torch::Tensor> parameters() override { return network_->parameters(); }
   std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) override;
   torch::Tensor logits(const torch::Tensor& observations) override;
-  std::string describe(const std::vector<double>& metrics) const override;
-  std::string describe(const std::vector<Setting>& settings) const override;
+  std::string describe_metrics(const std::vector<double>& metrics) const override;
+  std::string describe_settings(const std::vector<Setting>& settings) const override;
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir, const torch::Device& device) override;
 

@@ -5,9 +5,10 @@
 // hook between backward and the optimiser step (gradient statistics,
 // clipping), checkpoints, metrics files, validation and resume; an algorithm
 // owns its networks, its losses and its own schedules. An on-policy
-// algorithm learns from each rollout as it comes; an off-policy one copies
-// the rollout into a replay buffer it owns (device tensors, saved by save())
-// and takes its gradient steps on samples of that buffer.
+// algorithm learns from each rollout as it comes; an off-policy one asks for
+// the observations that followed each step (Actor::needs_next_observations),
+// copies the rollout's transitions into a replay buffer it owns (device
+// tensors, saved by save()) and takes its gradient steps on samples of it.
 
 #include <torch/types.h>
 
@@ -47,21 +48,22 @@ class Algorithm : public Actor {
   virtual std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) = 0;
 
   /// The policy's action logits [B, actions] for observations [B,
-  /// observation size] (no gradient): evaluation acts greedily on their
-  /// argmax or samples their softmax.
+  /// observation size], computed without gradient: evaluation acts greedily
+  /// on their argmax or samples their softmax.
   virtual torch::Tensor logits(const torch::Tensor& observations) = 0;
 
   /// The part of the progress line after the reward: the update's losses
   /// (`metrics` in metric_names() order).
-  virtual std::string describe(const std::vector<double>& metrics) const = 0;
+  virtual std::string describe_metrics(const std::vector<double>& metrics) const = 0;
   /// The part of the progress line after the learning rate: `settings`.
-  virtual std::string describe(const std::vector<Setting>& settings) const = 0;
+  virtual std::string describe_settings(const std::vector<Setting>& settings) const = 0;
 
   /// Writes the algorithm's networks and state (not the optimiser's) into `dir`.
   virtual void save(const std::filesystem::path& dir) const = 0;
   /// Reads what save() wrote onto `device`. Throws Error for missing or
-  /// damaged files or another network shape; called on a fresh algorithm, so
-  /// a failure leaves the trainer's own unchanged.
+  /// damaged files or another network shape; called on a fresh algorithm
+  /// before the shell makes its optimiser over parameters(), so a failure
+  /// leaves the trainer's own algorithm unchanged.
   virtual void load(const std::filesystem::path& dir, const torch::Device& device) = 0;
 };
 

@@ -15,6 +15,7 @@
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/train/algorithm.hpp"
+#include "mmsim/train/run.hpp"
 
 namespace mmsim::train {
 
@@ -44,14 +45,12 @@ ActionFn random_policy(std::uint64_t seed, std::int64_t actions);
 std::unique_ptr<eval::Policy> agent_policy(std::unique_ptr<Algorithm> algorithm, bool greedy, std::uint64_t seed,
                                            const std::string& name = "agent");
 
-/// The trained agents of `checkpoint` as evaluation policies for envs with
-/// `params` (greedy or sampled, see agent_policy): a checkpoint directory
-/// gives one agent, "agent"; a seed group directory (train_runs with several
-/// seeds) one per seed, "agent seed <s>", each from its run's best checkpoint
-/// (else its latest). The algorithms are `config`'s (load_agent).
-/// Throws Error for a missing or mismatched checkpoint.
-std::vector<std::unique_ptr<eval::Policy>> checkpoint_agents(const std::filesystem::path& checkpoint,
-                                                             const Config& config, const StepParams& params,
-                                                             bool greedy);
+/// The trained `agents` (agent_checkpoints) as evaluation policies for envs
+/// with `params`, greedy or sampled (agent_policy, with `config`'s seed),
+/// each loaded as `config`'s algorithm (load_agent). Throws Error for a
+/// missing or mismatched checkpoint.
+std::vector<std::unique_ptr<eval::Policy>> agent_policies(const std::vector<AgentCheckpoint>& agents,
+                                                          const Config& config, const StepParams& params,
+                                                          bool greedy);
 
 }  // namespace mmsim::train

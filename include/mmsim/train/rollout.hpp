@@ -28,10 +28,29 @@ struct Rollout {
   /// return bootstraps from it); 0 where the envs liquidate at the end.
   torch::Tensor truncation_values;
   torch::Tensor last_values;  ///< [N] float32: the value of the observation after the last step
+  // Collected only for an actor that asks for next observations (Actor::needs_next_observations):
+  /// [n, N, observation size] float32: where an episode ended at a step, the
+  /// observation it ended on (undefined elsewhere).
+  torch::Tensor final_obs;
+  torch::Tensor last_obs;  ///< [N, observation size] float32: the observations after the last step
 
   std::int64_t steps() const { return actions.size(0); }
   std::int64_t envs() const { return actions.size(1); }
 };
+
+/// The observation that followed each step of `rollout` [n, N, observation
+/// size]: the final observation where the episode ended at that step, else
+/// the next step's (the last step's: last_obs). Needs final_obs and last_obs.
+torch::Tensor next_observations(const Rollout& rollout);
+
+/// Uniforms in [0, 1) for the action sampling of `envs` envs at a rollout
+/// step: uniform01(seed, env, update, step, RngPurpose::action), the
+/// counter-based RNG the env uses, so a run (and a resumed run) repeats
+/// exactly. float64 [envs] on the CPU (fill_action_uniforms: on any device).
+torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs);
+
+/// A float64 zero scalar on `device`: a metric sum that stays on the device.
+torch::Tensor zero_sum(const torch::Device& device);
 
 /// What a policy decides for a batch of observations (no gradient).
 struct ActorStep {
@@ -48,8 +67,12 @@ class Actor {
   /// training device), drawn with `uniforms` [N] (float64 in [0, 1), the
   /// counter-based RNG's, one per env) at training frame `frame`.
   virtual ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) = 0;
-  /// The state values [N] float32 that returns bootstrap from.
+  /// The state values [N] float32 that returns bootstrap from (called without gradient).
   virtual torch::Tensor value(const torch::Tensor& observations) = 0;
+  /// True when the rollouts must also hold the observations that followed
+  /// each step (Rollout::final_obs, last_obs), e.g. to fill a replay buffer
+  /// of transitions. They cost a second observation tensor.
+  virtual bool needs_next_observations() const { return false; }
 };
 
 /// Sums of the episodes that finished during rollouts (float64 scalars on the
@@ -65,8 +88,10 @@ class Collector {
  public:
   /// Rollouts of `steps` steps over the envs of `env`, on `device` (the env's:
   /// the CPU, or the CUDA device its memory is on); `seed` drives the action
-  /// draws (action_uniforms).
-  Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device);
+  /// draws (action_uniforms); with `next_observations`, they also hold
+  /// Rollout::final_obs and last_obs.
+  Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device,
+            bool next_observations);
 
   /// Steps the envs `steps` times with `actor`, at update number `update`
   /// (the action draws' counter) and training frame `frame`. Times the parts

@@ -39,7 +39,8 @@ struct RunOptions {
   /// The points of a sweep (each trained `seeds` times); empty: the config alone.
   std::vector<SweepPoint> sweep;
   /// Set (from any thread, e.g. a signal handler) to stop every run after its
-  /// current update, with its checkpoint written. May be null.
+  /// current update, with its checkpoint written. May be null; else it must
+  /// outlive train_runs().
   const std::atomic<bool>* stop = nullptr;
   /// Called when a run has written its final checkpoint, with the run's
   /// directory and the progress stream (e.g. to convert its metrics for
@@ -97,5 +98,17 @@ std::filesystem::path eval_report_dir(const std::filesystem::path& checkpoint, E
 /// The checkpoint to evaluate of a run directory: best/ when validation saved
 /// one, else checkpoint/. Throws Error when it has neither.
 std::filesystem::path run_checkpoint(const std::filesystem::path& run_dir);
+
+/// A trained agent to evaluate: its checkpoint directory and its name in reports.
+struct AgentCheckpoint {
+  std::filesystem::path checkpoint;
+  std::string name;
+};
+
+/// The agents of `checkpoint`: a checkpoint directory is one agent, "agent";
+/// a seed group directory one per seed, "agent seed <s>", each its run's
+/// run_checkpoint(). Throws Error for a group that lists no run, or a run
+/// without its config or a checkpoint.
+std::vector<AgentCheckpoint> agent_checkpoints(const std::filesystem::path& checkpoint);
 
 }  // namespace mmsim::train

@@ -80,23 +80,25 @@ class Trainer {
   std::int64_t updates() const { return updates_; }
   std::int64_t frames() const { return updates_ * frames_per_update_; }
   std::int64_t frames_per_update() const { return frames_per_update_; }
+  /// The algorithm; load_checkpoint() replaces it (references to it end there).
   Algorithm& algorithm() { return *algorithm_; }
   const torch::Device& device() const { return device_; }
 
   /// Writes the algorithm, optimiser, counters and the env's state into `dir`
   /// atomically (a temporary directory renamed into place).
   void save_checkpoint(const std::filesystem::path& dir);
-  /// Restores everything save_checkpoint() wrote; the next update() is the
-  /// one the saved run would have made. Throws Error for a missing, damaged
-  /// or mismatched checkpoint, leaving the trainer unchanged.
+  /// Restores everything save_checkpoint() wrote into a new algorithm and
+  /// optimiser; the next update() is the one the saved run would have made.
+  /// Throws Error for a missing, damaged or mismatched checkpoint, leaving
+  /// the trainer unchanged.
   void load_checkpoint(const std::filesystem::path& dir);
 
  private:
   /// The stream the env steps on: for a CUDA env, torch's current stream when
   /// the trainer was made, which must still be the current one.
   StreamHandle env_stream() const;
-  /// A freshly initialised algorithm and an optimiser over its parameters.
-  void make_algorithm(std::unique_ptr<Algorithm>* algorithm, std::unique_ptr<torch::optim::Adam>* optimizer) const;
+  /// An Adam optimiser over the parameters of `algorithm` at train.learning_rate.
+  std::unique_ptr<torch::optim::Adam> make_optimizer(Algorithm& algorithm) const;
   /// The shell's part of a gradient step: backward, gradient statistics and
   /// clipping, the optimiser step.
   void gradient_step(const torch::Tensor& loss);
@@ -109,9 +111,9 @@ class Trainer {
   torch::Device device_;
   StreamHandle stream_;
   PhaseClock clock_;
-  Collector collector_;
   std::int64_t updates_ = 0;
   std::unique_ptr<Algorithm> algorithm_;
+  std::unique_ptr<Collector> collector_;  ///< made after the algorithm, which says what rollouts hold
   std::unique_ptr<torch::optim::Adam> optimizer_;
   std::vector<torch::Tensor> parameters_;  ///< algorithm_'s, listed once (each gradient step walks them three times)
   // Metric sums since the last read (tensors: no host reads in update()).
@@ -122,10 +124,10 @@ class Trainer {
   std::int64_t frames_at_read_ = 0;
 };
 
-/// The algorithm saved in a checkpoint directory (train.algorithm's, on the
-/// CPU) for observations of `observation_size` floats and `actions` actions.
-/// Throws Error for a missing or mismatched checkpoint.
-std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const Config& config,
+/// The algorithm saved in a checkpoint directory (`config`'s algorithm, on
+/// the CPU) for observations of `observation_size` floats and `actions`
+/// actions. Throws Error for a missing or mismatched checkpoint.
+std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,
                                       std::int64_t observation_size, std::int64_t actions);
 
 }  // namespace mmsim::train
