@@ -55,8 +55,7 @@ __global__ void observation_kernel(StepParams p, MarketView m, EnvState s, float
   if (e >= elements) return;
   const std::int64_t per_env = static_cast<std::int64_t>(p.stack) * p.frame_size;
   const std::int64_t i = e / per_env;
-  const int within = static_cast<int>(e - i * per_env);
-  obs[e] = observation_value(p, m, s, i, within / p.frame_size, within % p.frame_size);
+  obs[e] = observation_value(p, m, s, i, static_cast<int>(e - i * per_env));
 }
 
 class CudaBatchEnv final : public BatchEnv {

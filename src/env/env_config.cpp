@@ -142,15 +142,25 @@ int dtype_bytes(DType dtype) {
   return 0;
 }
 
+namespace {
+
+const char* fault_description(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::none: break;
+    case FaultKind::nan_reward: return "the reward or the PnL is NaN";
+    case FaultKind::invalid_action: return "the action is outside the action table";
+    case FaultKind::invalid_quote: return "the quote has a non-finite or out-of-range offset or a negative size";
+    case FaultKind::invalid_fill_model: return "the fill model is none of cross and trades";
+  }
+  return "unknown fault";
+}
+
+}  // namespace
+
 void throw_if_fault(const std::int64_t* fault) {
   if (fault[0] < 0) return;
-  const auto kind = static_cast<FaultKind>(fault[2]);
-  const std::string what = kind == FaultKind::nan_reward       ? "the reward or the PnL is NaN"
-                           : kind == FaultKind::invalid_action ? "the action is outside the action table"
-                           : kind == FaultKind::invalid_quote
-                               ? "the quote has a non-finite or out-of-range offset or a negative size"
-                               : "unknown fault";
-  throw Error("env " + std::to_string(fault[0]) + ", step " + std::to_string(fault[1]) + " of its episode: " + what);
+  throw Error("env " + std::to_string(fault[0]) + ", step " + std::to_string(fault[1]) + " of its episode: " +
+              fault_description(static_cast<FaultKind>(fault[2])));
 }
 
 const char* to_string(OffsetUnit unit) {

@@ -7,8 +7,11 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/data/book_row.hpp"
+#include "mmsim/env/core/account.hpp"
+#include "mmsim/env/core/episode.hpp"
+#include "mmsim/env/core/latency.hpp"
 #include "mmsim/env/layout.hpp"
-#include "mmsim/env/step_core.hpp"
 
 namespace mmsim::eval {
 namespace {
@@ -101,18 +104,6 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
 
 namespace {
 
-/// Mid price at `row`, currency.
-double mid_at(const BookTensor& book, std::int64_t row) {
-  const auto at = static_cast<std::size_t>(row) * static_cast<std::size_t>(book.depth);
-  return 0.5 * static_cast<double>(book.bid_price[at] + book.ask_price[at]) * book.instrument.tick_size;
-}
-
-/// End of the session holding `row`: markouts never look across sessions.
-std::int64_t session_end(const BookTensor& book, std::int64_t row) {
-  const auto next = std::upper_bound(book.session_begin.begin(), book.session_begin.end(), row);
-  return next == book.session_begin.end() ? book.rows() : *next;
-}
-
 double quote_currency(const BookTensor& book, Ticks quote) {
   return quote == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(quote) * book.instrument.tick_size;
 }
@@ -184,6 +175,8 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
   const EnvConfig config = protocol_env_config(base, plan, protocol);
   const std::int64_t n = protocol.windows;
   const BookTensor& book = *data.book;
+  const BookPrices prices = book.prices();
+  const double tick = book.instrument.tick_size;
   HostEnv host(data, config, n, protocol.seed, protocol.backend);
   BatchEnv* env = &host.env();
   const StepParams& params = env->params();
@@ -200,8 +193,11 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     r.markout_volume[h].assign(static_cast<std::size_t>(n), 0.0);
   }
   std::vector<std::int64_t> rows(plan.starts.begin(), plan.starts.end());
+  // Markouts never look across the end of a session.
   std::vector<std::int64_t> ends(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) ends[static_cast<std::size_t>(i)] = session_end(book, rows[static_cast<std::size_t>(i)]);
+  for (std::int64_t i = 0; i < n; ++i) {
+    ends[static_cast<std::size_t>(i)] = session_end_of(book.session_bounds(), rows[static_cast<std::size_t>(i)]);
+  }
   std::vector<double> position(static_cast<std::size_t>(n), 0.0);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
@@ -230,8 +226,8 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     const bool last = step + 1 == plan.steps;
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = static_cast<std::size_t>(i);
-      const double mid_before = mid_at(book, rows[k]);
-      const double mid_after = mid_at(book, rows[k] + 1);
+      const double mid_before = mid_price(prices, rows[k], tick);
+      const double mid_after = mid_price(prices, rows[k] + 1, tick);
       const double bought = out.bid_volume[i], sold = out.ask_volume[i];
       const double fill_notional = bought * out.bid_price[i] + sold * out.ask_price[i];
       const double held = position[k] + bought - sold;
@@ -242,7 +238,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
       const std::int64_t fill_row = rows[k] + 1;
       for (int h = 0; h < kMarkoutCount; ++h) {
         if (bought + sold == 0 || fill_row + kMarkoutHorizons[h] >= ends[k]) continue;
-        const double later = mid_at(book, fill_row + kMarkoutHorizons[h]);
+        const double later = mid_price(prices, fill_row + kMarkoutHorizons[h], tick);
         markout_sum[h][k] += bought * (later - out.bid_price[i]) + sold * (out.ask_price[i] - later);
         r.markout_volume[h][k] += bought + sold;
       }

@@ -12,7 +12,8 @@
 #include "mmsim/core/rng.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
-#include "mmsim/env/step_core.hpp"
+#include "mmsim/env/core/episode.hpp"
+#include "mmsim/env/core/faults.hpp"
 
 namespace mmsim {
 

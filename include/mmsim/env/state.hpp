@@ -120,6 +120,7 @@ enum class FaultKind : std::int64_t {
   nan_reward = 1,      ///< the reward or the PnL became NaN
   invalid_action = 2,  ///< an action index outside the action table (action 0 was used)
   invalid_quote = 3,   ///< an explicit quote with a non-finite or huge offset or a negative size (none was placed)
+  invalid_fill_model = 4,  ///< StepParams::fill_model names no fill model (nothing was filled)
 };
 
 /// Per-step outputs; shapes in docs/mechanics.md, "Outputs".
