@@ -1693,13 +1693,16 @@ EnvConfig trades_config(const Market& m, QueueModel queue = QueueModel::risk_ave
   return c;
 }
 
-/// One state column of every env, read from the env's checkpoint bytes; T
-/// is the column's type (float64 unless said).
+/// One state column of every env, read from the env's checkpoint bytes (the
+/// state buffers, then the outputs, end them); T is the column's type
+/// (float64 unless said).
 template <class T = double>
 std::vector<T> state_of(const BatchEnv& env, const std::string& name) {
   const auto bytes = env.save_state();
-  std::size_t at = 0;
-  for (const BufferDesc& d : state_layout(env.num_envs(), env.params())) {
+  const auto state = state_layout(env.num_envs(), env.params());
+  std::size_t at = bytes.size() - static_cast<std::size_t>(total_bytes(state) +
+                                                          total_bytes(output_layout(env.num_envs(), env.params())));
+  for (const BufferDesc& d : state) {
     const auto size = static_cast<std::size_t>(buffer_bytes(d));
     if (d.name == name) {
       EXPECT_EQ(dtype_bytes(d.dtype), static_cast<std::int64_t>(sizeof(T))) << name;

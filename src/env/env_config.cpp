@@ -68,8 +68,8 @@ void validate(const EnvConfig& c) {
   }
 }
 
-const Split& episode_split(const EnvConfig& config, const Splits& splits) {
-  switch (config.split) {
+const Split& episode_split(EpisodeSplit split, const Splits& splits) {
+  switch (split) {
     case EpisodeSplit::validation: return splits.validation;
     case EpisodeSplit::test: return splits.test;
     case EpisodeSplit::train: break;
@@ -81,7 +81,7 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   validate(c);
   MMSIM_ASSERT(data.book != nullptr && data.features != nullptr && data.splits != nullptr, "incomplete EnvData");
   MMSIM_ASSERT(data.features->rows == data.book->rows(), "feature table and book disagree on rows");
-  const Split& split = episode_split(c, *data.splits);
+  const Split& split = episode_split(c.split, *data.splits);
   const std::int64_t longest = split.longest_range();
   if (longest < 2) {
     throw ConfigError("env.split", std::string("the ") + to_string(c.split) + " split has no range of 2 rows or more (" +
@@ -129,17 +129,6 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   if (capped != nullptr) *capped = p.max_length > p.cap || p.initial_length > p.cap;
   p.seed = seed;
   return p;
-}
-
-int dtype_bytes(DType dtype) {
-  switch (dtype) {
-    case DType::float32: return 4;
-    case DType::float64: return 8;
-    case DType::int32: return 4;
-    case DType::int64: return 8;
-    case DType::uint8: return 1;
-  }
-  return 0;
 }
 
 namespace {

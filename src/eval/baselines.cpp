@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "env/market.hpp"
+#include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/data/book_row.hpp"
 #include "mmsim/env/core/pricing.hpp"

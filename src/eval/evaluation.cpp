@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
+#include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
 #include "mmsim/data/book_row.hpp"
@@ -83,7 +85,7 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
   c.curriculum.enabled = false;
   const StepParams p = make_step_params(c, data, protocol.seed);
   plan.steps = std::min(protocol.steps, p.cap);
-  const Split& split = episode_split(c, *data.splits);
+  const Split& split = episode_split(c.split, *data.splits);
   plan.split_rows = split.rows();
   std::vector<std::int64_t> begin, end;
   for (const RowRange& r : split.ranges) {
@@ -123,12 +125,8 @@ class HostEnv {
     }
     MMSIM_ASSERT(backend_.allocate && backend_.to_env, "an evaluation backend copies both ways");
     env_buffers_ = env_->describe_outputs();
-    host_buffers_ = env_buffers_;
-    for (BufferDesc& d : host_buffers_) {
-      host_storage_.emplace_back(static_cast<std::size_t>(buffer_bytes(d) + 7) / sizeof(double));
-      d.data = host_storage_.back().data();
-    }
-    bind_outputs(&views_, host_buffers_);
+    host_copy_.emplace(output_fields(), n, env_->params(), *host_memory_);
+    views_ = host_copy_->views();
     env_actions_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(std::int32_t));
     env_quotes_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(ActionRow));
     refresh();
@@ -154,7 +152,7 @@ class HostEnv {
  private:
   void refresh() {
     for (std::size_t k = 0; k < env_buffers_.size(); ++k) {
-      backend_.to_host(host_buffers_[k].data, env_buffers_[k].data,
+      backend_.to_host(host_copy_->buffers()[k].data, env_buffers_[k].data,
                        static_cast<std::size_t>(buffer_bytes(env_buffers_[k])));
     }
   }
@@ -162,9 +160,10 @@ class HostEnv {
   const EvalBackend& backend_;
   std::unique_ptr<BatchEnv> env_;
   EnvOutputViews views_;
-  std::vector<BufferDesc> env_buffers_, host_buffers_;
-  // Doubles are the widest element: vectors of them align every buffer.
-  std::vector<std::vector<double>> host_storage_;
+  std::vector<BufferDesc> env_buffers_;
+  std::unique_ptr<detail::BufferMemory> host_memory_ = detail::host_memory();
+  /// The output buffers' host copies, from the same field table as the env's.
+  std::optional<detail::BufferSet<EnvOutputViews, StepParams>> host_copy_;
   std::shared_ptr<void> env_actions_, env_quotes_;
 };
 

@@ -25,7 +25,7 @@ torch::Tensor view(void* data, std::vector<std::int64_t> shape, torch::ScalarTyp
 }
 
 // Format 2: env state with the latency buffers (orders in flight).
-constexpr const char* kCheckpointMagic = "mmsim-checkpoint-2";
+constexpr const char* kCheckpointMagic = "mmsim-checkpoint-3";
 constexpr const char* kCheckpointMagicPrefix = "mmsim-checkpoint-";
 
 }  // namespace

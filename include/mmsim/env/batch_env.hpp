@@ -18,7 +18,7 @@ namespace mmsim {
 
 enum class Backend { cpu, cuda };
 
-enum class DType : std::int32_t { float32, float64, int32, int64, uint8 };
+enum class DType : std::int32_t { float32, float64, int32, int64, uint8, uint64 };
 
 /// Size in bytes of one element.
 int dtype_bytes(DType dtype);
@@ -50,7 +50,7 @@ struct EnvData {
 StepParams make_step_params(const EnvConfig& config, const EnvData& data, std::uint64_t seed, bool* capped = nullptr);
 
 /// The rows episodes are drawn from.
-const Split& episode_split(const EnvConfig& config, const Splits& splits);
+const Split& episode_split(EpisodeSplit split, const Splits& splits);
 
 class BatchEnv {
  public:

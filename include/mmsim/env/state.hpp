@@ -83,6 +83,9 @@ struct EnvState {
   std::int32_t* length = nullptr;        ///< L of the episode, in steps
   std::uint64_t* episode = nullptr;      ///< index of the env's current episode (RNG counter)
   std::int64_t* finished = nullptr;      ///< episodes this env has finished (curriculum)
+  /// [2]: all envs' finished episodes (curriculum over all envs): [0] before
+  /// the step that runs, [1] counted while it runs; equal between steps.
+  std::uint64_t* finished_total = nullptr;
   double* cash = nullptr;                ///< currency
   double* position = nullptr;            ///< base units
   double* pnl = nullptr;                 ///< cash + position x mid at the current row
