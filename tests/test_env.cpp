@@ -786,6 +786,40 @@ TEST(EnvEndOfWindow, AShortBuysTheAsks) {
   EXPECT_NEAR(o.episode_pnl[0], 1005.0 - 1018.5 - 1.0185, 1e-9);  // -14.5185
 }
 
+TEST(EnvEndOfWindow, TheLastStepOutputsTheLiquidationAgainstTheMarkAndItsTakerFee) {
+  EnvConfig c = base_config(2, kEndActions);
+  c.taker_fee_bps = 10;
+  for (const bool long_position : {true, false}) {
+    SCOPED_TRACE(long_position ? "long" : "short");
+    const Market m = make_market(kEndRows, {long_position ? RowRange{0, 3} : RowRange{3, 6}}, 0.5);
+    auto env = make_env(m, c);
+    const auto& o = env->outputs();
+    step1(*env, long_position ? 1 : 2);
+    EXPECT_EQ(o.liquidation[0], 0.0);  // no liquidation before the window's end
+    EXPECT_EQ(o.liquidation_fee[0], 0.0);
+    step1(*env, 0);
+    ASSERT_EQ(o.terminated[0], 1);
+    // Long: sells 10 for 991.5 against a mark of 10 x 100 = 1000: -8.5; taker 0.9915.
+    // Short: buys 10 for 1018.5 against a mark of 10 x 101 = 1010: -8.5; taker 1.0185.
+    EXPECT_NEAR(o.liquidation[0], -8.5, 1e-9);
+    EXPECT_NEAR(o.liquidation_fee[0], long_position ? 0.9915 : 1.0185, 1e-12);
+    // The episode's PnL is its mark plus the liquidation, less the taker fee.
+    EXPECT_NEAR(o.episode_pnl[0], o.episode_pnl_mark[0] + o.liquidation[0] - o.liquidation_fee[0], 1e-9);
+    step1(*env, 0);  // the next episode's first step liquidates nothing
+    EXPECT_EQ(o.liquidation[0], 0.0);
+    EXPECT_EQ(o.liquidation_fee[0], 0.0);
+  }
+  // Without liquidation the window ends with nothing to report.
+  c.liquidate_at_end = false;
+  const Market m = make_market(kEndRows, {{0, 3}}, 0.5);
+  auto env = make_env(m, c);
+  step1(*env, 1);
+  step1(*env, 0);
+  ASSERT_EQ(env->outputs().truncated[0], 1);
+  EXPECT_EQ(env->outputs().liquidation[0], 0.0);
+  EXPECT_EQ(env->outputs().liquidation_fee[0], 0.0);
+}
+
 TEST(EnvEndOfWindow, WithoutLiquidationTheEpisodeIsTruncatedWithAFinalObservation) {
   const Market m = make_market(kEndRows, {{0, 3}}, 0.5);
   EnvConfig c = base_config(2, kEndActions);
@@ -1029,7 +1063,7 @@ TEST(EnvOutputs, DescribeNamesEveryBufferWithItsShape) {
   c.observation.stack = 3;
   auto env = make_env(m, c, 4);
   const auto buffers = env->describe_outputs();
-  ASSERT_EQ(buffers.size(), 22u);
+  ASSERT_EQ(buffers.size(), 24u);
   EXPECT_EQ(buffers[0].name, "obs");
   EXPECT_EQ(buffers[0].dtype, DType::float32);
   EXPECT_EQ(buffers[0].shape, (std::vector<std::int64_t>{4, 3, kFrame}));

@@ -33,6 +33,8 @@ const FieldTable<EnvOutputViews, StepParams>& output_fields() {
       buffer_field<&O::ask_fills>("ask_fills", per_env),
       buffer_field<&O::bid_quote>("bid_quote", per_env),
       buffer_field<&O::ask_quote>("ask_quote", per_env),
+      buffer_field<&O::liquidation>("liquidation", per_env),
+      buffer_field<&O::liquidation_fee>("liquidation_fee", per_env),
       buffer_field<&O::episode_pnl>("episode_pnl", per_env),
       buffer_field<&O::episode_pnl_mark>("episode_pnl_mark", per_env),
       buffer_field<&O::episode_length>("episode_length", per_env),

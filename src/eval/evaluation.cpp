@@ -228,7 +228,6 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
       const double mid_before = mid_price(prices, rows[k], tick);
       const double mid_after = mid_price(prices, rows[k] + 1, tick);
       const double bought = out.bid_volume[i], sold = out.ask_volume[i];
-      const double fill_notional = bought * out.bid_price[i] + sold * out.ask_price[i];
       const double held = position[k] + bought - sold;
       r.spread_capture[k] += bought * (mid_before - out.bid_price[i]) + sold * (out.ask_price[i] - mid_before);
       r.inventory_pnl[k] += held * (mid_after - mid_before);
@@ -266,9 +265,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
         MMSIM_ASSERT(out.terminated[i] == 1, "every window ends at the same step");
         r.pnl[k] = out.episode_pnl[i];
         r.pnl_mark[k] = out.episode_pnl_mark[i];
-        // The last step's fee holds the liquidation's taker fee besides the maker fee.
-        const double taker = out.fees[i] - params.maker_fee * fill_notional;
-        r.liquidation[k] = out.episode_pnl[i] - out.episode_pnl_mark[i] + taker;
+        r.liquidation[k] = out.liquidation[i];
       }
     }
   }

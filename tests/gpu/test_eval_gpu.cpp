@@ -49,6 +49,7 @@ void expect_same_results(const eval::PolicyResult& cpu, const eval::PolicyResult
   same(cpu.spread_capture, gpu.spread_capture, "spread_capture");
   same(cpu.inventory_pnl, gpu.inventory_pnl, "inventory_pnl");
   same(cpu.fees, gpu.fees, "fees");
+  same(cpu.liquidation, gpu.liquidation, "liquidation");
   same(cpu.mean_reward, gpu.mean_reward, "mean_reward");
 }
 

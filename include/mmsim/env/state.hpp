@@ -145,6 +145,11 @@ struct EnvOutputViews {
   std::int32_t* ask_fills = nullptr;  ///< [N]
   Ticks* bid_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
   Ticks* ask_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
+  /// [N] where the step liquidated: the proceeds of flattening minus the
+  /// position's value at the mid of the row it traded against (currency,
+  /// before the taker fee; < 0 when crossing the spread costs); 0 elsewhere.
+  double* liquidation = nullptr;
+  double* liquidation_fee = nullptr;  ///< [N] the liquidation's taker fee (currency, part of `fees`); 0 elsewhere
   double* episode_pnl = nullptr;       ///< [N] final PnL of the episode that ended (after liquidation and fees)
   double* episode_pnl_mark = nullptr;  ///< [N] mark-to-mid PnL of that episode before liquidation
   std::int32_t* episode_length = nullptr;  ///< [N] steps of that episode

@@ -32,6 +32,8 @@ MMSIM_HD inline void write_step_outputs(const EnvOutputViews& o, std::int64_t i,
   o.ask_fills[i] = f.sold.count;
   o.bid_quote[i] = f.bid_resting;
   o.ask_quote[i] = f.ask_resting;
+  o.liquidation[i] = a.liquidation;
+  o.liquidation_fee[i] = a.liquidation_fee;
 }
 
 /// Moves env `i` to row `next` with the step's account and pushes its frame.

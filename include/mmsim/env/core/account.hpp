@@ -40,6 +40,8 @@ struct StepAccount {
   double mid_after = 0;   ///< mid of the next row
   double pnl = 0;         ///< cash + position x mid_after; after a liquidation, cash
   double pnl_mark = 0;    ///< cash + position x mid_after before any liquidation
+  double liquidation = 0;      ///< the liquidation's proceeds minus the position's value at mid_after
+  double liquidation_fee = 0;  ///< the liquidation's taker fee
 };
 
 /// Books env `i`'s fills of the step from `row` to `row + 1` into its account
@@ -63,6 +65,8 @@ MMSIM_HD inline void liquidate(const StepParams& p, const MarketView& m, std::in
   double notional = 0;
   const double proceeds = liquidation_cash(m, row, a->position, &notional);
   const double taker = p.taker_fee * notional;
+  a->liquidation = proceeds - a->position * a->mid_after;
+  a->liquidation_fee = taker;
   a->cash += proceeds - taker;
   a->fee += taker;
   a->position = 0;
