@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "env_test_util.hpp"
 #include "gpu/gpu_fixture.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/core/error.hpp"
@@ -15,14 +16,10 @@
 #include "mmsim/env/layout.hpp"
 #include "mmsim/gpu/env.hpp"
 #include "mmsim/gpu/memory.hpp"
-#include "test_util.hpp"
 
 namespace mmsim::test {
 namespace {
 
-/// Doubles: both backends run the same IEEE operations (no FMA contraction in
-/// the env kernels); only library functions (log1p) may differ by an ulp.
-constexpr double kRelativeTolerance = 1e-9;
 
 using Sample = GoogSample;
 const Sample& sample() { return goog_sample(); }
@@ -59,7 +56,7 @@ void expect_equal(const std::string& name, const void* cpu, const void* gpu, std
     bool same;
     if constexpr (std::is_floating_point_v<T>) {
       same = std::fabs(static_cast<double>(a[k]) - static_cast<double>(b[k])) <=
-             kRelativeTolerance * std::max(1.0, std::fabs(static_cast<double>(a[k])));
+             kBackendTolerance * std::max(1.0, std::fabs(static_cast<double>(a[k])));
     } else {
       same = a[k] == b[k];
     }
@@ -107,12 +104,9 @@ void compare_envs(const BatchEnv& cpu, const BatchEnv& gpu, int step) {
   const auto cpu_bytes = cpu.save_state();
   const auto gpu_bytes = gpu.save_state();
   ASSERT_EQ(cpu_bytes.size(), gpu_bytes.size());
-  const auto state = state_layout(cpu.num_envs(), cpu.params());
-  // The bytes end with the state buffers, then the outputs; a header leads them.
-  std::size_t at = cpu_bytes.size() - static_cast<std::size_t>(
-                                          total_bytes(state) + total_bytes(output_layout(cpu.num_envs(), cpu.params())));
+  std::size_t at = saved_state_start(cpu, cpu_bytes);
   ASSERT_EQ(std::memcmp(cpu_bytes.data(), gpu_bytes.data(), at), 0) << "the saved state's header";
-  for (const BufferDesc& desc : state) {
+  for (const BufferDesc& desc : state_layout(cpu.num_envs(), cpu.params())) {
     expect_same_buffer(desc, cpu_bytes.data() + at, gpu_bytes.data() + at, step);
     at += static_cast<std::size_t>(buffer_bytes(desc));
   }
@@ -232,6 +226,48 @@ TEST_F(EnvFaultsGpu, OrderAndObservationLatencyMatchTheCpuUnderBothFillModels) {
     config.latency = {1, 3, 2};  // each order 1 to 4 steps late; the book seen 2 rows late
     expect_quote_parity(data, config, 21, 17, 1);
   }
+}
+
+TEST_F(EnvFaultsGpu, AStateSavedOnTheCpuResumesOnTheGpuAndBack) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  EnvConfig config = config_for(true, PenaltyKind::linear);
+  config.latency = {1, 2, 1};  // orders in flight are part of the state
+  const std::int64_t n = 33;
+  auto cpu = make_cpu_env(data, config, n, 5);
+  auto gpu_env = gpu::make_cuda_env(data, config, n, 5);
+  gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+  std::mt19937 random(19);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  // New random actions, on the host and on the device.
+  const auto draw = [&] {
+    for (auto& a : actions) a = static_cast<std::int32_t>(random() % config.actions.size());
+    gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+  };
+  for (int step = 1; step <= 70; ++step) {
+    draw();
+    cpu->step(actions.data());
+  }
+  ASSERT_GT(cpu->finished_total(), 0);  // the curriculum counters travel too
+  gpu_env->load_state(cpu->save_state());
+  compare_envs(*cpu, *gpu_env, 70);
+  for (int step = 71; step <= 130 && !HasFailure(); ++step) {
+    draw();
+    cpu->step(actions.data());
+    gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+    compare_envs(*cpu, *gpu_env, step);
+  }
+  // And back: the GPU's state continues on a fresh CPU env.
+  auto resumed = make_cpu_env(data, config, n, 5);
+  resumed->load_state(gpu_env->save_state());
+  for (int step = 131; step <= 160 && !HasFailure(); ++step) {
+    draw();
+    resumed->step(actions.data());
+    gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+    compare_envs(*resumed, *gpu_env, step);
+  }
+  EXPECT_EQ(resumed->finished_episodes(), gpu_env->finished_episodes());
+  EXPECT_NO_THROW(gpu_env->check_faults());
 }
 
 TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
