@@ -18,14 +18,12 @@ constexpr int kThreads = 256;
 unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
 /// One env's step for its decision: a row of the action table or an explicit quote.
-__device__ bool step_with(const detail::EnvViews& env, const EnvOutputViews& o, std::int64_t i, std::int32_t action,
-                          std::int64_t total) {
-  return step_env(env.params, env.market, env.windows, env.state, o, i, action, total);
+__device__ bool step_with(const detail::EnvViews& env, std::int64_t i, std::int32_t action, std::int64_t total) {
+  return step_env(env.params, env.market, env.windows, env.state, env.outputs, i, action, total);
 }
 
-__device__ bool step_with(const detail::EnvViews& env, const EnvOutputViews& o, std::int64_t i,
-                          const ActionRow& quote, std::int64_t total) {
-  return step_env_quotes(env.params, env.market, env.windows, env.state, o, i, quote, total);
+__device__ bool step_with(const detail::EnvViews& env, std::int64_t i, const ActionRow& quote, std::int64_t total) {
+  return step_env_quotes(env.params, env.market, env.windows, env.state, env.outputs, i, quote, total);
 }
 
 /// The finished-episode totals of the state as atomics: [0] all envs'
@@ -40,7 +38,7 @@ __global__ void step_kernel(detail::EnvViews env, const Decision* decisions) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= env.num_envs) return;
   unsigned long long* totals = totals_of(env.state);
-  if (step_with(env, env.outputs, i, decisions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
+  if (step_with(env, i, decisions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
 }
 
 __global__ void publish_total_kernel(EnvState s) { totals_of(s)[0] = totals_of(s)[1]; }
