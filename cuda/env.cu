@@ -53,7 +53,9 @@ __global__ void observation_kernel(detail::EnvViews env, std::int64_t elements) 
   if (e >= elements) return;
   const std::int64_t per_env = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
   const std::int64_t i = e / per_env;
-  env.outputs.obs[e] = observation_value(env.params, env.market, env.state, i, static_cast<int>(e - i * per_env));
+  const int within = static_cast<int>(e - i * per_env);
+  const int j = within % env.params.frame_size;
+  write_frame(env.params, env.market, env.state, i, within / env.params.frame_size, j, j + 1, env.outputs.obs + e - j);
 }
 
 class CudaLauncher final : public detail::EnvLauncher {

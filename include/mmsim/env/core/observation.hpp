@@ -35,28 +35,34 @@ MMSIM_HD inline void clear_frames(const StepParams& p, const EnvState& s, std::i
   s.history_head[i] = p.stack - 1;
 }
 
-/// Element `element` of env `i`'s stacked observation [stack, F +
-/// kAgentFeatures]: frame element / frame_size (0 = oldest), feature element
-/// % frame_size (< F: market feature, then the agent features). Frames from
-/// before the episode's first step are zeros. The one routine behind `obs`
-/// and `final_obs` on every backend.
-MMSIM_HD inline float observation_value(const StepParams& p, const MarketView& m, const EnvState& s, std::int64_t i,
-                                        int element) {
+/// Writes features [begin, end) of frame `slot` (0 = oldest) of env `i`'s
+/// stacked observation [stack, F + kAgentFeatures] to `frame` (the frame's
+/// first element): below F the market features of the row the frame saw,
+/// then its agent features; a frame from before the episode's first step is
+/// zeros. The one routine behind `obs` and `final_obs` on every backend: the
+/// CPU writes whole frames, the CUDA kernel one element per thread.
+MMSIM_HD inline void write_frame(const StepParams& p, const MarketView& m, const EnvState& s, std::int64_t i, int slot,
+                                 int begin, int end, float* frame) {
   const int stack = p.stack;
-  const int slot = element / p.frame_size;
-  const int j = element - slot * p.frame_size;
   const int age = stack - 1 - slot;
-  if (age >= s.history_count[i]) return 0.0f;
+  if (age >= s.history_count[i]) {
+    for (int j = begin; j < end; ++j) frame[j] = 0.0f;
+    return;
+  }
   const std::int64_t ring = i * stack + (s.history_head[i] - age + stack) % stack;
-  if (j < p.feature_count) return m.features(s.history_row[ring], j);
-  return s.history_agent[ring * kAgentFeatures + (j - p.feature_count)];
+  const float* features = m.features.row(s.history_row[ring]);
+  const int market_end = end < p.feature_count ? end : p.feature_count;
+  for (int j = begin; j < market_end; ++j) frame[j] = features[j];
+  const float* agent = s.history_agent + ring * kAgentFeatures;
+  for (int j = begin > p.feature_count ? begin : p.feature_count; j < end; ++j) frame[j] = agent[j - p.feature_count];
 }
 
 /// Writes env `i`'s whole stacked observation to `out` [stack, F + kAgentFeatures].
 MMSIM_HD inline void write_observation(const StepParams& p, const MarketView& m, const EnvState& s, std::int64_t i,
                                        float* out) {
-  const int elements = p.stack * p.frame_size;
-  for (int e = 0; e < elements; ++e) out[e] = observation_value(p, m, s, i, e);
+  for (int slot = 0; slot < p.stack; ++slot) {
+    write_frame(p, m, s, i, slot, 0, p.frame_size, out + static_cast<std::int64_t>(slot) * p.frame_size);
+  }
 }
 
 }  // namespace mmsim
