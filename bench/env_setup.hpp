@@ -67,7 +67,7 @@ inline double bytes_per_env_step(const BatchEnv& env, const BookTensor& book) {
       if (d.name == "pending_arrival") arrivals = bytes;
     } else if (d.name == "history_row" || d.name == "history_agent") {
       history_entry += bytes / p.stack;
-    } else {
+    } else if (d.name != "finished_total") {  // one for the batch, not per env
       state += 2 * bytes;
     }
   }

@@ -46,6 +46,8 @@ endif()
 
 # Warnings for the project's own targets only; never touches CMAKE_CXX_FLAGS.
 add_library(mmsim_warnings INTERFACE)
+# A switch over an enum that misses one of its values (a fill model, an
+# algorithm) does not compile.
 target_compile_options(mmsim_warnings INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow>
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Werror=switch>
   $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra>)

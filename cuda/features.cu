@@ -72,7 +72,7 @@ struct RowOfCell {
 struct UpMove {
   FeatureInputs in;
   __device__ std::int64_t operator()(std::int64_t row) const {
-    const std::int64_t move = mid_move_half_ticks(in, row);
+    const std::int64_t move = mid_move_half_ticks(in, session_start_of(in.session_begin, row), row);
     return move > 0 ? move : 0;
   }
 };
@@ -80,7 +80,7 @@ struct UpMove {
 struct DownMove {
   FeatureInputs in;
   __device__ std::int64_t operator()(std::int64_t row) const {
-    const std::int64_t move = mid_move_half_ticks(in, row);
+    const std::int64_t move = mid_move_half_ticks(in, session_start_of(in.session_begin, row), row);
     return move < 0 ? -move : 0;
   }
 };

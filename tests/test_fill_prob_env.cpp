@@ -9,6 +9,7 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -68,7 +69,7 @@ TEST(FillProbEnvHits, TheAskIsHitWithProbabilityKOverNineInEveryBucket) {
     const double p = k / 9.0;
     const double frequency = static_cast<double>(ask_hits) / draws;
     const double sigma = std::sqrt(std::max(p * (1 - p), 1e-12) / draws);
-    EXPECT_NEAR(frequency, p, 5 * sigma + 1e-12) << "bucket " << k;
+    EXPECT_NEAR(frequency, p, 5 * sigma + kDoubleRounding) << "bucket " << k;
     EXPECT_EQ(env->outputs().state_index[0] % kFillProbBuckets, k);
   }
 }
@@ -99,15 +100,15 @@ TEST(FillProbEnvTrades, BuysAtTheBidThenBooksThePnlWhenSellingAtTheAsk) {
   env->step(&action);  // row 2: ask hit, close at $100.12: 5 x (100.12 - 100.00) = 0.60
   EXPECT_EQ(out.ask_hit[0], 1);
   EXPECT_EQ(out.traded[0], 1);
-  EXPECT_NEAR(out.reward[0], 0.60 - 0.25, 1e-5);
-  EXPECT_NEAR(out.pnl[0], 0.60, 1e-9);
+  EXPECT_NEAR(out.reward[0], 0.60 - 0.25, kFloat32RoundingOfTens);
+  EXPECT_NEAR(out.pnl[0], 0.60, kDoubleAccumulation);
   EXPECT_EQ(out.position[0], static_cast<std::int32_t>(FillProbPosition::flat));
   env->step(&action);  // row 3: ask hit, open a short of min(500 / 100.13, 5) = 4.9935... shares at $100.13
   EXPECT_EQ(out.traded[0], 1);
   EXPECT_EQ(out.terminated[0], 1);  // 4th step: the window ends at row 4 and the short is bought back at $100.14
   const double shares = 500.0 / 100.13;
-  EXPECT_NEAR(out.episode_pnl[0], 0.60 + shares * (100.13 - 100.14), 1e-9);
-  EXPECT_NEAR(out.reward[0], shares * (100.13 - 100.14) - 0.25, 1e-5);
+  EXPECT_NEAR(out.episode_pnl[0], 0.60 + shares * (100.13 - 100.14), kDoubleAccumulation);
+  EXPECT_NEAR(out.reward[0], shares * (100.13 - 100.14) - 0.25, kFloat32RoundingOfTens);
   EXPECT_EQ(out.episode_trades[0], 3);
   // The next episode starts flat at row 0.
   EXPECT_EQ(out.position[0], static_cast<std::int32_t>(FillProbPosition::flat));
@@ -125,7 +126,7 @@ TEST(FillProbEnvTrades, AVolumeIsCappedByTheDepth) {
   std::int32_t hold = static_cast<std::int32_t>(FillProbAction::hold);
   env->step(&hold);  // the window ends: 7 shares sold at the bid $1.00 = entry: PnL 0
   EXPECT_EQ(env->outputs().terminated[0], 1);
-  EXPECT_NEAR(env->outputs().episode_pnl[0], 0.0, 1e-12);
+  EXPECT_NEAR(env->outputs().episode_pnl[0], 0.0, kDoubleRounding);
 }
 
 TEST(FillProbEnvFaults, AnInvalidActionIsReported) {

@@ -300,6 +300,7 @@ class ReplayBandit final : public train::Algorithm {
   torch::Tensor value(const torch::Tensor& observations) override {
     return torch::zeros({observations.size(0)}, observations.options());
   }
+  std::string name() const override { return "replay_bandit"; }
   std::vector<std::string> metric_names() const override { return {"replay_size", "replay_loss"}; }
   std::vector<train::Setting> settings(double frame) const override { return {{"toy_frame", frame}}; }
   std::vector<torch::Tensor> parameters() override { return {preferences_}; }
@@ -406,6 +407,16 @@ TEST(TrainerShell, AToyReplayAlgorithmLearnsChecksPointsResumesAndReportsItsMetr
   resumed.update();
   EXPECT_TRUE(torch::equal(resumed.algorithm().parameters().front(), expected));
   EXPECT_EQ(resumed.read_metrics().at("replay_size"), 31.0 * static_cast<double>(frames_per_update));
+  // A2C does not resume the toy's checkpoint.
+  auto other_env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer a2c(s.config, *other_env);
+  try {
+    a2c.load_checkpoint(dir.path() / "checkpoint");
+    ADD_FAILURE() << "another algorithm's checkpoint was loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("written by replay_bandit, not a2c"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(a2c.updates(), 0);
 }
 
 }  // namespace

@@ -75,14 +75,14 @@ FeatureTable compute_features_cpu(const BookTensor& book, const FeatureConfig& c
   in.bid_cum = {bid_cum.data(), rows, L};
   in.ask_cum = {ask_cum.data(), rows, L};
   in.time_ns = {book.time_ns.data(), rows};
-  in.session_begin = {book.session_begin.data(), static_cast<std::int64_t>(book.session_begin.size())};
+  in.session_begin = book.session_bounds();
   in.depth = table.layout.depth;
   in.rsi_count = static_cast<int>(table.layout.rsi_windows.size());
   for (int w = 0; w < in.rsi_count; ++w) in.rsi_windows[w] = table.layout.rsi_windows[w];
 
   std::vector<std::int64_t> up(rows), down(rows);
   for (std::int64_t r = 0; r < rows; ++r) {
-    const std::int64_t move = mid_move_half_ticks(in, r);
+    const std::int64_t move = mid_move_half_ticks(in, session_start_of(in.session_begin, r), r);
     up[r] = move > 0 ? move : 0;
     down[r] = move < 0 ? -move : 0;
   }

@@ -4,8 +4,8 @@
 
 namespace mmsim {
 
-const Split& episode_split(const EnvConfig& config, const Splits& splits) {
-  switch (config.split) {
+const Split& episode_split(EpisodeSplit split, const Splits& splits) {
+  switch (split) {
     case EpisodeSplit::validation: return splits.validation;
     case EpisodeSplit::test: return splits.test;
     case EpisodeSplit::train: break;
@@ -17,7 +17,7 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   validate(c);
   MMSIM_ASSERT(data.book != nullptr && data.features != nullptr && data.splits != nullptr, "incomplete EnvData");
   MMSIM_ASSERT(data.features->rows == data.book->rows(), "feature table and book disagree on rows");
-  const Split& split = episode_split(c, *data.splits);
+  const Split& split = episode_split(c.split, *data.splits);
   const std::int64_t longest = split.longest_range();
   if (longest < 2) {
     throw ConfigError("env.split", std::string("the ") + to_string(c.split) + " split has no range of 2 rows or more (" +
@@ -67,26 +67,25 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   return p;
 }
 
-int dtype_bytes(DType dtype) {
-  switch (dtype) {
-    case DType::float32: return 4;
-    case DType::float64: return 8;
-    case DType::int32: return 4;
-    case DType::int64: return 8;
-    case DType::uint8: return 1;
+namespace {
+
+const char* fault_description(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::none: break;
+    case FaultKind::nan_reward: return "the reward or the PnL is NaN";
+    case FaultKind::invalid_action: return "the action is outside the action table";
+    case FaultKind::invalid_quote: return "the quote has a non-finite or out-of-range offset or a negative size";
+    case FaultKind::invalid_fill_model: return "the fill model is none of cross and trades";
   }
-  return 0;
+  return "unknown fault";
 }
+
+}  // namespace
 
 void throw_if_fault(const std::int64_t* fault) {
   if (fault[0] < 0) return;
-  const auto kind = static_cast<FaultKind>(fault[2]);
-  const std::string what = kind == FaultKind::nan_reward       ? "the reward or the PnL is NaN"
-                           : kind == FaultKind::invalid_action ? "the action is outside the action table"
-                           : kind == FaultKind::invalid_quote
-                               ? "the quote has a non-finite or out-of-range offset or a negative size"
-                               : "unknown fault";
-  throw Error("env " + std::to_string(fault[0]) + ", step " + std::to_string(fault[1]) + " of its episode: " + what);
+  throw Error("env " + std::to_string(fault[0]) + ", step " + std::to_string(fault[1]) + " of its episode: " +
+              fault_description(static_cast<FaultKind>(fault[2])));
 }
 
 }  // namespace mmsim

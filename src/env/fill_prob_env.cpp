@@ -1,21 +1,16 @@
 #include "mmsim/env/fill_prob_env.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
-#include "env/market.hpp"
+#include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
-#include "mmsim/env/layout.hpp"
 
 namespace mmsim {
 
 FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData& data, std::uint64_t seed) {
   validate(config);
-  EnvConfig window;
-  window.split = config.split;
-  const std::int64_t longest = episode_split(window, *data.splits).longest_range();
+  const std::int64_t longest = episode_split(config.split, *data.splits).longest_range();
   if (longest < 2) throw ConfigError("fill_prob.split", "the split has no range of 2 rows or more");
   FillProbParams p;
   p.length = std::min(config.episode_length, longest - 1);
@@ -25,132 +20,106 @@ FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData
   return p;
 }
 
-std::vector<BufferDesc> fill_prob_output_layout(std::int64_t n) {
-  return {
-      {"obs", DType::float32, {n, kFillProbObservation}},
-      {"state_index", DType::int32, {n}},
-      {"reward", DType::float32, {n}},
-      {"terminated", DType::uint8, {n}},
-      {"truncated", DType::uint8, {n}},
-      {"ask_hit", DType::uint8, {n}},
-      {"traded", DType::uint8, {n}},
-      {"pnl", DType::float64, {n}},
-      {"position", DType::int32, {n}},
-      {"episode_pnl", DType::float64, {n}},
-      {"episode_trades", DType::int32, {n}},
-      {"fault", DType::int64, {3}},
-  };
-}
-
-std::vector<BufferDesc> fill_prob_state_layout(std::int64_t n) {
-  return {
-      {"row", DType::int64, {n}},       {"step", DType::int32, {n}},      {"episode", DType::int64, {n}},
-      {"position", DType::int32, {n}},  {"entry_price", DType::float64, {n}}, {"volume", DType::float64, {n}},
-      {"pnl", DType::float64, {n}},     {"trades", DType::int32, {n}},
-  };
-}
-
-void bind_fill_prob(FillProbOutputs* o, const std::vector<BufferDesc>& b) {
-  bind_buffer(&o->obs, b, "obs");
-  bind_buffer(&o->state_index, b, "state_index");
-  bind_buffer(&o->reward, b, "reward");
-  bind_buffer(&o->terminated, b, "terminated");
-  bind_buffer(&o->truncated, b, "truncated");
-  bind_buffer(&o->ask_hit, b, "ask_hit");
-  bind_buffer(&o->traded, b, "traded");
-  bind_buffer(&o->pnl, b, "pnl");
-  bind_buffer(&o->position, b, "position");
-  bind_buffer(&o->episode_pnl, b, "episode_pnl");
-  bind_buffer(&o->episode_trades, b, "episode_trades");
-  bind_buffer(&o->fault, b, "fault");
-}
-
-void bind_fill_prob(FillProbState* s, const std::vector<BufferDesc>& b) {
-  bind_buffer(&s->row, b, "row");
-  bind_buffer(&s->step, b, "step");
-  bind_buffer(&s->episode, b, "episode");
-  bind_buffer(&s->position, b, "position");
-  bind_buffer(&s->entry_price, b, "entry_price");
-  bind_buffer(&s->volume, b, "volume");
-  bind_buffer(&s->pnl, b, "pnl");
-  bind_buffer(&s->trades, b, "trades");
-}
-
 namespace {
 
-class CpuFillProbEnv final : public FillProbEnv {
+Shape per_env(std::int64_t n, const FillProbParams&) { return {n}; }
+Shape per_observation(std::int64_t n, const FillProbParams&) { return {n, kFillProbObservation}; }
+Shape fault_record(std::int64_t, const FillProbParams&) { return {3}; }
+
+}  // namespace
+
+const FieldTable<FillProbOutputs, FillProbParams>& fill_prob_output_fields() {
+  using O = FillProbOutputs;
+  static const FieldTable<FillProbOutputs, FillProbParams> fields = {
+      buffer_field<&O::obs>("obs", per_observation),
+      buffer_field<&O::state_index>("state_index", per_env),
+      buffer_field<&O::reward>("reward", per_env),
+      buffer_field<&O::terminated>("terminated", per_env),
+      buffer_field<&O::truncated>("truncated", per_env),
+      buffer_field<&O::ask_hit>("ask_hit", per_env),
+      buffer_field<&O::traded>("traded", per_env),
+      buffer_field<&O::pnl>("pnl", per_env),
+      buffer_field<&O::position>("position", per_env),
+      buffer_field<&O::episode_pnl>("episode_pnl", per_env),
+      buffer_field<&O::episode_trades>("episode_trades", per_env),
+      buffer_field<&O::fault>("fault", fault_record),
+  };
+  return fields;
+}
+
+const FieldTable<FillProbState, FillProbParams>& fill_prob_state_fields() {
+  using S = FillProbState;
+  static const FieldTable<FillProbState, FillProbParams> fields = {
+      buffer_field<&S::row>("row", per_env),
+      buffer_field<&S::step>("step", per_env),
+      buffer_field<&S::episode>("episode", per_env),
+      buffer_field<&S::position>("position", per_env),
+      buffer_field<&S::entry_price>("entry_price", per_env),
+      buffer_field<&S::volume>("volume", per_env),
+      buffer_field<&S::pnl>("pnl", per_env),
+      buffer_field<&S::trades>("trades", per_env),
+  };
+  return fields;
+}
+
+namespace detail {
+namespace {
+
+/// The fill-probability env batch on any backend (as the market-making Env).
+class FillProb final : public FillProbEnv {
  public:
-  CpuFillProbEnv(const EnvData& data, const FillProbConfig& config, std::int64_t n, std::uint64_t seed)
-      : FillProbEnv(n, make_fill_prob_params(config, data, seed)),
-        market_(detail::host_market(data)),
-        threads_(omp_get_max_threads()) {
-    if (n < 1) throw ConfigError("fill_prob.num_envs", std::to_string(n) + " must be >= 1");
-    EnvConfig window;
-    window.split = config.split;
-    ranges_ = detail::range_columns(episode_split(window, *data.splits));
-    windows_ = {ranges_.begin.data(), ranges_.end.data(), static_cast<int>(ranges_.begin.size()), ranges_.longest};
-    outputs_desc_ = allocate(fill_prob_output_layout(n), &output_storage_);
-    state_desc_ = allocate(fill_prob_state_layout(n), &state_storage_);
-    bind_fill_prob(&outputs_, outputs_desc_);
-    bind_fill_prob(&state_, state_desc_);
-    thread_faults_.assign(static_cast<std::size_t>(threads_) * 3, -1);
-    reset();
+  FillProb(const EnvData& data, const FillProbConfig& config, std::int64_t num_envs, std::uint64_t seed,
+           std::unique_ptr<BufferMemory> memory, std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream)
+      : FillProbEnv(num_envs, make_fill_prob_params(config, data, seed)),
+        memory_(std::move(memory)),
+        launcher_(std::move(launcher)),
+        ranges_(range_columns(episode_split(config.split, *data.splits))),
+        outputs_set_(fill_prob_output_fields(), num_envs, params_, *memory_),
+        state_set_(fill_prob_state_fields(), num_envs, params_, *memory_) {
+    views_.params = params_;
+    // The best level of the book is all it reads.
+    views_.market = place_market(EnvData{data.book, nullptr, data.splits}, false, *memory_);
+    views_.windows = place_windows(ranges_, *memory_);
+    views_.state = state_set_.views();
+    views_.outputs = outputs_set_.views();
+    views_.num_envs = num_envs;
+    outputs_ = views_.outputs;
+    reset(stream);
   }
 
-  Backend backend() const override { return Backend::cpu; }
+  Backend backend() const override { return memory_->device(); }
 
-  void reset(StreamHandle = {}) override {
-    for (auto& block : state_storage_) std::fill(block.begin(), block.end(), std::int64_t{0});
-    for (auto& block : output_storage_) std::fill(block.begin(), block.end(), std::int64_t{0});
-    std::fill(outputs_.fault, outputs_.fault + 3, -1);
-    for (std::int64_t i = 0; i < num_envs_; ++i) {
-      fill_prob_begin_episode(params_, windows_, state_, i);
-      fill_prob_observe(market_, state_, outputs_, i);
-    }
+  void reset(StreamHandle stream) override {
+    clear_buffers(state_set_.buffers(), *memory_, stream);
+    clear_buffers(outputs_set_.buffers(), *memory_, stream);
+    memory_->fill(outputs_.fault, 0xFF, 3 * sizeof(std::int64_t), stream);  // -1: no fault
+    launcher_->begin(views_, stream);
   }
 
-  void step(const std::int32_t* actions, StreamHandle = {}) override {
-    const std::int64_t n = num_envs_;
-    std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
-#pragma omp parallel num_threads(threads_)
-    {
-      FillProbOutputs out = outputs_;
-      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < n; ++i) fill_prob_step(params_, market_, windows_, state_, out, i, actions[i]);
-    }
-    detail::merge_thread_faults(thread_faults_, outputs_.fault);
-  }
+  void step(const std::int32_t* actions, StreamHandle stream) override { launcher_->step(views_, actions, stream); }
 
-  std::vector<BufferDesc> describe_outputs() const override { return outputs_desc_; }
+  std::vector<BufferDesc> describe_outputs() const override { return outputs_set_.buffers(); }
 
-  void check_faults(StreamHandle = {}) override { detail::take_fault(outputs_.fault); }
+  void check_faults(StreamHandle stream) override { check_fault(outputs_.fault, *memory_, stream); }
 
  private:
-  static std::vector<BufferDesc> allocate(std::vector<BufferDesc> layout,
-                                          std::vector<std::vector<std::int64_t>>* storage) {
-    for (BufferDesc& desc : layout) {
-      storage->emplace_back(static_cast<std::size_t>((buffer_bytes(desc) + 7) / 8));
-      desc.data = storage->back().data();
-    }
-    return layout;
-  }
-
-  MarketView market_;
-  detail::RangeColumns ranges_;
-  WindowRanges windows_;
-  int threads_;
-  std::vector<std::vector<std::int64_t>> output_storage_, state_storage_;
-  std::vector<BufferDesc> outputs_desc_, state_desc_;
-  FillProbState state_;
-  std::vector<std::int64_t> thread_faults_;
+  std::unique_ptr<BufferMemory> memory_;
+  std::unique_ptr<FillProbLauncher> launcher_;
+  RangeColumns ranges_;
+  BufferSet<FillProbOutputs, FillProbParams> outputs_set_;
+  BufferSet<FillProbState, FillProbParams> state_set_;
+  FillProbViews views_;
 };
 
 }  // namespace
 
-std::unique_ptr<FillProbEnv> make_fill_prob_cpu_env(const EnvData& data, const FillProbConfig& config,
-                                                    std::int64_t num_envs, std::uint64_t seed) {
-  return std::make_unique<CpuFillProbEnv>(data, config, num_envs, seed);
+std::unique_ptr<FillProbEnv> make_fill_prob_env(const EnvData& data, const FillProbConfig& config,
+                                                std::int64_t num_envs, std::uint64_t seed,
+                                                std::unique_ptr<BufferMemory> memory,
+                                                std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream) {
+  if (num_envs < 1) throw ConfigError("fill_prob.num_envs", std::to_string(num_envs) + " must be >= 1");
+  return std::make_unique<FillProb>(data, config, num_envs, seed, std::move(memory), std::move(launcher), stream);
 }
 
+}  // namespace detail
 }  // namespace mmsim

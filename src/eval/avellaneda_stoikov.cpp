@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/data/book_row.hpp"
 
 namespace mmsim::eval {
 namespace {
@@ -44,9 +45,6 @@ void for_each_step(const BookTensor& book, const Split& split, Step step) {
   }
 }
 
-// Twice the level-0 mid of row t, in ticks: integer, so exact.
-Ticks mid2(const BookTensor& book, std::int64_t t) { return book.bid_prices()(t, 0) + book.ask_prices()(t, 0); }
-
 }  // namespace
 
 AsQuotes finite_horizon_quotes(const AsModel& m, double position, double steps_left) {
@@ -75,9 +73,10 @@ AsQuotes glft_quotes(const AsModel& m, double position) {
 
 double estimate_sigma(const BookTensor& book, const Split& split) {
   // Two passes over integer half-tick changes: no cancellation in the variance.
+  const BookPrices prices = book.prices();
   std::int64_t steps = 0, sum = 0;
   for_each_step(book, split, [&](std::int64_t t) {
-    sum += mid2(book, t + 1) - mid2(book, t);
+    sum += mid_half_ticks(prices, t + 1) - mid_half_ticks(prices, t);
     ++steps;
   });
   if (steps < 2) {
@@ -86,7 +85,7 @@ double estimate_sigma(const BookTensor& book, const Split& split) {
   const double mean = static_cast<double>(sum) / static_cast<double>(steps);
   double squares = 0;
   for_each_step(book, split, [&](std::int64_t t) {
-    const double d = static_cast<double>(mid2(book, t + 1) - mid2(book, t)) - mean;
+    const double d = static_cast<double>(mid_half_ticks(prices, t + 1) - mid_half_ticks(prices, t)) - mean;
     squares += d * d;
   });
   const double half_tick = 0.5 * book.instrument.tick_size;
@@ -105,11 +104,12 @@ DistanceFills count_distance_fills(const BookTensor& book, const Split& split, d
     const double k = std::floor(static_cast<double>(largest_half_ticks) * half_tick / spacing + 1e-9);
     ++reach[static_cast<std::size_t>(std::min(k, static_cast<double>(count)))];
   };
+  const BookPrices prices = book.prices();
   DistanceFills out;
   for_each_step(book, split, [&](std::int64_t t) {
     // The largest distance at which each side fills, in half ticks.
-    add(mid2(book, t) - 2 * book.ask_prices()(t + 1, 0));
-    add(2 * book.bid_prices()(t + 1, 0) - mid2(book, t));
+    add(mid_half_ticks(prices, t) - 2 * prices.ask_price(t + 1, 0));
+    add(2 * prices.bid_price(t + 1, 0) - mid_half_ticks(prices, t));
     out.trials += 2;
   });
   out.distance.resize(static_cast<std::size_t>(count));

@@ -4,9 +4,10 @@
 #include <limits>
 #include <string>
 
-#include "env/market.hpp"
+#include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
-#include "mmsim/env/step_core.hpp"
+#include "mmsim/data/book_row.hpp"
+#include "mmsim/env/core/pricing.hpp"
 
 namespace mmsim::eval {
 namespace {
@@ -37,17 +38,17 @@ class AvellanedaStoikovPolicy final : public Policy {
       const std::int64_t row = input.row[i];
       const Ticks best_bid = market_.bid_price(row, 0);
       const Ticks best_ask = market_.ask_price(row, 0);
-      const double mid_ticks = 0.5 * static_cast<double>(best_bid + best_ask);
+      const double mid = mid_ticks(market_, row);
       AsModel model = model_;
-      model.order_size = params_.size_unit == SizeUnit::base ? size_ * market_.lot_size : size_ / (mid_ticks * tick);
+      model.order_size = params_.size_unit == SizeUnit::base ? size_ * market_.lot_size : size_ / (mid * tick);
       const AsQuotes q = form_ == AsForm::finite_horizon
                              ? finite_horizon_quotes(model, input.position[i],
                                                      static_cast<double>(input.steps - input.step))
                              : glft_quotes(model, input.position[i]);
       // Post-only: a quote through the opposite best price would take
       // liquidity; it rests one tick inside it instead.
-      const double bid_offset = std::fmax(q.bid_distance / tick, mid_ticks - static_cast<double>(best_ask - 1));
-      const double ask_offset = std::fmax(q.ask_distance / tick, static_cast<double>(best_bid + 1) - mid_ticks);
+      const double bid_offset = std::fmax(q.bid_distance / tick, mid - static_cast<double>(best_ask - 1));
+      const double ask_offset = std::fmax(q.ask_distance / tick, static_cast<double>(best_bid + 1) - mid);
       if (config_.quotes == AsQuoteMode::continuous) {
         decision.quotes[i] = ActionRow{bid_offset, ask_offset, size_, size_};
       } else {

@@ -4,11 +4,16 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
+#include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/data/book_row.hpp"
+#include "mmsim/env/core/account.hpp"
+#include "mmsim/env/core/episode.hpp"
+#include "mmsim/env/core/latency.hpp"
 #include "mmsim/env/layout.hpp"
-#include "mmsim/env/step_core.hpp"
 
 namespace mmsim::eval {
 namespace {
@@ -80,7 +85,7 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
   c.curriculum.enabled = false;
   const StepParams p = make_step_params(c, data, protocol.seed);
   plan.steps = std::min(protocol.steps, p.cap);
-  const Split& split = episode_split(c, *data.splits);
+  const Split& split = episode_split(c.split, *data.splits);
   plan.split_rows = split.rows();
   std::vector<std::int64_t> begin, end;
   for (const RowRange& r : split.ranges) {
@@ -101,18 +106,6 @@ WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protoc
 
 namespace {
 
-/// Mid price at `row`, currency.
-double mid_at(const BookTensor& book, std::int64_t row) {
-  const auto at = static_cast<std::size_t>(row) * static_cast<std::size_t>(book.depth);
-  return 0.5 * static_cast<double>(book.bid_price[at] + book.ask_price[at]) * book.instrument.tick_size;
-}
-
-/// End of the session holding `row`: markouts never look across sessions.
-std::int64_t session_end(const BookTensor& book, std::int64_t row) {
-  const auto next = std::upper_bound(book.session_begin.begin(), book.session_begin.end(), row);
-  return next == book.session_begin.end() ? book.rows() : *next;
-}
-
 double quote_currency(const BookTensor& book, Ticks quote) {
   return quote == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(quote) * book.instrument.tick_size;
 }
@@ -132,12 +125,8 @@ class HostEnv {
     }
     MMSIM_ASSERT(backend_.allocate && backend_.to_env, "an evaluation backend copies both ways");
     env_buffers_ = env_->describe_outputs();
-    host_buffers_ = env_buffers_;
-    for (BufferDesc& d : host_buffers_) {
-      host_storage_.emplace_back(static_cast<std::size_t>(buffer_bytes(d) + 7) / sizeof(double));
-      d.data = host_storage_.back().data();
-    }
-    bind_outputs(&views_, host_buffers_);
+    host_copy_.emplace(output_fields(), n, env_->params(), *host_memory_);
+    views_ = host_copy_->views();
     env_actions_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(std::int32_t));
     env_quotes_ = backend_.allocate(static_cast<std::size_t>(n) * sizeof(ActionRow));
     refresh();
@@ -163,7 +152,7 @@ class HostEnv {
  private:
   void refresh() {
     for (std::size_t k = 0; k < env_buffers_.size(); ++k) {
-      backend_.to_host(host_buffers_[k].data, env_buffers_[k].data,
+      backend_.to_host(host_copy_->buffers()[k].data, env_buffers_[k].data,
                        static_cast<std::size_t>(buffer_bytes(env_buffers_[k])));
     }
   }
@@ -171,9 +160,10 @@ class HostEnv {
   const EvalBackend& backend_;
   std::unique_ptr<BatchEnv> env_;
   EnvOutputViews views_;
-  std::vector<BufferDesc> env_buffers_, host_buffers_;
-  // Doubles are the widest element: vectors of them align every buffer.
-  std::vector<std::vector<double>> host_storage_;
+  std::vector<BufferDesc> env_buffers_;
+  std::unique_ptr<detail::BufferMemory> host_memory_ = detail::host_memory();
+  /// The output buffers' host copies, from the same field table as the env's.
+  std::optional<detail::BufferSet<EnvOutputViews, StepParams>> host_copy_;
   std::shared_ptr<void> env_actions_, env_quotes_;
 };
 
@@ -184,6 +174,8 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
   const EnvConfig config = protocol_env_config(base, plan, protocol);
   const std::int64_t n = protocol.windows;
   const BookTensor& book = *data.book;
+  const BookPrices prices = book.prices();
+  const double tick = book.instrument.tick_size;
   HostEnv host(data, config, n, protocol.seed, protocol.backend);
   BatchEnv* env = &host.env();
   const StepParams& params = env->params();
@@ -200,8 +192,11 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     r.markout_volume[h].assign(static_cast<std::size_t>(n), 0.0);
   }
   std::vector<std::int64_t> rows(plan.starts.begin(), plan.starts.end());
+  // Markouts never look across the end of a session.
   std::vector<std::int64_t> ends(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) ends[static_cast<std::size_t>(i)] = session_end(book, rows[static_cast<std::size_t>(i)]);
+  for (std::int64_t i = 0; i < n; ++i) {
+    ends[static_cast<std::size_t>(i)] = session_end_of(book.session_bounds(), rows[static_cast<std::size_t>(i)]);
+  }
   std::vector<double> position(static_cast<std::size_t>(n), 0.0);
   std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
   std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
@@ -230,10 +225,9 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     const bool last = step + 1 == plan.steps;
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = static_cast<std::size_t>(i);
-      const double mid_before = mid_at(book, rows[k]);
-      const double mid_after = mid_at(book, rows[k] + 1);
+      const double mid_before = mid_price(prices, rows[k], tick);
+      const double mid_after = mid_price(prices, rows[k] + 1, tick);
       const double bought = out.bid_volume[i], sold = out.ask_volume[i];
-      const double fill_notional = bought * out.bid_price[i] + sold * out.ask_price[i];
       const double held = position[k] + bought - sold;
       r.spread_capture[k] += bought * (mid_before - out.bid_price[i]) + sold * (out.ask_price[i] - mid_before);
       r.inventory_pnl[k] += held * (mid_after - mid_before);
@@ -242,7 +236,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
       const std::int64_t fill_row = rows[k] + 1;
       for (int h = 0; h < kMarkoutCount; ++h) {
         if (bought + sold == 0 || fill_row + kMarkoutHorizons[h] >= ends[k]) continue;
-        const double later = mid_at(book, fill_row + kMarkoutHorizons[h]);
+        const double later = mid_price(prices, fill_row + kMarkoutHorizons[h], tick);
         markout_sum[h][k] += bought * (later - out.bid_price[i]) + sold * (out.ask_price[i] - later);
         r.markout_volume[h][k] += bought + sold;
       }
@@ -271,9 +265,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
         MMSIM_ASSERT(out.terminated[i] == 1, "every window ends at the same step");
         r.pnl[k] = out.episode_pnl[i];
         r.pnl_mark[k] = out.episode_pnl_mark[i];
-        // The last step's fee holds the liquidation's taker fee besides the maker fee.
-        const double taker = out.fees[i] - params.maker_fee * fill_notional;
-        r.liquidation[k] = out.episode_pnl[i] - out.episode_pnl_mark[i] + taker;
+        r.liquidation[k] = out.liquidation[i];
       }
     }
   }

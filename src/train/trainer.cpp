@@ -17,8 +17,8 @@
 namespace mmsim::train {
 namespace {
 
-// Format 2: env state with the latency buffers (orders in flight).
-constexpr const char* kCheckpointMagic = "mmsim-checkpoint-2";
+// Format 3: env state led by its layout header (the same on both backends), the algorithm named.
+constexpr const char* kCheckpointMagic = "mmsim-checkpoint-3";
 constexpr const char* kCheckpointMagicPrefix = "mmsim-checkpoint-";
 
 }  // namespace
@@ -216,7 +216,8 @@ void Trainer::save_checkpoint(const std::filesystem::path& dir) {
   }
   {
     std::ofstream out(temporary / "trainer.txt");
-    out << kCheckpointMagic << '\n' << updates_ << '\n' << config_hash(config_) << '\n';
+    out << kCheckpointMagic << '\n' << updates_ << '\n' << config_hash(config_) << '\n' << algorithm_->name()
+        << '\n';
     if (!out) throw Error("cannot write " + (temporary / "trainer.txt").string());
   }
   replace_directory(temporary, dir);
@@ -227,18 +228,23 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   std::string magic;
   std::int64_t updates = -1;
   std::uint64_t hash = 0;
-  const bool read = static_cast<bool>(meta >> magic >> updates >> hash);
-  if (read && magic != kCheckpointMagic && magic.rfind(kCheckpointMagicPrefix, 0) == 0) {
+  std::string algorithm_name;
+  meta >> magic;
+  if (magic != kCheckpointMagic && magic.rfind(kCheckpointMagicPrefix, 0) == 0) {
     throw Error("checkpoint " + dir.string() + " was written by another version of mmsim (" + magic +
                 "; this version reads " + kCheckpointMagic + ")");
   }
-  if (!read || magic != kCheckpointMagic || updates < 0) {
+  const bool read = magic == kCheckpointMagic && static_cast<bool>(meta >> updates >> hash >> algorithm_name);
+  if (!read || updates < 0) {
     throw Error("checkpoint " + dir.string() + " is missing or damaged (trainer.txt)");
   }
   std::ifstream env_file(dir / "env.bin", std::ios::binary);
   const std::vector<std::uint8_t> state((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
   // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
   std::unique_ptr<Algorithm> algorithm = make_(env_.observation_size(), env_.action_count(), device_);
+  if (algorithm_name != algorithm->name()) {
+    throw Error("checkpoint " + dir.string() + " was written by " + algorithm_name + ", not " + algorithm->name());
+  }
   std::unique_ptr<torch::optim::Adam> optimizer;
   try {
     // Onto this trainer's device, whichever device saved them.

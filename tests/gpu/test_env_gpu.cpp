@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "env_test_util.hpp"
 #include "gpu/gpu_fixture.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/core/error.hpp"
@@ -15,14 +16,10 @@
 #include "mmsim/env/layout.hpp"
 #include "mmsim/gpu/env.hpp"
 #include "mmsim/gpu/memory.hpp"
-#include "test_util.hpp"
 
 namespace mmsim::test {
 namespace {
 
-/// Doubles: both backends run the same IEEE operations (no FMA contraction in
-/// the env kernels); only library functions (log1p) may differ by an ulp.
-constexpr double kRelativeTolerance = 1e-9;
 
 using Sample = GoogSample;
 const Sample& sample() { return goog_sample(); }
@@ -50,42 +47,68 @@ EnvConfig config_for(bool liquidate, PenaltyKind penalty) {
 }
 
 template <class T>
-void expect_equal(const BufferDesc& desc, const void* cpu, const std::vector<std::uint8_t>& gpu, int step) {
-  const std::size_t count = gpu.size() / sizeof(T);
+void expect_equal(const std::string& name, const void* cpu, const void* gpu, std::size_t bytes, int step) {
+  const std::size_t count = bytes / sizeof(T);
   const T* a = static_cast<const T*>(cpu);
-  const T* b = reinterpret_cast<const T*>(gpu.data());
+  const T* b = static_cast<const T*>(gpu);
   std::size_t bad = 0;
   for (std::size_t k = 0; k < count; ++k) {
     bool same;
     if constexpr (std::is_floating_point_v<T>) {
       same = std::fabs(static_cast<double>(a[k]) - static_cast<double>(b[k])) <=
-             kRelativeTolerance * std::max(1.0, std::fabs(static_cast<double>(a[k])));
+             kBackendTolerance * std::max(1.0, std::fabs(static_cast<double>(a[k])));
     } else {
       same = a[k] == b[k];
     }
     if (!same && ++bad <= 3) {
-      ADD_FAILURE() << desc.name << "[" << k << "] at step " << step << ": cpu " << +a[k] << " gpu " << +b[k];
+      ADD_FAILURE() << name << "[" << k << "] at step " << step << ": cpu " << +a[k] << " gpu " << +b[k];
     }
   }
-  EXPECT_EQ(bad, 0u) << desc.name << " at step " << step;
+  EXPECT_EQ(bad, 0u) << name << " at step " << step;
 }
 
-void compare_outputs(const BatchEnv& cpu, const BatchEnv& gpu, int step) {
-  const auto cpu_buffers = cpu.describe_outputs();
-  const auto gpu_buffers = gpu.describe_outputs();
-  ASSERT_EQ(cpu_buffers.size(), gpu_buffers.size());
-  for (std::size_t b = 0; b < cpu_buffers.size(); ++b) {
+/// Compares buffer `desc` of the CPU env with the GPU env's bytes of it (on the host).
+void expect_same_buffer(const BufferDesc& desc, const void* cpu, const void* gpu, int step) {
+  const auto bytes = static_cast<std::size_t>(buffer_bytes(desc));
+  switch (desc.dtype) {
+    case DType::float32: expect_equal<float>(desc.name, cpu, gpu, bytes, step); break;
+    case DType::float64: expect_equal<double>(desc.name, cpu, gpu, bytes, step); break;
+    case DType::int32: expect_equal<std::int32_t>(desc.name, cpu, gpu, bytes, step); break;
+    case DType::int64: expect_equal<std::int64_t>(desc.name, cpu, gpu, bytes, step); break;
+    case DType::uint64: expect_equal<std::uint64_t>(desc.name, cpu, gpu, bytes, step); break;
+    case DType::uint8: expect_equal<std::uint8_t>(desc.name, cpu, gpu, bytes, step); break;
+  }
+}
+
+/// Every buffer of an output field table: the CPU env's against the GPU env's.
+template <class Views, class Params>
+void compare_outputs(const FieldTable<Views, Params>& fields, const std::vector<BufferDesc>& cpu_buffers,
+                     const std::vector<BufferDesc>& gpu_buffers, int step) {
+  ASSERT_EQ(cpu_buffers.size(), fields.size());
+  ASSERT_EQ(gpu_buffers.size(), fields.size());
+  for (std::size_t b = 0; b < fields.size(); ++b) {
     const BufferDesc& desc = cpu_buffers[b];
-    ASSERT_EQ(desc.name, gpu_buffers[b].name);
+    ASSERT_EQ(desc.name, fields[b].name);
+    ASSERT_EQ(gpu_buffers[b].name, fields[b].name);
     ASSERT_EQ(desc.shape, gpu_buffers[b].shape);
+    ASSERT_EQ(gpu_buffers[b].device, Backend::cuda);
     const auto host = gpu::download<std::uint8_t>(gpu_buffers[b].data, static_cast<std::size_t>(buffer_bytes(desc)));
-    switch (desc.dtype) {
-      case DType::float32: expect_equal<float>(desc, desc.data, host, step); break;
-      case DType::float64: expect_equal<double>(desc, desc.data, host, step); break;
-      case DType::int32: expect_equal<std::int32_t>(desc, desc.data, host, step); break;
-      case DType::int64: expect_equal<std::int64_t>(desc, desc.data, host, step); break;
-      case DType::uint8: expect_equal<std::uint8_t>(desc, desc.data, host, step); break;
-    }
+    expect_same_buffer(desc, desc.data, host.data(), step);
+  }
+}
+
+/// Every output buffer of the table, then every state buffer of the table
+/// (read from save_state, whose bytes both backends lay out alike).
+void compare_envs(const BatchEnv& cpu, const BatchEnv& gpu, int step) {
+  compare_outputs(output_fields(), cpu.describe_outputs(), gpu.describe_outputs(), step);
+  const auto cpu_bytes = cpu.save_state();
+  const auto gpu_bytes = gpu.save_state();
+  ASSERT_EQ(cpu_bytes.size(), gpu_bytes.size());
+  std::size_t at = saved_state_start(cpu, cpu_bytes);
+  ASSERT_EQ(std::memcmp(cpu_bytes.data(), gpu_bytes.data(), at), 0) << "the saved state's header";
+  for (const BufferDesc& desc : state_layout(cpu.num_envs(), cpu.params())) {
+    expect_same_buffer(desc, cpu_bytes.data() + at, gpu_bytes.data() + at, step);
+    at += static_cast<std::size_t>(buffer_bytes(desc));
   }
 }
 
@@ -101,7 +124,7 @@ TEST_P(EnvGpu, MatchesTheCpuStepByStepOverSeveralEpisodes) {
     const EnvConfig config = config_for(liquidate, liquidate ? PenaltyKind::log1p : PenaltyKind::quadratic);
     auto cpu = make_cpu_env(data, config, n, 42);
     auto gpu_env = gpu::make_cuda_env(data, config, n, 42);
-    compare_outputs(*cpu, *gpu_env, 0);
+    compare_envs(*cpu, *gpu_env, 0);
     gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
     std::mt19937 random(7);
     std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
@@ -111,7 +134,7 @@ TEST_P(EnvGpu, MatchesTheCpuStepByStepOverSeveralEpisodes) {
       gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
       cpu->step(actions.data());
       gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
-      compare_outputs(*cpu, *gpu_env, step);
+      compare_envs(*cpu, *gpu_env, step);
     }
     EXPECT_EQ(cpu->finished_episodes(), gpu_env->finished_episodes());
     EXPECT_GE(cpu->finished_total(), 2 * n);
@@ -140,7 +163,7 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
     gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
     cpu->step_quotes(quotes.data());
     gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
-    compare_outputs(*cpu, *gpu_env, step);
+    compare_envs(*cpu, *gpu_env, step);
   }
   EXPECT_NO_THROW(gpu_env->check_faults());
 }
@@ -154,7 +177,7 @@ void expect_quote_parity(const EnvData& data, const EnvConfig& config, std::uint
   const std::int64_t n = 257;
   auto cpu = make_cpu_env(data, config, n, seed);
   auto gpu_env = gpu::make_cuda_env(data, config, n, seed);
-  compare_outputs(*cpu, *gpu_env, 0);
+  compare_envs(*cpu, *gpu_env, 0);
   gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
   std::mt19937 random(quote_seed);
   std::uniform_real_distribution<double> offset(-1.0, 6.0);
@@ -171,7 +194,7 @@ void expect_quote_parity(const EnvData& data, const EnvConfig& config, std::uint
     gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
     cpu->step_quotes(quotes.data());
     gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
-    compare_outputs(*cpu, *gpu_env, step);
+    compare_envs(*cpu, *gpu_env, step);
     for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
   }
   EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
@@ -203,6 +226,48 @@ TEST_F(EnvFaultsGpu, OrderAndObservationLatencyMatchTheCpuUnderBothFillModels) {
     config.latency = {1, 3, 2};  // each order 1 to 4 steps late; the book seen 2 rows late
     expect_quote_parity(data, config, 21, 17, 1);
   }
+}
+
+TEST_F(EnvFaultsGpu, AStateSavedOnTheCpuResumesOnTheGpuAndBack) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  EnvConfig config = config_for(true, PenaltyKind::linear);
+  config.latency = {1, 2, 1};  // orders in flight are part of the state
+  const std::int64_t n = 33;
+  auto cpu = make_cpu_env(data, config, n, 5);
+  auto gpu_env = gpu::make_cuda_env(data, config, n, 5);
+  gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+  std::mt19937 random(19);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  // New random actions, on the host and on the device.
+  const auto draw = [&] {
+    for (auto& a : actions) a = static_cast<std::int32_t>(random() % config.actions.size());
+    gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+  };
+  for (int step = 1; step <= 70; ++step) {
+    draw();
+    cpu->step(actions.data());
+  }
+  ASSERT_GT(cpu->finished_total(), 0);  // the curriculum counters travel too
+  gpu_env->load_state(cpu->save_state());
+  compare_envs(*cpu, *gpu_env, 70);
+  for (int step = 71; step <= 130 && !HasFailure(); ++step) {
+    draw();
+    cpu->step(actions.data());
+    gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+    compare_envs(*cpu, *gpu_env, step);
+  }
+  // And back: the GPU's state continues on a fresh CPU env.
+  auto resumed = make_cpu_env(data, config, n, 5);
+  resumed->load_state(gpu_env->save_state());
+  for (int step = 131; step <= 160 && !HasFailure(); ++step) {
+    draw();
+    resumed->step(actions.data());
+    gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+    compare_envs(*resumed, *gpu_env, step);
+  }
+  EXPECT_EQ(resumed->finished_episodes(), gpu_env->finished_episodes());
+  EXPECT_NO_THROW(gpu_env->check_faults());
 }
 
 TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
@@ -244,19 +309,7 @@ TEST_F(FillProbGpu, MatchesTheCpuStepByStep) {
         cpu->step(actions.data());
         gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
       }
-      const auto cpu_buffers = cpu->describe_outputs();
-      const auto gpu_buffers = gpu_env->describe_outputs();
-      for (std::size_t b = 0; b < cpu_buffers.size(); ++b) {
-        const BufferDesc& desc = cpu_buffers[b];
-        const auto host = gpu::download<std::uint8_t>(gpu_buffers[b].data, static_cast<std::size_t>(buffer_bytes(desc)));
-        switch (desc.dtype) {
-          case DType::float32: expect_equal<float>(desc, desc.data, host, step); break;
-          case DType::float64: expect_equal<double>(desc, desc.data, host, step); break;
-          case DType::int32: expect_equal<std::int32_t>(desc, desc.data, host, step); break;
-          case DType::int64: expect_equal<std::int64_t>(desc, desc.data, host, step); break;
-          case DType::uint8: expect_equal<std::uint8_t>(desc, desc.data, host, step); break;
-        }
-      }
+      compare_outputs(fill_prob_output_fields(), cpu->describe_outputs(), gpu_env->describe_outputs(), step);
     }
   }
 }

@@ -14,6 +14,7 @@
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/gpu/eval_backend.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -39,7 +40,7 @@ void expect_same_results(const eval::PolicyResult& cpu, const eval::PolicyResult
   const auto same = [](const std::vector<double>& a, const std::vector<double>& b, const char* what) {
     ASSERT_EQ(a.size(), b.size()) << what;
     for (std::size_t k = 0; k < a.size(); ++k) {
-      EXPECT_NEAR(a[k], b[k], 1e-6 * std::max(1.0, std::fabs(a[k]))) << what << " of window " << k;
+      EXPECT_NEAR(a[k], b[k], kBackendSumTolerance * std::max(1.0, std::fabs(a[k]))) << what << " of window " << k;
     }
   };
   same(cpu.pnl, gpu.pnl, "pnl");
@@ -49,6 +50,7 @@ void expect_same_results(const eval::PolicyResult& cpu, const eval::PolicyResult
   same(cpu.spread_capture, gpu.spread_capture, "spread_capture");
   same(cpu.inventory_pnl, gpu.inventory_pnl, "inventory_pnl");
   same(cpu.fees, gpu.fees, "fees");
+  same(cpu.liquidation, gpu.liquidation, "liquidation");
   same(cpu.mean_reward, gpu.mean_reward, "mean_reward");
 }
 
@@ -85,7 +87,7 @@ TEST_F(EvalGpu, WindowsOnTheCudaBackendMatchTheCpu) {
       // Window 0 step by step: the same quotes resting and the same PnL path.
       ASSERT_EQ(cpu_path.pnl.size(), gpu_path.pnl.size());
       for (std::size_t k = 0; k < cpu_path.pnl.size(); ++k) {
-        EXPECT_NEAR(cpu_path.pnl[k], gpu_path.pnl[k], 1e-6 * std::max(1.0, std::fabs(cpu_path.pnl[k])))
+        EXPECT_NEAR(cpu_path.pnl[k], gpu_path.pnl[k], kBackendSumTolerance * std::max(1.0, std::fabs(cpu_path.pnl[k])))
             << "step " << k;
         EXPECT_EQ(std::isnan(cpu_path.bid_quote[k]), std::isnan(gpu_path.bid_quote[k])) << "step " << k;
         if (!std::isnan(cpu_path.bid_quote[k])) {

@@ -1,5 +1,5 @@
 #pragma once
-// Errors in two tiers (DESIGN.md, principle 8): bad input or configuration
+// Errors in two tiers (docs/architecture.md, principle 8): bad input or configuration
 // throws an exception that says what was wrong and where; a broken internal
 // invariant throws InternalError through MMSIM_ASSERT, in every build type.
 

@@ -1,7 +1,7 @@
 #pragma once
 // Counter-based random numbers (Random123 Philox-4x32-10): every draw is a
 // pure function of (seed, env id, episode, step, purpose), so the CPU and the
-// GPU draw the same numbers in any execution order (DESIGN.md, principle 3).
+// GPU draw the same numbers in any execution order (docs/architecture.md, principle 3).
 
 #include <Random123/philox.h>
 

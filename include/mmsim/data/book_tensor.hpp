@@ -7,6 +7,7 @@
 
 #include "mmsim/core/types.hpp"
 #include "mmsim/core/view.hpp"
+#include "mmsim/data/book_row.hpp"
 
 namespace mmsim {
 
@@ -80,6 +81,12 @@ struct BookTensor {
   View2D<const Ticks> ask_prices() const { return {ask_price.data(), rows(), depth}; }
   View2D<const Lots> bid_sizes() const { return {bid_size.data(), rows(), depth}; }
   View2D<const Lots> ask_sizes() const { return {ask_size.data(), rows(), depth}; }
+  /// Both price columns, for the book's rules (mmsim/data/book_row.hpp).
+  BookPrices prices() const { return {bid_prices(), ask_prices()}; }
+  /// session_begin as a view, for session_start_of / session_end_of.
+  View<const std::int64_t> session_bounds() const {
+    return {session_begin.data(), static_cast<std::int64_t>(session_begin.size())};
+  }
 };
 
 }  // namespace mmsim

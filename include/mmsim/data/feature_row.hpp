@@ -7,12 +7,14 @@
 #include "mmsim/core/hd.hpp"
 #include "mmsim/core/types.hpp"
 #include "mmsim/core/view.hpp"
+#include "mmsim/data/book_row.hpp"
 
 namespace mmsim {
 
 inline constexpr int kMaxRsiWindows = 8;
 
-/// Everything the formulas read. Views point to host or device memory alike.
+/// Everything the formulas read. Views point to host or device memory alike;
+/// the book's rules (mid, session) are those of mmsim/data/book_row.hpp.
 struct FeatureInputs {
   View2D<const Ticks> bid_price, ask_price;  ///< [T, L]
   View2D<const Lots> bid_size, ask_size;     ///< [T, L]
@@ -25,27 +27,6 @@ struct FeatureInputs {
   int rsi_count = 0;
   int rsi_windows[kMaxRsiWindows] = {};
 };
-
-/// Mid price in half-ticks (bid + ask in ticks) of a row.
-MMSIM_HD inline std::int64_t mid_half_ticks(const FeatureInputs& in, std::int64_t row) {
-  return in.bid_price(row, 0) + in.ask_price(row, 0);
-}
-
-/// First row of the session holding `row` (binary search over session_begin).
-MMSIM_HD inline std::int64_t session_start_of(const View<const std::int64_t>& session_begin, std::int64_t row) {
-  std::int64_t lo = 0, hi = session_begin.size - 2;
-  while (lo < hi) {
-    const std::int64_t mid = (lo + hi + 1) / 2;
-    if (session_begin[mid] <= row) lo = mid; else hi = mid - 1;
-  }
-  return session_begin[lo];
-}
-
-/// Mid move into `row` in half-ticks; 0 on the first row of a session.
-MMSIM_HD inline std::int64_t mid_move_half_ticks(const FeatureInputs& in, std::int64_t row) {
-  if (session_start_of(in.session_begin, row) == row) return 0;
-  return mid_half_ticks(in, row) - mid_half_ticks(in, row - 1);
-}
 
 /// Price of a level for the price features: an empty level takes the price of
 /// the deepest occupied level on its side.
@@ -71,7 +52,7 @@ MMSIM_HD inline void compute_feature_row(const FeatureInputs& in, std::int64_t r
   const std::int64_t session_start = session_start_of(in.session_begin, row);
   const std::int64_t mid2 = mid_half_ticks(in, row);
   const double mid2_d = static_cast<double>(mid2);
-  out[0] = row == session_start ? 0.0f : static_cast<float>(0.5 * static_cast<double>(mid2 - mid_half_ticks(in, row - 1)));
+  out[0] = static_cast<float>(0.5 * static_cast<double>(mid_move_half_ticks(in, session_start, row)));
   for (int level = 0; level < depth; ++level) {
     const Ticks bid = effective_price(in.bid_price, row, level, kEmptyBidTicks);
     const Ticks ask = effective_price(in.ask_price, row, level, kEmptyAskTicks);

@@ -19,7 +19,7 @@ namespace mmsim {
 
 enum class Backend { cpu, cuda };
 
-enum class DType : std::int32_t { float32, float64, int32, int64, uint8 };
+enum class DType : std::int32_t { float32, float64, int32, int64, uint8, uint64 };
 
 /// Size in bytes of one element.
 int dtype_bytes(DType dtype);
@@ -42,7 +42,7 @@ struct BufferDesc {
 StepParams make_step_params(const EnvConfig& config, const EnvData& data, std::uint64_t seed, bool* capped = nullptr);
 
 /// The rows episodes are drawn from.
-const Split& episode_split(const EnvConfig& config, const Splits& splits);
+const Split& episode_split(EpisodeSplit split, const Splits& splits);
 
 class BatchEnv {
  public:
@@ -92,10 +92,13 @@ class BatchEnv {
   virtual void set_finished_episodes(const std::vector<std::int64_t>& per_env, std::int64_t total,
                                      StreamHandle stream = {}) = 0;
 
-  /// Every byte of state and outputs (and the curriculum total), for
-  /// checkpoints: load_state() of it continues the run exactly. Synchronises.
+  /// A header naming the layout, then every byte of state and outputs in the
+  /// order of the field tables (mmsim/env/layout.hpp), the same on both
+  /// backends, for checkpoints: load_state() of it continues the run exactly.
+  /// Synchronises.
   virtual std::vector<std::uint8_t> save_state(StreamHandle stream = {}) const = 0;
-  /// Throws Error if the bytes do not come from an env of the same shape.
+  /// Throws Error, changing nothing, if the bytes have an older layout or do
+  /// not come from an env of the same shape.
   virtual void load_state(const std::vector<std::uint8_t>& bytes, StreamHandle stream = {}) = 0;
 
  protected:

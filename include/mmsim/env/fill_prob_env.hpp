@@ -12,7 +12,9 @@
 #include "mmsim/core/rng.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
-#include "mmsim/env/step_core.hpp"
+#include "mmsim/env/core/episode.hpp"
+#include "mmsim/env/core/faults.hpp"
+#include "mmsim/env/layout.hpp"
 
 namespace mmsim {
 
@@ -211,10 +213,9 @@ class FillProbEnv {
 /// Parameters from the config and the data; throws ConfigError.
 FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData& data, std::uint64_t seed);
 
-std::vector<BufferDesc> fill_prob_output_layout(std::int64_t num_envs);
-std::vector<BufferDesc> fill_prob_state_layout(std::int64_t num_envs);
-void bind_fill_prob(FillProbOutputs* outputs, const std::vector<BufferDesc>& buffers);
-void bind_fill_prob(FillProbState* state, const std::vector<BufferDesc>& buffers);
+/// The fill-probability env's buffers (docs/mechanics.md, "Fill-probability environment").
+const FieldTable<FillProbOutputs, FillProbParams>& fill_prob_output_fields();
+const FieldTable<FillProbState, FillProbParams>& fill_prob_state_fields();
 
 std::unique_ptr<FillProbEnv> make_fill_prob_cpu_env(const EnvData& data, const FillProbConfig& config,
                                                     std::int64_t num_envs, std::uint64_t seed);

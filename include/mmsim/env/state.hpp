@@ -83,6 +83,9 @@ struct EnvState {
   std::int32_t* length = nullptr;        ///< L of the episode, in steps
   std::uint64_t* episode = nullptr;      ///< index of the env's current episode (RNG counter)
   std::int64_t* finished = nullptr;      ///< episodes this env has finished (curriculum)
+  /// [2]: all envs' finished episodes (curriculum over all envs): [0] before
+  /// the step that runs, [1] counted while it runs; equal between steps.
+  std::uint64_t* finished_total = nullptr;
   double* cash = nullptr;                ///< currency
   double* position = nullptr;            ///< base units
   double* pnl = nullptr;                 ///< cash + position x mid at the current row
@@ -120,6 +123,7 @@ enum class FaultKind : std::int64_t {
   nan_reward = 1,      ///< the reward or the PnL became NaN
   invalid_action = 2,  ///< an action index outside the action table (action 0 was used)
   invalid_quote = 3,   ///< an explicit quote with a non-finite or huge offset or a negative size (none was placed)
+  invalid_fill_model = 4,  ///< StepParams::fill_model names no fill model (nothing was filled)
 };
 
 /// Per-step outputs; shapes in docs/mechanics.md, "Outputs".
@@ -141,6 +145,11 @@ struct EnvOutputViews {
   std::int32_t* ask_fills = nullptr;  ///< [N]
   Ticks* bid_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
   Ticks* ask_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
+  /// [N] where the step liquidated: the proceeds of flattening minus the
+  /// position's value at the mid of the row it traded against (currency,
+  /// before the taker fee; < 0 when crossing the spread costs); 0 elsewhere.
+  double* liquidation = nullptr;
+  double* liquidation_fee = nullptr;  ///< [N] the liquidation's taker fee (currency, part of `fees`); 0 elsewhere
   double* episode_pnl = nullptr;       ///< [N] final PnL of the episode that ended (after liquidation and fees)
   double* episode_pnl_mark = nullptr;  ///< [N] mark-to-mid PnL of that episode before liquidation
   std::int32_t* episode_length = nullptr;  ///< [N] steps of that episode

@@ -83,6 +83,8 @@ class A2C final : public Algorithm {
  public:
   A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device);
 
+  std::string name() const override { return to_string(AlgorithmKind::a2c); }
+
   ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) override;
   torch::Tensor value(const torch::Tensor& observations) override;
   std::vector<std::string> metric_names() const override;

@@ -33,6 +33,8 @@ using Setting = std::pair<std::string, double>;
 
 class Algorithm : public Actor {
  public:
+  /// The algorithm's name (one word, e.g. train.algorithm's), kept in checkpoints.
+  virtual std::string name() const = 0;
   /// Names of the metrics update() returns, in metrics.csv's column order.
   virtual std::vector<std::string> metric_names() const = 0;
   /// The algorithm's schedules at training frame `frame` (metrics.csv's last columns).

@@ -1,7 +1,7 @@
 #pragma once
 // Where training runs, and the CUDA pieces the trainer needs without seeing
-// CUDA itself: torch's current stream (handed to the env, DESIGN.md principle
-// 5), action uniforms generated on the device, streams for runs side by side
+// CUDA itself: torch's current stream (handed to the env, docs/architecture.md,
+// principle 5), action uniforms generated on the device, streams for runs side by side
 // and the device memory a run needs. Implemented by src/train/device_cuda.cpp
 // in builds whose libtorch has CUDA, else by src/train/device_cpu.cpp; the
 // byte estimates (training_bytes*) by src/train/trainer.cpp.

@@ -1,0 +1,30 @@
+#pragma once
+// Faults found inside a step (docs/mechanics.md, "Faults"): the first of the
+// batch is recorded, never repaired into a valid-looking value.
+
+#include <cstdint>
+
+#include "mmsim/core/hd.hpp"
+#include "mmsim/env/state.hpp"
+
+namespace mmsim {
+
+/// Records the first fault of the batch (atomically on the device).
+/// `fault` [3] holds env, step and kind; on the host each thread has its own.
+MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::int64_t step, FaultKind kind) {
+#if defined(__CUDA_ARCH__)
+  if (atomicCAS(reinterpret_cast<unsigned long long*>(fault), static_cast<unsigned long long>(-1),
+                static_cast<unsigned long long>(env)) == static_cast<unsigned long long>(-1)) {
+    fault[1] = step;
+    fault[2] = static_cast<std::int64_t>(kind);
+  }
+#else
+  if (fault[0] < 0) {
+    fault[0] = env;
+    fault[1] = step;
+    fault[2] = static_cast<std::int64_t>(kind);
+  }
+#endif
+}
+
+}  // namespace mmsim
