@@ -13,6 +13,7 @@
 #include "mmsim/data/book_tensor.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
+#include "mmsim/data/market.hpp"
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/batch_env.hpp"
 
@@ -53,24 +54,17 @@ inline std::filesystem::path sample_data(const std::string& name) {
 }
 
 /// The shipped GOOG sample with default features and splits, normalised with
-/// the training split: what the env and evaluation tests run on. Loaded once.
-struct GoogSample {
-  LoadedBook loaded;
-  FeatureTable table;
-  Splits splits;
-  EnvData data() const { return {&loaded.book, &table, &splits}; }
+/// the training split (load_market without the cache): what the env and
+/// evaluation tests run on. Loaded once.
+struct GoogSample : MarketData {
+  EnvData data() const { return view(); }
 };
 
 inline const GoogSample& goog_sample() {
   static const GoogSample sample = [] {
-    GoogSample out;
     LoadOptions options;
     options.files = {sample_data("GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.zst")};
-    out.loaded = load_book_uncached(options);
-    out.table = compute_features_cpu(out.loaded.book, FeatureConfig{});
-    out.splits = make_splits(out.loaded.book, out.table.layout.warmup_rows(), SplitConfig{});
-    normalise_features(out.table, out.splits.train);
-    return out;
+    return GoogSample{load_market(options, {}, FeatureConfig{}, SplitConfig{})};
   }();
   return sample;
 }

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "mmsim/data/book_row.hpp"
 #include "mmsim/env/batch_env.hpp"
-#include "mmsim/env/step_core.hpp"
+#include "mmsim/env/core/episode.hpp"
 
 namespace mmsim {
 namespace {
@@ -69,15 +70,15 @@ std::string market_summary(const MarketData& market, const Config& config) {
                        with_commas(book.messages.size_rows()));
   }
 
+  const BookPrices prices = book.prices();
   std::vector<Ticks> spreads(static_cast<std::size_t>(book.rows()));
   double spread_sum = 0;
-  Ticks min_mid2 = book.bid_price[0] + book.ask_price[0], max_mid2 = min_mid2;
+  std::int64_t min_mid2 = mid_half_ticks(prices, 0), max_mid2 = min_mid2;
   for (std::int64_t r = 0; r < book.rows(); ++r) {
-    const Ticks bid = book.bid_price[r * book.depth], ask = book.ask_price[r * book.depth];
-    spreads[r] = ask - bid;
-    spread_sum += static_cast<double>(ask - bid);
-    min_mid2 = std::min(min_mid2, bid + ask);
-    max_mid2 = std::max(max_mid2, bid + ask);
+    spreads[r] = spread_ticks(prices, r);
+    spread_sum += static_cast<double>(spreads[r]);
+    min_mid2 = std::min(min_mid2, mid_half_ticks(prices, r));
+    max_mid2 = std::max(max_mid2, mid_half_ticks(prices, r));
   }
   out += fmt::format("  spread        ticks: min {}, median {}, mean {:.1f}, p95 {}, max {}\n",
                      *std::min_element(spreads.begin(), spreads.end()), order_statistic(spreads, 0.5),

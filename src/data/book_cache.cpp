@@ -14,12 +14,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "data/file_io.hpp"
 #include "data/loaders.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
 
 namespace mmsim {
 namespace {
@@ -250,8 +250,8 @@ std::string read_cache(const std::filesystem::path& path, std::uint64_t key, Loa
   return reason;
 }
 
-/// Writes a private temporary file, then renames it into place: a reader
-/// never sees a partial file. Returns an empty string or why it failed.
+/// Writes the cache file atomically (write_file_atomically). Returns an
+/// empty string or why it failed.
 std::string write_cache(const std::filesystem::path& path, std::uint64_t key, const LoadedBook& loaded) {
   const std::string payload = serialise(loaded);
   CacheHeader header{};
@@ -261,27 +261,10 @@ std::string write_cache(const std::filesystem::path& path, std::uint64_t key, co
   header.key = key;
   header.payload_bytes = payload.size();
   header.payload_hash = detail::hash64(payload.data(), payload.size());
-  std::random_device entropy;
-  const std::filesystem::path temporary =
-      path.string() + ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(entropy());
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  if (error) return "cannot create " + path.parent_path().string() + ": " + error.message();
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(&header), sizeof header);
-    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(temporary, error);
-      return "cannot write " + temporary.string();
-    }
-  }
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    const std::string reason = "cannot rename " + temporary.string() + ": " + error.message();
-    std::filesystem::remove(temporary, error);
-    return reason;
+  try {
+    write_file_atomically(path, {std::string_view(reinterpret_cast<const char*>(&header), sizeof header), payload});
+  } catch (const Error& e) {
+    return e.what();
   }
   return {};
 }

@@ -11,6 +11,7 @@
 #include "data/file_io.hpp"
 #include "data/loaders.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/data/book_row.hpp"
 
 namespace mmsim {
 namespace {
@@ -70,12 +71,7 @@ LoadOptions resolve_load_options(LoadOptions options) {
 
 int BookTensor::session_of(std::int64_t row) const {
   MMSIM_ASSERT(row >= 0 && row < rows(), "row out of range");
-  int lo = 0, hi = sessions() - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (session_begin[mid] <= row) lo = mid; else hi = mid - 1;
-  }
-  return lo;
+  return static_cast<int>(session_index(session_bounds(), row));
 }
 
 LoadedBook load_book_uncached(const LoadOptions& requested) {

@@ -2,6 +2,7 @@
 
 #include "data/file_io.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/data/book_row.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -24,11 +25,11 @@ LstmData make_lstm_data(const BookTensor& book, const FeatureTable& table, const
   data.session_begin = book.session_begin;
   data.splits = splits;
   const std::int64_t rows = book.rows();
-  const auto mid2 = [&](std::int64_t r) { return book.bid_prices()(r, 0) + book.ask_prices()(r, 0); };
+  const BookPrices prices = book.prices();
   data.last_move.assign(static_cast<std::size_t>(rows), 0);
   for (std::size_t s = 0; s + 1 < book.session_begin.size(); ++s) {
-    for (std::int64_t r = book.session_begin[s] + 1; r < book.session_begin[s + 1]; ++r) {
-      data.last_move[r] = mid2(r) - mid2(r - 1);
+    for (std::int64_t r = book.session_begin[s]; r < book.session_begin[s + 1]; ++r) {
+      data.last_move[r] = mid_move_half_ticks(prices, book.session_begin[s], r);
     }
   }
   // Split ranges never cross a session, so t + 1 in t's range is in its session.

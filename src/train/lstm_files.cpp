@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <vector>
 
@@ -26,12 +25,6 @@ std::vector<std::filesystem::path> model_files(const std::filesystem::path& dir,
   std::vector<std::filesystem::path> files{dir / "model.pt"};
   for (int k = 1; k < blocks; ++k) files.push_back(dir / ("fold_" + std::to_string(k) + ".pt"));
   return files;
-}
-
-void write_file(const std::filesystem::path& file, const std::string& content) {
-  std::ofstream out(file, std::ios::binary);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (!out) throw Error("cannot write " + file.string());
 }
 
 /// A column cache file: kCacheMagic, the key (uint64), rows and classes
@@ -86,18 +79,14 @@ void write_columns_file(const std::filesystem::path& file, const ColumnsFile& la
   std::memcpy(p + layout.header(), probabilities.data_ptr<float>(), layout.payload());
   const std::uint64_t checksum = detail::hash64(p + layout.header(), layout.payload());
   std::memcpy(p + layout.header() + layout.payload(), &checksum, sizeof checksum);
-  std::random_device entropy;
-  const std::filesystem::path temporary = file.string() + ".tmp" + std::to_string(entropy());
-  write_file(temporary, bytes);
-  std::filesystem::rename(temporary, file);
+  write_file_atomically(file, {bytes});
 }
 
 }  // namespace
 
 void save_lstm_models(const LstmModels& models, const LstmConfig& config, std::int64_t inputs,
                       const std::filesystem::path& dir, const std::map<std::string, std::string>& extra_files) {
-  std::random_device entropy;
-  const std::filesystem::path temporary = dir.string() + ".tmp" + std::to_string(entropy());
+  const std::filesystem::path temporary = temporary_path_for(dir);
   std::filesystem::create_directories(temporary);
   const int K = models.blocks.count();
   const auto files = model_files(temporary, K);

@@ -7,6 +7,7 @@
 
 #include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/evaluate.hpp"
@@ -31,12 +32,6 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
 /// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
 std::filesystem::path directory(const std::filesystem::path& dir) { return dir.has_filename() ? dir : dir.parent_path(); }
 
-void write_text(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file);
-  out << text;
-  if (!out) throw Error("cannot write " + file.string());
-}
-
 /// One training run: its directory, env batch, trainer, validation and logs.
 /// Several runs go side by side by calling step() in turn; every call runs on
 /// the run's own stream (RunStream), so on a GPU their work overlaps.
@@ -56,7 +51,7 @@ class TrainingRun {
         run_dir_(options.resume.empty() ? run_dir_of(config) : options.resume),
         checkpoint_(run_dir_ / "checkpoint") {
     std::filesystem::create_directories(run_dir_);
-    write_text(run_dir_ / "config.yaml", to_yaml(config));
+    write_file(run_dir_ / "config.yaml", to_yaml(config));
     stream_.run([&] { start(); });
   }
 
@@ -242,12 +237,12 @@ void write_seed_group(const Config& config, const std::vector<PlannedRun>& plann
                       std::ostream& out) {
   const std::filesystem::path group = run_dir_of(config).string() + "-seeds";
   std::filesystem::create_directories(group);
-  write_text(group / "config.yaml", to_yaml(config));
+  write_file(group / "config.yaml", to_yaml(config));
   std::string list;
   for (const PlannedRun& run : planned) {
     if (run.point == point) list += run.config.train.name + "\n";
   }
-  write_text(group / kSeedRunsFile, list);
+  write_file(group / kSeedRunsFile, list);
   out << "seed group: " << group.string() << " (its evaluation evaluates every seed)\n";
 }
 
@@ -272,7 +267,7 @@ void write_sweep_table(const Config& base, const std::vector<SweepPoint>& points
                        const std::vector<std::vector<double>>& best, int seeds, std::ostream& out) {
   const std::filesystem::path dir = run_dir_of(base).string() + "-sweep";
   std::filesystem::create_directories(dir);
-  write_text(dir / "config.yaml", to_yaml(base));
+  write_file(dir / "config.yaml", to_yaml(base));
   std::vector<std::size_t> order;
   for (std::size_t p = 0; p < points.size(); ++p) {
     if (!best[p].empty()) order.push_back(p);
@@ -296,7 +291,7 @@ void write_sweep_table(const Config& base, const std::vector<SweepPoint>& points
     out << format("| %s | %s | %.2f | %s |\n", name.c_str(), settings.c_str(), spread.mean,
                   best[p].size() > 1 ? format("%.2f", spread.stddev).c_str() : "-");
   }
-  write_text(dir / kSweepTableFile, csv);
+  write_file(dir / kSweepTableFile, csv);
   out << "\nsweep table: " << (dir / kSweepTableFile).string() << "\n";
 }
 

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <random>
 
 #include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
@@ -203,23 +202,16 @@ std::string Trainer::metrics_header() const {
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& dir) {
-  std::random_device entropy;
-  const std::filesystem::path temporary = dir.string() + ".tmp" + std::to_string(entropy());
+  const std::filesystem::path temporary = temporary_path_for(dir);
   std::filesystem::create_directories(temporary);
   algorithm_->save(temporary);
   torch::save(*optimizer_, (temporary / "optimizer.pt").string());
-  {
-    const std::vector<std::uint8_t> state = env_.save_state(env_stream());
-    std::ofstream out(temporary / "env.bin", std::ios::binary);
-    out.write(reinterpret_cast<const char*>(state.data()), static_cast<std::streamsize>(state.size()));
-    if (!out) throw Error("cannot write " + (temporary / "env.bin").string());
-  }
-  {
-    std::ofstream out(temporary / "trainer.txt");
-    out << kCheckpointMagic << '\n' << updates_ << '\n' << config_hash(config_) << '\n' << algorithm_->name()
-        << '\n';
-    if (!out) throw Error("cannot write " + (temporary / "trainer.txt").string());
-  }
+  const std::vector<std::uint8_t> state = env_.save_state(env_stream());
+  write_file(temporary / "env.bin", std::string_view(reinterpret_cast<const char*>(state.data()), state.size()));
+  write_file(temporary / "trainer.txt", format("%s\n%lld\n%llu\n%s\n", kCheckpointMagic,
+                                               static_cast<long long>(updates_),
+                                               static_cast<unsigned long long>(config_hash(config_)),
+                                               algorithm_->name().c_str()));
   replace_directory(temporary, dir);
 }
 

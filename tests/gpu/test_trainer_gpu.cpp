@@ -100,6 +100,62 @@ TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
   }
 }
 
+/// Action (env index + step) modulo the action count, whatever the
+/// observation: the same actions on both devices; asks for next observations.
+class CyclingActions final : public train::Actor {
+ public:
+  explicit CyclingActions(std::int64_t actions) : actions_(actions) {}
+  train::ActorStep act(const torch::Tensor& observations, const torch::Tensor&, double) override {
+    const auto options = torch::TensorOptions().device(observations.device());
+    const torch::Tensor actions =
+        ((torch::arange(observations.size(0), options.dtype(torch::kInt64)) + step_++) % actions_).to(torch::kInt32);
+    return {actions, torch::zeros({observations.size(0)}, options), value(observations)};
+  }
+  /// The observation's last element (the time left in the episode): a "value" both devices compute exactly.
+  torch::Tensor value(const torch::Tensor& observations) override {
+    return observations.select(1, observations.size(1) - 1).contiguous();
+  }
+  bool needs_next_observations() const override { return true; }
+
+ private:
+  std::int64_t actions_;
+  std::int64_t step_ = 0;
+};
+
+TEST_F(TrainerGpu, RolloutsOnTheDeviceMatchTheCpus) {
+  const GoogSample& s = goog_sample();
+  // Truncated episodes: the rollouts hold bootstrap values of final observations.
+  const Config config = small_config(false);
+  auto cpu_env = train::make_training_env(s.data(), config, false);
+  auto gpu_env = train::make_training_env(s.data(), config, true);
+  const torch::Device device = train::device_of(*gpu_env);
+  train::Collector cpu(*cpu_env, config.train.rollout_steps, config.seed, torch::kCPU, true);
+  train::Collector gpu(*gpu_env, config.train.rollout_steps, config.seed, device, true);
+  train::PhaseClock cpu_clock(torch::kCPU), gpu_clock(device);
+  CyclingActions cpu_actor(cpu_env->action_count()), gpu_actor(gpu_env->action_count());
+  const auto close = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return torch::allclose(a.to(torch::kCPU), b.to(torch::kCPU), kBackendTolerance, kBackendTolerance);
+  };
+  for (int update = 0; update < 2; ++update) {
+    SCOPED_TRACE("update " + std::to_string(update));
+    const train::Rollout& a = cpu.collect(cpu_actor, update, 0, {}, cpu_clock);
+    const train::Rollout& b = gpu.collect(gpu_actor, update, 0, train::current_stream(), gpu_clock);
+    EXPECT_TRUE(torch::equal(a.actions, b.actions.cpu()));
+    EXPECT_TRUE(torch::equal(a.terminated, b.terminated.cpu()));
+    EXPECT_TRUE(torch::equal(a.truncated, b.truncated.cpu()));
+    EXPECT_GT(a.truncated.sum().item<std::int64_t>(), 0) << "episodes of 5 steps end within 8";
+    EXPECT_TRUE(close(a.rewards, b.rewards));
+    EXPECT_TRUE(close(a.obs, b.obs));
+    EXPECT_TRUE(close(train::next_observations(a), train::next_observations(b)));
+    EXPECT_TRUE(close(a.truncation_values, b.truncation_values));
+    EXPECT_TRUE(close(a.last_values, b.last_values));
+  }
+  const train::EpisodeSums& x = cpu.episode_sums();
+  const train::EpisodeSums& y = gpu.episode_sums();
+  EXPECT_EQ(x.episodes.item<double>(), y.episodes.item<double>());
+  EXPECT_NEAR(x.pnl.item<double>(), y.pnl.item<double>(), kBackendTolerance * (1 + std::fabs(x.pnl.item<double>())));
+}
+
 TEST_F(TrainerGpu, TheUpdateLoopMakesNoSynchronisingTorchCall) {
   const GoogSample& s = goog_sample();
   const Config config = small_config(false);

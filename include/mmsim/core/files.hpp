@@ -2,8 +2,25 @@
 // File-system helpers for results that must never be left half-written.
 
 #include <filesystem>
+#include <initializer_list>
+#include <string_view>
 
 namespace mmsim {
+
+/// Writes `bytes` to `file` (replacing it). Throws Error naming the file when
+/// it cannot be written.
+void write_file(const std::filesystem::path& file, std::string_view bytes);
+
+/// A path beside `target` that no other writer uses (this process's id and a
+/// random number appended): where to build a file or directory before it is
+/// renamed into place.
+std::filesystem::path temporary_path_for(const std::filesystem::path& target);
+
+/// Writes the concatenated `parts` to `file` atomically: into a temporary file
+/// beside it, renamed into place, so a reader sees the old file or the whole
+/// new one, never a part. Creates the parent directory. Throws Error (and
+/// leaves no temporary file) when it cannot.
+void write_file_atomically(const std::filesystem::path& file, std::initializer_list<std::string_view> parts);
 
 /// Moves the finished directory `temporary` to `dir`, replacing what was
 /// there: the old directory is renamed aside first and removed last, so that

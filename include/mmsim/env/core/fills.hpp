@@ -212,8 +212,8 @@ MMSIM_HD inline StepFills trades_fills(const StepParams& p, const MarketView& m,
 
 /// The fills of env `i`'s step from `row` to `row + 1`, under the config's
 /// fill model (`order`: the order that took effect this step, if `arrived`).
-/// Every model has its case and there is no default, so the compiler warns
-/// about a model without one (-Wswitch); a value outside the enumeration is a
+/// Every model has its case and there is no default, so a model without one
+/// does not compile (-Werror=switch); a value outside the enumeration is a
 /// fault and fills nothing.
 MMSIM_HD inline StepFills fill_orders(const StepParams& p, const MarketView& m, const EnvState& s,
                                       const EnvOutputViews& o, std::int64_t i, std::int64_t row, bool arrived,

@@ -1,0 +1,21 @@
+# Fails when a Markdown page names a file or folder of the project that does
+# not exist (a recipe pointing at a renamed file). Run with -DROOT= -DDOC=.
+# Paths with a wildcard or a placeholder (*, <name>) are not checked.
+file(READ "${DOC}" text)
+string(REGEX MATCHALL "(include|src|tests|docs|cuda|tools|bench|configs)/[A-Za-z0-9_./*<>-]+" paths "${text}")
+list(REMOVE_DUPLICATES paths)
+set(missing "")
+foreach(path IN LISTS paths)
+  string(REGEX REPLACE "[.]+$" "" path "${path}")
+  if(path MATCHES "[*<>]")
+    continue()
+  endif()
+  if(NOT EXISTS "${ROOT}/${path}")
+    list(APPEND missing "${path}")
+  endif()
+endforeach()
+if(missing)
+  message(FATAL_ERROR "${DOC} names files that do not exist: ${missing}")
+endif()
+list(LENGTH paths count)
+message(STATUS "ok: ${count} paths of ${DOC}")
