@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/statistics.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/eval/avellaneda_stoikov.hpp"
 #include "mmsim/eval/baselines.hpp"
@@ -24,6 +25,7 @@
 #include "mmsim/eval/report.hpp"
 #include "mmsim/eval/suite.hpp"
 #include "test_util.hpp"
+#include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
@@ -58,9 +60,39 @@ TEST(EvalMetrics, SummaryOfAHandMadeTrajectory) {
   EXPECT_DOUBLE_EQ(s.mean_reward, -0.1);
 }
 
+TEST(Statistics, MeanStdQuantilesOrderStatisticsAndExtremesOfHandComputedSamples) {
+  // 2, 4, 4, 4, 5, 5, 7, 9: sum 40, mean 5; squared deviations 9 + 1 + 1 + 1 + 0 + 0 + 4 + 16 = 32,
+  // population std sqrt(32 / 8) = 2.
+  const std::vector<double> values = {9, 4, 2, 5, 4, 7, 4, 5};
+  EXPECT_EQ(stats::sum(values), 40.0);
+  EXPECT_EQ(stats::mean(values), 5.0);
+  EXPECT_EQ(stats::population_stddev(values), 2.0);
+  EXPECT_EQ(stats::population_stddev(std::vector<double>{3.5}), 0.0);
+  EXPECT_EQ(stats::mean(std::vector<double>{}), 0.0);
+  // Integers are summed as doubles: 3 + 4 + 8 = 15, mean 5.
+  EXPECT_EQ(stats::mean(std::vector<std::int64_t>{3, 4, 8}), 5.0);
+  // Sorted 10, 20, 40: q 0.75 sits at 1.5 -> 20 + 0.5 x (40 - 20) = 30; q 0.1 at 0.2 -> 12.
+  const std::vector<double> three = {40, 10, 20};
+  EXPECT_EQ(stats::quantile(three, 0.0), 10.0);
+  EXPECT_EQ(stats::quantile(three, 0.75), 30.0);
+  EXPECT_DOUBLE_EQ(stats::quantile(three, 0.1), 12.0);
+  EXPECT_EQ(stats::quantile(three, 1.0), 40.0);
+  // Sorted 1, 3, 5, 7: the lower order statistic at q takes index floor(3q) without
+  // interpolating: q 0.5 -> index 1 (3, where quantile gives 4), q 0.95 -> 2 (5), q 1 -> 3 (7).
+  const std::vector<std::int64_t> ticks = {7, 1, 5, 3};
+  EXPECT_EQ(stats::lower_order_statistic(ticks, 0.5), 3);
+  EXPECT_EQ(stats::quantile({7, 1, 5, 3}, 0.5), 4.0);
+  EXPECT_EQ(stats::lower_order_statistic(ticks, 0.95), 5);
+  EXPECT_EQ(stats::lower_order_statistic(ticks, 1.0), 7);
+  EXPECT_EQ(stats::minimum(ticks), 1);
+  EXPECT_EQ(stats::maximum(ticks), 7);
+  EXPECT_EQ(stats::minimum(values), 2.0);
+  EXPECT_EQ(stats::maximum(values), 9.0);
+}
+
 TEST(EvalMetrics, PairedBootstrapOfAConstantDifferenceIsExact) {
   // a - b = 2 in every window: every resample's mean is 2.
-  const eval::PairedDifference d = eval::paired_difference({3, 5, 7, 9}, {1, 3, 5, 7}, 1);
+  const stats::PairedDifference d = stats::paired_difference({3, 5, 7, 9}, {1, 3, 5, 7}, 1);
   EXPECT_DOUBLE_EQ(d.mean, 2.0);
   EXPECT_DOUBLE_EQ(d.low, 2.0);
   EXPECT_DOUBLE_EQ(d.high, 2.0);
@@ -72,10 +104,10 @@ TEST(EvalMetrics, PairedBootstrapIntervalBracketsTheMeanAndIsReproducible) {
     a.push_back(std::sin(k) * 10 + 1);
     b.push_back(std::cos(k) * 10);
   }
-  const eval::PairedDifference d = eval::paired_difference(a, b, 7);
+  const stats::PairedDifference d = stats::paired_difference(a, b, 7);
   EXPECT_LT(d.low, d.mean);
   EXPECT_GT(d.high, d.mean);
-  const eval::PairedDifference again = eval::paired_difference(a, b, 7);
+  const stats::PairedDifference again = stats::paired_difference(a, b, 7);
   EXPECT_EQ(d.low, again.low);
   EXPECT_EQ(d.high, again.high);
 }
@@ -259,13 +291,13 @@ TEST(EvalDecomposition, FixedActionOnAHandMadeBook) {
   // Mark before liquidation: -0.98 + 1 x 0.97 - 0.00498 = -0.01498.
   for (std::size_t k = 0; k < 2; ++k) {
     SCOPED_TRACE("window " + std::to_string(k));
-    EXPECT_NEAR(r.spread_capture[k], 0.06, 1e-12);
-    EXPECT_NEAR(r.inventory_pnl[k], -0.07, 1e-12);
-    EXPECT_NEAR(r.liquidation[k], -0.01, 1e-12);
-    EXPECT_NEAR(r.fees[k], 0.0069, 1e-12);
-    EXPECT_NEAR(r.pnl[k], -0.0269, 1e-12);
-    EXPECT_NEAR(r.pnl_mark[k], -0.01498, 1e-12);
-    expect_identity(r, k, 1e-12);
+    EXPECT_NEAR(r.spread_capture[k], 0.06, kDoubleRounding);
+    EXPECT_NEAR(r.inventory_pnl[k], -0.07, kDoubleRounding);
+    EXPECT_NEAR(r.liquidation[k], -0.01, kDoubleRounding);
+    EXPECT_NEAR(r.fees[k], 0.0069, kDoubleRounding);
+    EXPECT_NEAR(r.pnl[k], -0.0269, kDoubleRounding);
+    EXPECT_NEAR(r.pnl_mark[k], -0.01498, kDoubleRounding);
+    expect_identity(r, k, kDoubleRounding);
     EXPECT_DOUBLE_EQ(r.volume[k], 5.0);  // 1 + 2 + 2
     EXPECT_DOUBLE_EQ(r.fills[k], 3.0);
     EXPECT_DOUBLE_EQ(r.mean_abs_position[k], 0.75);  // |1|, |-1|, |1|, 0 over 4 steps
@@ -296,20 +328,20 @@ TEST(EvalDecomposition, ExplicitQuotesOnAHandMadeBook) {
   //   = 0.04 - 0.09 - 0.01 - 0.00894.
   for (std::size_t k = 0; k < 2; ++k) {
     SCOPED_TRACE("window " + std::to_string(k));
-    EXPECT_NEAR(r.spread_capture[k], 0.04, 1e-12);
-    EXPECT_NEAR(r.inventory_pnl[k], -0.09, 1e-12);
-    EXPECT_NEAR(r.liquidation[k], -0.01, 1e-12);
-    EXPECT_NEAR(r.fees[k], 0.00894, 1e-12);
-    EXPECT_NEAR(r.pnl[k], -0.06894, 1e-12);
-    EXPECT_NEAR(r.pnl_mark[k], -0.05702, 1e-12);  // -1.02 + 1 x 0.97 - 0.00702
-    expect_identity(r, k, 1e-12);
+    EXPECT_NEAR(r.spread_capture[k], 0.04, kDoubleRounding);
+    EXPECT_NEAR(r.inventory_pnl[k], -0.09, kDoubleRounding);
+    EXPECT_NEAR(r.liquidation[k], -0.01, kDoubleRounding);
+    EXPECT_NEAR(r.fees[k], 0.00894, kDoubleRounding);
+    EXPECT_NEAR(r.pnl[k], -0.06894, kDoubleRounding);
+    EXPECT_NEAR(r.pnl_mark[k], -0.05702, kDoubleRounding);  // -1.02 + 1 x 0.97 - 0.00702
+    expect_identity(r, k, kDoubleRounding);
     EXPECT_DOUBLE_EQ(r.volume[k], 7.0);
     EXPECT_DOUBLE_EQ(r.fills[k], 4.0);
     EXPECT_DOUBLE_EQ(r.mean_abs_position[k], 1.0);  // 2, 1, 1, 0
     // +1 markouts: fill row 1 buys 2 at 1.02 vs mid(2) 1.005: -0.03; fill row 2 sells 3 at
     // 1.00 vs mid(3) 0.98: +0.06; fill row 3 buys 2 at 0.99 vs mid(4) 0.97: -0.04.
     // -0.01 over 7 units. +10 and +100 run past the 5 rows: left out.
-    EXPECT_NEAR(r.markout[0][k], -0.01 / 7, 1e-12);
+    EXPECT_NEAR(r.markout[0][k], -0.01 / 7, kDoubleRounding);
     EXPECT_DOUBLE_EQ(r.markout_volume[0][k], 7.0);
     EXPECT_DOUBLE_EQ(r.markout_volume[1][k], 0.0);
     EXPECT_TRUE(std::isnan(r.markout[1][k]));
@@ -336,13 +368,13 @@ TEST(EvalDecomposition, ExplicitQuotesOnAHandMadeBook) {
   const double sold[] = {0, 3, 0, 0};
   for (std::size_t k = 0; k < 4; ++k) {
     SCOPED_TRACE("step " + std::to_string(k));
-    EXPECT_NEAR(t.mid[k], mid[k], 1e-12);
+    EXPECT_NEAR(t.mid[k], mid[k], kDoubleRounding);
     if (std::isnan(bid[k])) EXPECT_TRUE(std::isnan(t.bid_quote[k])) << t.bid_quote[k];
-    else EXPECT_NEAR(t.bid_quote[k], bid[k], 1e-12);
+    else EXPECT_NEAR(t.bid_quote[k], bid[k], kDoubleRounding);
     if (std::isnan(ask[k])) EXPECT_TRUE(std::isnan(t.ask_quote[k])) << t.ask_quote[k];
-    else EXPECT_NEAR(t.ask_quote[k], ask[k], 1e-12);
+    else EXPECT_NEAR(t.ask_quote[k], ask[k], kDoubleRounding);
     EXPECT_DOUBLE_EQ(t.position[k], position[k]);
-    EXPECT_NEAR(t.pnl[k], pnl[k], 1e-12);
+    EXPECT_NEAR(t.pnl[k], pnl[k], kDoubleRounding);
     EXPECT_DOUBLE_EQ(t.bid_volume[k], bought[k]);
     EXPECT_DOUBLE_EQ(t.ask_volume[k], sold[k]);
   }
@@ -381,15 +413,15 @@ TEST(EvalDecomposition, MarkoutsAtOneTenAndHundredSteps) {
   ASSERT_DOUBLE_EQ(r.volume[1], 2.0);
   // Env 0: +1 (3 x 0.01 - 2 x 0.03) / 5 = -0.006; +10 (3 x 0.19 - 2 x 0.21) / 5 = 0.03;
   // +100 only the buy: 1.99 over 3 units.
-  EXPECT_NEAR(r.markout[0][0], -0.006, 1e-9);
-  EXPECT_NEAR(r.markout[1][0], 0.03, 1e-9);
-  EXPECT_NEAR(r.markout[2][0], 1.99, 1e-9);
+  EXPECT_NEAR(r.markout[0][0], -0.006, kDoubleAccumulation);
+  EXPECT_NEAR(r.markout[1][0], 0.03, kDoubleAccumulation);
+  EXPECT_NEAR(r.markout[2][0], 1.99, kDoubleAccumulation);
   EXPECT_DOUBLE_EQ(r.markout_volume[0][0], 5.0);
   EXPECT_DOUBLE_EQ(r.markout_volume[1][0], 5.0);
   EXPECT_DOUBLE_EQ(r.markout_volume[2][0], 3.0);
   // Env 1: the sell only; no +100 markout.
-  EXPECT_NEAR(r.markout[0][1], -0.03, 1e-9);
-  EXPECT_NEAR(r.markout[1][1], -0.21, 1e-9);
+  EXPECT_NEAR(r.markout[0][1], -0.03, kDoubleAccumulation);
+  EXPECT_NEAR(r.markout[1][1], -0.21, kDoubleAccumulation);
   EXPECT_TRUE(std::isnan(r.markout[2][1])) << r.markout[2][1];
   EXPECT_DOUBLE_EQ(r.markout_volume[0][1], 2.0);
   EXPECT_DOUBLE_EQ(r.markout_volume[1][1], 2.0);
@@ -397,10 +429,10 @@ TEST(EvalDecomposition, MarkoutsAtOneTenAndHundredSteps) {
   // Pooled over windows by volume: +1 (-0.006 x 5 - 0.03 x 2) / 7 = -0.09 / 7;
   // +10 (0.03 x 5 - 0.21 x 2) / 7 = -0.27 / 7; +100 1.99 (env 0 only).
   const eval::Summary s = eval::summarize(r);
-  EXPECT_NEAR(s.markout[0], -0.09 / 7, 1e-9);
-  EXPECT_NEAR(s.markout[1], -0.27 / 7, 1e-9);
-  EXPECT_NEAR(s.markout[2], 1.99, 1e-9);
-  for (std::size_t k = 0; k < 2; ++k) expect_identity(r, k, 1e-9);
+  EXPECT_NEAR(s.markout[0], -0.09 / 7, kDoubleAccumulation);
+  EXPECT_NEAR(s.markout[1], -0.27 / 7, kDoubleAccumulation);
+  EXPECT_NEAR(s.markout[2], 1.99, kDoubleAccumulation);
+  for (std::size_t k = 0; k < 2; ++k) expect_identity(r, k, kDoubleAccumulation);
 }
 
 TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
@@ -423,16 +455,16 @@ TEST(EvalDecomposition, SummaryPoolsSpreadPerUnitAndMarkoutsByVolume) {
   // (0.15 + 0.0833) / 2).
   EXPECT_DOUBLE_EQ(s.spread_per_unit, 0.1);
   // Per fill: 0.8 / (1 + 0 + 3) = 0.2.
-  EXPECT_NEAR(s.spread_per_fill, 0.2, 1e-15);
-  EXPECT_NEAR(s.spread_capture, 0.8 / 3, 1e-15);
-  EXPECT_NEAR(s.inventory_pnl, 0.2, 1e-15);
-  EXPECT_NEAR(s.liquidation, -0.3, 1e-15);
-  EXPECT_NEAR(s.fees, 0.03, 1e-15);
+  EXPECT_NEAR(s.spread_per_fill, 0.2, kDoubleRoundingOfHundredths);
+  EXPECT_NEAR(s.spread_capture, 0.8 / 3, kDoubleRoundingOfHundredths);
+  EXPECT_NEAR(s.inventory_pnl, 0.2, kDoubleRoundingOfHundredths);
+  EXPECT_NEAR(s.liquidation, -0.3, kDoubleRoundingOfHundredths);
+  EXPECT_NEAR(s.fees, 0.03, kDoubleRoundingOfHundredths);
   // +1: (0.02 x 2 - 0.01 x 6) / 8 = -0.0025; +10: no volume anywhere: NaN;
   // +100: (0.5 x 1 + 1.0 x 3) / 4 = 0.875.
-  EXPECT_NEAR(s.markout[0], -0.0025, 1e-15);
+  EXPECT_NEAR(s.markout[0], -0.0025, kDoubleRoundingOfHundredths);
   EXPECT_TRUE(std::isnan(s.markout[1])) << s.markout[1];
-  EXPECT_NEAR(s.markout[2], 0.875, 1e-15);
+  EXPECT_NEAR(s.markout[2], 0.875, kDoubleRoundingOfHundredths);
   // Without volume the spread per unit is 0, without fills the spread per fill.
   r.volume = {0, 0, 0};
   r.fills = {0, 0, 0};
@@ -475,11 +507,11 @@ TEST(EvalDecomposition, IdentityHoldsForEveryWindowAndPolicyOnTheSample) {
     ASSERT_EQ(r.pnl.size(), 20u) << r.name;
     double volume = 0, liquidation = 0;
     for (std::size_t k = 0; k < 20; ++k) {
-      expect_identity(r, k, 1e-6);
+      expect_identity(r, k, kEvaluationSumOverSteps);
       volume += r.volume[k];
       liquidation += std::fabs(r.liquidation[k]);
       // Liquidation is the final PnL minus the mark before it, without the taker fee (>= 0 here).
-      EXPECT_LE(r.pnl[k] - r.pnl_mark[k], r.liquidation[k] + 1e-9) << r.name << ", window " << k;
+      EXPECT_LE(r.pnl[k] - r.pnl_mark[k], r.liquidation[k] + kDoubleAccumulation) << r.name << ", window " << k;
     }
     EXPECT_GT(volume, 0.0) << r.name << " never traded: the identity would be vacuous";
     EXPECT_GT(liquidation, 0.0) << r.name;
@@ -644,8 +676,8 @@ struct AsSetup {
 };
 
 void expect_quote(const ActionRow& q, double bid, double ask, double size, const std::string& what) {
-  EXPECT_NEAR(q.bid_offset, bid, 1e-9) << what;
-  EXPECT_NEAR(q.ask_offset, ask, 1e-9) << what;
+  EXPECT_NEAR(q.bid_offset, bid, kDoubleAccumulation) << what;
+  EXPECT_NEAR(q.ask_offset, ask, kDoubleAccumulation) << what;
   EXPECT_DOUBLE_EQ(q.bid_size, size) << what;
   EXPECT_DOUBLE_EQ(q.ask_size, size) << what;
 }

@@ -11,7 +11,12 @@
 #include <sstream>
 
 #include "cli/sweep.hpp"
+#include "mmsim/config/market.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
+#include "mmsim/eval/evaluation.hpp"
+#include "mmsim/train/agent_policy.hpp"
+#include "mmsim/train/trainer.hpp"
 #include "mmsim/train/run.hpp"
 #include "seed_group.hpp"
 #include "test_util.hpp"
@@ -112,6 +117,81 @@ TEST(TrainRuns, AStopBeforeTrainingWritesNothingAndEachRunThatFinishesCallsTheHo
   ASSERT_EQ(report.runs.size(), 1u);
   EXPECT_EQ(report.runs[0].frames, 256);
   EXPECT_EQ(finished, std::vector<std::filesystem::path>{dir.path() / "hooked"});
+}
+
+/// The rows of a run's eval.csv, cells as written.
+std::vector<std::vector<std::string>> eval_rows(const std::filesystem::path& run) {
+  std::ifstream file(run / "eval.csv");
+  std::string line;
+  std::getline(file, line);
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(file, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(TrainRuns, ValidationPlaysTheEvaluationProtocolOnTheWindowsAValidationEnvDraws) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "validated";
+  config.train.eval_windows = 6;
+  config.train.eval_steps = 200;
+  std::ostringstream out;
+  ASSERT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
+
+  const MarketData market = load_market(config);
+  const EnvData data = market.view();
+  const eval::Protocol protocol = train::validation_protocol(config);
+  EXPECT_EQ(protocol.split, EpisodeSplit::validation);
+  EXPECT_EQ(protocol.seed, config.seed + 1);
+  const eval::WindowPlan plan = eval::plan_windows(data, config.env, protocol);
+  ASSERT_EQ(plan.steps, 200);
+
+  // A validation env as one was made before validation went through the
+  // protocol: one env per window, seeded seed + 1, playing one episode. The
+  // same fixed action earns the same PnL in each window only on the same rows.
+  EnvConfig validation_env = config.env;
+  validation_env.split = EpisodeSplit::validation;
+  validation_env.curriculum.enabled = false;
+  validation_env.episode_length = config.train.eval_steps;
+  ASSERT_TRUE(validation_env.liquidate_at_end);
+  const std::unique_ptr<BatchEnv> env = make_cpu_env(data, validation_env, protocol.windows, config.seed + 1);
+  env->reset();
+  // Action 0 quotes closest to the mid: it trades.
+  const std::vector<std::int32_t> closest(static_cast<std::size_t>(protocol.windows), 0);
+  for (std::int64_t step = 0; step < plan.steps; ++step) env->step(closest.data());
+  const auto fixed = eval::fixed_action_policy(0, config.env.actions.front());
+  const eval::PolicyResult protocol_result = eval::run_policy(data, config.env, protocol, plan, *fixed);
+  double traded = 0;
+  for (std::int64_t i = 0; i < protocol.windows; ++i) {
+    EXPECT_EQ(env->outputs().terminated[i], 1) << "window " << i;
+    EXPECT_EQ(env->outputs().episode_pnl[i], protocol_result.pnl[static_cast<std::size_t>(i)]) << "window " << i;
+    traded += protocol_result.volume[static_cast<std::size_t>(i)];
+  }
+  EXPECT_GT(traded, 0.0) << "no window traded: equal PnLs would not tell the windows apart";
+
+  // eval.csv: the random policy of the protocol's seed, then the greedy agent
+  // at the last update, whose weights the final checkpoint holds.
+  const std::vector<std::vector<std::string>> rows = eval_rows(dir.path() / "validated");
+  ASSERT_GE(rows.size(), 2u);
+  const auto random = eval::random_policy(protocol.seed, env->action_count());
+  const eval::Summary random_summary = eval::summarize(eval::run_policy(data, config.env, protocol, plan, *random));
+  EXPECT_EQ(rows.front()[2], "random");
+  EXPECT_EQ(rows.front()[3], format("%.6g", random_summary.mean));
+  EXPECT_EQ(rows.front()[4], format("%.6g", random_summary.stddev));
+  const std::int64_t observation_size = env->observation_size();
+  const auto agent = train::agent_policy(train::load_agent(dir.path() / "validated" / "checkpoint", config.train,
+                                                           observation_size, env->action_count()),
+                                         true, config.seed);
+  const eval::Summary greedy = eval::summarize(eval::run_policy(data, config.env, protocol, plan, *agent));
+  EXPECT_EQ(rows.back()[2], "greedy");
+  EXPECT_EQ(rows.back()[1], std::to_string(config.train.total_frames));
+  EXPECT_EQ(rows.back()[3], format("%.6g", greedy.mean));
+  EXPECT_EQ(rows.back()[4], format("%.6g", greedy.stddev));
 }
 
 const std::filesystem::path kQuickstart = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";

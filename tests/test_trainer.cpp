@@ -14,7 +14,11 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
+#include "mmsim/core/rng.hpp"
+#include "mmsim/core/statistics.hpp"
+#include "mmsim/eval/evaluation.hpp"
 #include "mmsim/train/a2c.hpp"
+#include "mmsim/train/agent_policy.hpp"
 #include "mmsim/train/trainer.hpp"
 #include "test_util.hpp"
 #include "tolerances.hpp"
@@ -362,6 +366,56 @@ train::AlgorithmFactory replay_bandit() {
   return [](std::int64_t, std::int64_t actions, const torch::Device& device) {
     return std::make_unique<ReplayBandit>(actions, device);
   };
+}
+
+TEST(EvaluationDraws, EachPolicyAndTheBootstrapDrawFromTheirOwnPurpose) {
+  const std::vector<RngPurpose> purposes = {RngPurpose::episode_start, RngPurpose::fill,
+                                            RngPurpose::action,        RngPurpose::latency,
+                                            RngPurpose::random_policy, RngPurpose::agent_sampling,
+                                            RngPurpose::bootstrap};
+  for (std::size_t a = 0; a < purposes.size(); ++a) {
+    for (std::size_t b = a + 1; b < purposes.size(); ++b) {
+      EXPECT_NE(static_cast<std::uint32_t>(purposes[a]), static_cast<std::uint32_t>(purposes[b])) << a << ", " << b;
+    }
+  }
+
+  constexpr std::uint64_t kSeed = 11;
+  constexpr std::int64_t kEnvs = 32, kActions = 4, kStep = 5;
+  const std::vector<float> observations(kEnvs, 0.0f);
+  eval::PolicyInput input;
+  input.obs = observations.data();
+  input.n = kEnvs;
+  input.obs_size = 1;
+  input.step = kStep;
+  input.steps = 10;
+  std::vector<std::int32_t> actions(kEnvs);
+  const eval::Decision decision{actions.data(), nullptr};
+
+  eval::random_policy(kSeed, kActions)->decide(input, decision);
+  for (std::int64_t i = 0; i < kEnvs; ++i) {
+    EXPECT_EQ(actions[i], static_cast<std::int32_t>(uniform_index(kSeed, i, 0, kStep, RngPurpose::random_policy,
+                                                                  kActions)))
+        << "env " << i;
+  }
+
+  // The bandit's preferences start at 0: the sampled agent inverts a uniform distribution at its draws.
+  ReplayBandit bandit(kActions, torch::kCPU);
+  train::agent_policy(bandit, false, kSeed)->decide(input, decision);
+  torch::Tensor uniforms = torch::empty({kEnvs}, torch::kFloat64);
+  for (std::int64_t i = 0; i < kEnvs; ++i) {
+    uniforms[i] = uniform01(kSeed, i, 0, kStep, RngPurpose::agent_sampling);
+  }
+  const torch::Tensor expected = train::sample_actions(torch::zeros({kEnvs, kActions}), 0.0, uniforms);
+  for (std::int64_t i = 0; i < kEnvs; ++i) EXPECT_EQ(actions[i], expected[i].item<std::int32_t>()) << "env " << i;
+
+  // One resample of the differences 0..7: its mean is the interval's both ends.
+  const std::vector<double> a = {0, 1, 2, 3, 4, 5, 6, 7}, b(8, 0.0);
+  double resampled = 0;
+  for (std::uint64_t k = 0; k < a.size(); ++k) resampled += a[uniform_index(kSeed, k, 0, 0, RngPurpose::bootstrap, 8)];
+  const stats::PairedDifference d = stats::paired_difference(a, b, kSeed, 1);
+  EXPECT_DOUBLE_EQ(d.low, resampled / 8);
+  EXPECT_DOUBLE_EQ(d.high, resampled / 8);
+  EXPECT_DOUBLE_EQ(d.mean, 3.5);
 }
 
 double bandit_probability(train::Trainer& trainer, BatchEnv& env, int action) {

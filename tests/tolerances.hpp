@@ -49,6 +49,9 @@ inline constexpr double kCrossDeviceRollout = 1e-4;
 inline constexpr double kCrossDeviceGradient = 1e-3;
 /// Episode PnL, accumulated in float64 from the env's own arithmetic.
 inline constexpr double kCrossDeviceEpisodePnl = 1e-6;
+/// The evaluation's PnL decomposition on real data: sums over hundreds of
+/// steps of doubles of order 10 to 100, each part summed on its own.
+inline constexpr double kEvaluationSumOverSteps = 1e-6;
 /// A metric printed with 6 significant digits against its exact value (relative to 1 + |value|).
 inline constexpr double kSixDigits = 1e-5;
 

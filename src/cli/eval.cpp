@@ -7,7 +7,7 @@
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/gpu/eval_backend.hpp"
 #endif
-#include "mmsim/train/evaluate.hpp"
+#include "mmsim/train/agent_policy.hpp"
 #include "mmsim/train/market.hpp"
 #include "mmsim/train/run.hpp"
 
@@ -33,6 +33,8 @@ std::string choose_backend(const std::string& device, [[maybe_unused]] eval::Pro
 }  // namespace
 
 int run_eval(const Config& config, const EvalOptions& options, std::ostream& out) {
+  if (options.windows < 1) throw ConfigError("--windows", "must be >= 1");
+  if (options.steps < 1) throw ConfigError("--steps", "must be >= 1");
   eval::Protocol protocol;
   const std::string backend_note = choose_backend(options.device, &protocol);
   protocol.windows = options.windows;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "mmsim/core/statistics.hpp"
 #include "mmsim/data/book_row.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/env/core/episode.hpp"
@@ -24,13 +25,6 @@ std::string clock_time(Nanos t) {
   return fmt::format("{:02}:{:02}:{:02}.{:03}", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
 }
 
-/// The order statistic at fraction q of the sorted values (no interpolation: a tick count).
-Ticks order_statistic(std::vector<Ticks> values, double q) {
-  const std::size_t k = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  return values[k];
-}
-
 }  // namespace
 
 MarketData load_market(const Config& config, const FeatureBackend& backend) {
@@ -40,7 +34,7 @@ MarketData load_market(const Config& config, const FeatureBackend& backend) {
 std::string market_summary(const MarketData& market, const Config& config) {
   const LoadOptions& load = config.data.load;
   const BookTensor& book = market.loaded.book;
-  const LoadStats& stats = market.loaded.stats;
+  const LoadStats& load_stats = market.loaded.stats;
   std::string out = "mmsim data summary\n";
   out += fmt::format("  config        {} (hash {:016x})\n",
                      config.source.empty() ? std::string("<text>") : config.source.string(), config_hash(config));
@@ -50,7 +44,7 @@ std::string market_summary(const MarketData& market, const Config& config) {
   out += fmt::format("  data          {} format, {} file(s), {} session(s): {}\n", to_string(load.format),
                      load.files.size(), book.sessions(), sessions);
   out += fmt::format("  instrument    tick {}, lot {}; depth {} of {} levels per side\n", book.instrument.tick_size,
-                     book.instrument.lot_size, book.depth, stats.file_depth);
+                     book.instrument.lot_size, book.depth, load_stats.file_depth);
   if (market.cached) {
     out += fmt::format("  cache         {} {} ({:.2f} s)\n", market.cache.hit ? "read" : "built",
                        market.cache.file.string(), market.load_seconds);
@@ -58,11 +52,11 @@ std::string market_summary(const MarketData& market, const Config& config) {
   } else {
     out += fmt::format("  loaded        without cache ({:.2f} s)\n", market.load_seconds);
   }
-  out += fmt::format("  source rows   {} ({} bad rows dropped)\n", with_commas(stats.source_rows),
-                     with_commas(stats.dropped_rows));
+  out += fmt::format("  source rows   {} ({} bad rows dropped)\n", with_commas(load_stats.source_rows),
+                     with_commas(load_stats.dropped_rows));
   for (int rule = 0; rule < kStepOnRules; ++rule) {
     const auto r = static_cast<StepOn>(rule);
-    out += fmt::format("  step_on       {:<18} {:>10} rows{}\n", to_string(r), with_commas(stats.rows_per_rule[rule]),
+    out += fmt::format("  step_on       {:<18} {:>10} rows{}\n", to_string(r), with_commas(load_stats.rows_per_rule[rule]),
                        r == load.step_on ? "   <- in use" : "");
   }
   if (book.has_messages()) {
@@ -72,18 +66,16 @@ std::string market_summary(const MarketData& market, const Config& config) {
 
   const BookPrices prices = book.prices();
   std::vector<Ticks> spreads(static_cast<std::size_t>(book.rows()));
-  double spread_sum = 0;
   std::int64_t min_mid2 = mid_half_ticks(prices, 0), max_mid2 = min_mid2;
   for (std::int64_t r = 0; r < book.rows(); ++r) {
     spreads[r] = spread_ticks(prices, r);
-    spread_sum += static_cast<double>(spreads[r]);
     min_mid2 = std::min(min_mid2, mid_half_ticks(prices, r));
     max_mid2 = std::max(max_mid2, mid_half_ticks(prices, r));
   }
-  out += fmt::format("  spread        ticks: min {}, median {}, mean {:.1f}, p95 {}, max {}\n",
-                     *std::min_element(spreads.begin(), spreads.end()), order_statistic(spreads, 0.5),
-                     spread_sum / static_cast<double>(book.rows()), order_statistic(spreads, 0.95),
-                     *std::max_element(spreads.begin(), spreads.end()));
+  // Spreads are tick counts: the median and p95 are order statistics, not interpolated.
+  out += fmt::format("  spread        ticks: min {}, median {}, mean {:.1f}, p95 {}, max {}\n", stats::minimum(spreads),
+                     stats::lower_order_statistic(spreads, 0.5), stats::mean(spreads),
+                     stats::lower_order_statistic(spreads, 0.95), stats::maximum(spreads));
   const double tick = book.instrument.tick_size;
   out += fmt::format("  mid price     {:.4f} .. {:.4f}\n", 0.5 * static_cast<double>(min_mid2) * tick,
                      0.5 * static_cast<double>(max_mid2) * tick);

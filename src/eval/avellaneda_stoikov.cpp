@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/statistics.hpp"
 #include "mmsim/data/book_row.hpp"
 
 namespace mmsim::eval {
@@ -72,24 +74,18 @@ AsQuotes glft_quotes(const AsModel& m, double position) {
 }
 
 double estimate_sigma(const BookTensor& book, const Split& split) {
-  // Two passes over integer half-tick changes: no cancellation in the variance.
+  // Integer half-tick changes: exact as doubles, and so is their sum.
   const BookPrices prices = book.prices();
-  std::int64_t steps = 0, sum = 0;
+  std::vector<double> changes;
   for_each_step(book, split, [&](std::int64_t t) {
-    sum += mid_half_ticks(prices, t + 1) - mid_half_ticks(prices, t);
-    ++steps;
+    changes.push_back(static_cast<double>(mid_half_ticks(prices, t + 1) - mid_half_ticks(prices, t)));
   });
-  if (steps < 2) {
-    throw Error("estimating sigma needs at least 2 steps inside the split's ranges; it has " + std::to_string(steps));
+  if (changes.size() < 2) {
+    throw Error("estimating sigma needs at least 2 steps inside the split's ranges; it has " +
+                std::to_string(changes.size()));
   }
-  const double mean = static_cast<double>(sum) / static_cast<double>(steps);
-  double squares = 0;
-  for_each_step(book, split, [&](std::int64_t t) {
-    const double d = static_cast<double>(mid_half_ticks(prices, t + 1) - mid_half_ticks(prices, t)) - mean;
-    squares += d * d;
-  });
   const double half_tick = 0.5 * book.instrument.tick_size;
-  return half_tick * std::sqrt(squares / static_cast<double>(steps));
+  return half_tick * stats::population_stddev(changes);
 }
 
 DistanceFills count_distance_fills(const BookTensor& book, const Split& split, double spacing, int count) {

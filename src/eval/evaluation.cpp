@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <optional>
 
 #include "env/backend.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/core/statistics.hpp"
 #include "mmsim/data/book_row.hpp"
 #include "mmsim/env/core/account.hpp"
 #include "mmsim/env/core/episode.hpp"
@@ -25,8 +25,8 @@ class RandomPolicy final : public Policy {
   void decide(const PolicyInput& input, const Decision& decision) override {
     for (std::int64_t i = 0; i < input.n; ++i) {
       decision.actions[i] = static_cast<std::int32_t>(
-          uniform_index(seed_, static_cast<std::uint64_t>(i), 1, static_cast<std::uint32_t>(input.step),
-                        RngPurpose::evaluation, static_cast<std::uint64_t>(actions_)));
+          uniform_index(seed_, static_cast<std::uint64_t>(i), 0, static_cast<std::uint32_t>(input.step),
+                        RngPurpose::random_policy, static_cast<std::uint64_t>(actions_)));
     }
   }
 
@@ -52,10 +52,6 @@ class FixedActionPolicy final : public Policy {
   std::string name_;
 };
 
-double mean_of(const std::vector<double>& v) {
-  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
 }  // namespace
 
 std::unique_ptr<Policy> random_policy(std::uint64_t seed, int actions) {
@@ -76,8 +72,10 @@ EnvConfig protocol_env_config(const EnvConfig& base, const WindowPlan& plan, con
 }
 
 WindowPlan plan_windows(const EnvData& data, const EnvConfig& base, const Protocol& protocol) {
-  if (protocol.windows < 1) throw ConfigError("--windows", "must be >= 1");
-  if (protocol.steps < 1) throw ConfigError("--steps", "must be >= 1");
+  if (protocol.windows < 1 || protocol.steps < 1) {
+    throw Error("an evaluation needs at least one window of at least one step; this one has " +
+                std::to_string(protocol.windows) + " window(s) of " + std::to_string(protocol.steps) + " step(s)");
+  }
   WindowPlan plan;
   EnvConfig c = base;
   c.split = protocol.split;
@@ -287,39 +285,28 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
   return r;
 }
 
-double quantile(std::vector<double> values, double q) {
-  MMSIM_ASSERT(!values.empty(), "quantile of nothing");
-  std::sort(values.begin(), values.end());
-  const double at = q * static_cast<double>(values.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(at));
-  const std::size_t hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (at - static_cast<double>(lo)) * (values[hi] - values[lo]);
-}
-
 Summary summarize(const PolicyResult& r) {
   Summary s;
-  s.mean = mean_of(r.pnl);
-  double squares = 0;
-  for (double v : r.pnl) squares += (v - s.mean) * (v - s.mean);
-  s.stddev = std::sqrt(squares / static_cast<double>(r.pnl.size()));
-  s.median = quantile(r.pnl, 0.5);
-  s.q05 = quantile(r.pnl, 0.05);
-  s.q95 = quantile(r.pnl, 0.95);
-  s.worst = *std::min_element(r.pnl.begin(), r.pnl.end());
+  s.mean = stats::mean(r.pnl);
+  s.stddev = stats::population_stddev(r.pnl);
+  s.median = stats::quantile(r.pnl, 0.5);
+  s.q05 = stats::quantile(r.pnl, 0.05);
+  s.q95 = stats::quantile(r.pnl, 0.95);
+  s.worst = stats::minimum(r.pnl);
   s.mean_over_std = s.stddev > 0 ? s.mean / s.stddev : 0.0;
-  s.mean_abs_position = mean_of(r.mean_abs_position);
-  s.flat_share = mean_of(r.flat_share);
-  s.fills = mean_of(r.fills);
-  s.volume = mean_of(r.volume);
-  s.mean_reward = mean_of(r.mean_reward);
-  s.pnl_mark = mean_of(r.pnl_mark);
-  s.spread_capture = mean_of(r.spread_capture);
-  s.inventory_pnl = mean_of(r.inventory_pnl);
-  s.liquidation = mean_of(r.liquidation);
-  s.fees = mean_of(r.fees);
-  const double volume = std::accumulate(r.volume.begin(), r.volume.end(), 0.0);
-  const double spread = std::accumulate(r.spread_capture.begin(), r.spread_capture.end(), 0.0);
-  const double fills = std::accumulate(r.fills.begin(), r.fills.end(), 0.0);
+  s.mean_abs_position = stats::mean(r.mean_abs_position);
+  s.flat_share = stats::mean(r.flat_share);
+  s.fills = stats::mean(r.fills);
+  s.volume = stats::mean(r.volume);
+  s.mean_reward = stats::mean(r.mean_reward);
+  s.pnl_mark = stats::mean(r.pnl_mark);
+  s.spread_capture = stats::mean(r.spread_capture);
+  s.inventory_pnl = stats::mean(r.inventory_pnl);
+  s.liquidation = stats::mean(r.liquidation);
+  s.fees = stats::mean(r.fees);
+  const double volume = stats::sum(r.volume);
+  const double spread = stats::sum(r.spread_capture);
+  const double fills = stats::sum(r.fills);
   s.spread_per_unit = volume > 0 ? spread / volume : 0.0;
   s.spread_per_fill = fills > 0 ? spread / fills : 0.0;
   for (int h = 0; h < kMarkoutCount; ++h) {
@@ -332,27 +319,6 @@ Summary summarize(const PolicyResult& r) {
     s.markout[h] = units > 0 ? sum / units : std::numeric_limits<double>::quiet_NaN();
   }
   return s;
-}
-
-PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t seed,
-                                   int resamples) {
-  MMSIM_ASSERT(a.size() == b.size() && !a.empty(), "paired samples of equal, non-zero size");
-  const std::size_t n = a.size();
-  std::vector<double> d(n);
-  for (std::size_t k = 0; k < n; ++k) d[k] = a[k] - b[k];
-  PairedDifference out;
-  out.mean = mean_of(d);
-  std::vector<double> means(static_cast<std::size_t>(resamples));
-  for (int r = 0; r < resamples; ++r) {
-    double sum = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      sum += d[uniform_index(seed, k, static_cast<std::uint64_t>(r), 0, RngPurpose::evaluation, n)];
-    }
-    means[static_cast<std::size_t>(r)] = sum / static_cast<double>(n);
-  }
-  out.low = quantile(means, 0.025);
-  out.high = quantile(means, 0.975);
-  return out;
 }
 
 }  // namespace mmsim::eval

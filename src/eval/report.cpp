@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/statistics.hpp"
 
 namespace mmsim::eval {
 namespace {
@@ -51,7 +52,7 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
       if (&r == agent) {
         out << " |";
       } else {
-        const PairedDifference d = paired_difference(agent->pnl, r.pnl, c.seed);
+        const stats::PairedDifference d = stats::paired_difference(agent->pnl, r.pnl, c.seed);
         out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
       }
     }
@@ -89,17 +90,14 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
         means.push_back(s.mean);
         out << "| " << r.name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
         if (random != nullptr) {
-          const PairedDifference d = paired_difference(r.pnl, random->pnl, c.seed);
+          const stats::PairedDifference d = stats::paired_difference(r.pnl, random->pnl, c.seed);
           out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
         }
         out << "\n";
       }
     }
-    double mean = 0, squares = 0;
-    for (double m : means) mean += m / static_cast<double>(means.size());
-    for (double m : means) squares += (m - mean) * (m - mean);
-    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(mean) << ", std across seeds "
-        << fixed(std::sqrt(squares / static_cast<double>(means.size()))) << ".\n";
+    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(stats::mean(means)) << ", std across seeds "
+        << fixed(stats::population_stddev(means)) << ".\n";
   }
   if (!c.notes.empty()) {
     out << "\n";
@@ -195,7 +193,7 @@ void write_report(const std::filesystem::path& dir, const ReportContext& c, cons
     }
     p["pnl"] = r.pnl;
     if (agent != nullptr && &r != agent) {
-      const PairedDifference d = paired_difference(agent->pnl, r.pnl, c.seed);
+      const stats::PairedDifference d = stats::paired_difference(agent->pnl, r.pnl, c.seed);
       p["agent_minus_policy"] = {{"mean", d.mean}, {"ci95_low", d.low}, {"ci95_high", d.high}};
     }
     json["policies"].push_back(p);

@@ -1,7 +1,6 @@
 #include "mmsim/train/run.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -9,8 +8,9 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
+#include "mmsim/core/statistics.hpp"
+#include "mmsim/train/agent_policy.hpp"
 #include "mmsim/train/device.hpp"
-#include "mmsim/train/evaluate.hpp"
 #include "mmsim/train/market.hpp"
 #include "mmsim/train/trainer.hpp"
 
@@ -31,6 +31,20 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
 
 /// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
 std::filesystem::path directory(const std::filesystem::path& dir) { return dir.has_filename() ? dir : dir.parent_path(); }
+
+}  // namespace
+
+eval::Protocol validation_protocol(const Config& config) {
+  eval::Protocol protocol;
+  protocol.split = EpisodeSplit::validation;
+  protocol.windows = config.train.eval_windows;
+  protocol.steps = config.train.eval_steps;
+  // Not the run's own seed: the training episodes' starts are drawn with that.
+  protocol.seed = config.seed + 1;
+  return protocol;
+}
+
+namespace {
 
 /// One training run: its directory, env batch, trainer, validation and logs.
 /// Several runs go side by side by calling step() in turn; every call runs on
@@ -72,7 +86,7 @@ class TrainingRun {
     if (options_.on_run_finished) options_.on_run_finished(run_dir_, out_);
     if (best_update_ >= 0) {
       say(format("best validation mean PnL %.2f at update %lld (random policy %.2f); checkpoint %s\n", best_mean_,
-                 static_cast<long long>(best_update_), random_result_.mean, (run_dir_ / "best").string().c_str()));
+                 static_cast<long long>(best_update_), random_.mean, (run_dir_ / "best").string().c_str()));
     }
     RunOutcome outcome;
     outcome.run_dir = run_dir_;
@@ -99,24 +113,21 @@ class TrainingRun {
           std::to_string(trainer_->frames()) + " frames)\n");
     }
     const TrainConfig& tc = config_.train;
-    // Validation: fixed windows (the same every time), the random policy once as the reference.
+    // Validation: the evaluation protocol on fixed windows of the validation
+    // split (the same every time), the random policy once as the reference.
     if (tc.eval_every_updates > 0) {
-      EnvConfig eval_config = config_.env;
-      eval_config.split = EpisodeSplit::validation;
-      eval_config.curriculum.enabled = false;
-      eval_config.episode_length = tc.eval_steps;
-      eval_env_ = make_cpu_env(data_, eval_config, tc.eval_windows, config_.seed + 1);
-      random_result_ = evaluate(*eval_env_, random_policy(config_.seed, env_->action_count()));
-      const StepParams& params = eval_env_->params();
+      validation_ = validation_protocol(config_);
+      validation_plan_ = eval::plan_windows(data_, config_.env, validation_);
+      const std::unique_ptr<eval::Policy> random = eval::random_policy(validation_.seed, env_->action_count());
+      random_ = eval::summarize(eval::run_policy(data_, config_.env, validation_, validation_plan_, *random));
       say(format("validation: %lld windows of %lld steps; random policy: mean PnL %.2f, std %.2f\n",
-                 static_cast<long long>(tc.eval_windows),
-                 static_cast<long long>(std::min(params.initial_length, params.cap)), random_result_.mean,
-                 random_result_.stddev));
+                 static_cast<long long>(tc.eval_windows), static_cast<long long>(validation_plan_.steps),
+                 random_.mean, random_.stddev));
       const bool eval_append = resuming() && std::filesystem::exists(run_dir_ / "eval.csv");
       eval_log_.open(run_dir_ / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
       if (!eval_append) {
         eval_log_ << "update,frames,policy,mean_pnl,std_pnl\n";
-        eval_log_ << format("0,0,random,%.6g,%.6g\n", random_result_.mean, random_result_.stddev);
+        eval_log_ << format("0,0,random,%.6g,%.6g\n", random_.mean, random_.stddev);
       }
     }
     const bool append = resuming() && std::filesystem::exists(run_dir_ / "metrics.csv");
@@ -140,7 +151,7 @@ class TrainingRun {
     const bool last = trainer_->frames() >= tc.total_frames;
     if (trainer_->updates() % tc.metrics_every_updates == 0 || last) write_metrics(last);
     if (trainer_->updates() % tc.checkpoint_every_updates == 0) trainer_->save_checkpoint(checkpoint_);
-    if (eval_env_ && (trainer_->updates() % tc.eval_every_updates == 0 || last)) validate();
+    if (tc.eval_every_updates > 0 && (trainer_->updates() % tc.eval_every_updates == 0 || last)) validate();
   }
 
   void write_metrics(bool last) {
@@ -153,7 +164,9 @@ class TrainingRun {
   }
 
   void validate() {
-    const EvalResult greedy = evaluate(*eval_env_, greedy_policy(trainer_->algorithm()));
+    const std::unique_ptr<eval::Policy> agent = agent_policy(trainer_->algorithm(), true, config_.seed);
+    const eval::Summary greedy =
+        eval::summarize(eval::run_policy(data_, config_.env, validation_, validation_plan_, *agent));
     eval_log_ << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer_->updates()),
                         static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev);
     eval_log_.flush();
@@ -164,8 +177,8 @@ class TrainingRun {
       trainer_->save_checkpoint(run_dir_ / "best");
     }
     say(format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
-               static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_result_.mean,
-               random_result_.stddev, best ? "  <- best so far, saved" : ""));
+               static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_.mean,
+               random_.stddev, best ? "  <- best so far, saved" : ""));
   }
 
   Config config_;
@@ -177,8 +190,9 @@ class TrainingRun {
   std::filesystem::path run_dir_, checkpoint_;
   std::unique_ptr<BatchEnv> env_;
   std::unique_ptr<Trainer> trainer_;
-  std::unique_ptr<BatchEnv> eval_env_;
-  EvalResult random_result_;
+  eval::Protocol validation_;
+  eval::WindowPlan validation_plan_;
+  eval::Summary random_;  ///< the random policy on the validation windows
   std::ofstream eval_log_, metrics_;
   double best_mean_ = -1e300;
   std::int64_t best_update_ = -1;
@@ -251,14 +265,7 @@ struct Spread {
 };
 
 Spread spread_of(const std::vector<double>& values) {
-  Spread s;
-  for (double v : values) s.mean += v;
-  s.mean /= static_cast<double>(values.size());
-  for (double v : values) s.stddev += (v - s.mean) * (v - s.mean);
-  s.stddev = std::sqrt(s.stddev / static_cast<double>(values.size()));
-  s.min = *std::min_element(values.begin(), values.end());
-  s.max = *std::max_element(values.begin(), values.end());
-  return s;
+  return {stats::mean(values), stats::population_stddev(values), stats::minimum(values), stats::maximum(values)};
 }
 
 /// The sweep's table, best point first: printed, and written with the base

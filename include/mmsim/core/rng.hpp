@@ -17,7 +17,9 @@ enum class RngPurpose : std::uint32_t {
   fill = 2,           ///< fill draws of probabilistic fill models
   action = 3,         ///< action sampling by a policy
   latency = 4,        ///< order latency draws
-  evaluation = 5,     ///< evaluation windows
+  random_policy = 5,  ///< the evaluation's uniformly random policy
+  agent_sampling = 6, ///< an agent evaluated with sampled (not greedy) actions
+  bootstrap = 7,      ///< resampling of the paired bootstrap interval
 };
 
 /// Four 32-bit uniform integers for the given coordinates.

@@ -142,16 +142,7 @@ struct Summary {
   double markout[kMarkoutCount] = {};  ///< volume-weighted over all windows; NaN without fills
 };
 
+/// The metrics of docs/evaluation.md ("Metrics per policy") over a policy's windows.
 Summary summarize(const PolicyResult& result);
-
-/// Mean of a - b over paired windows with a percentile-bootstrap 95% interval.
-struct PairedDifference {
-  double mean = 0, low = 0, high = 0;
-};
-PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t seed,
-                                   int resamples = 2000);
-
-/// Value at quantile q in [0, 1] (linear interpolation between order statistics).
-double quantile(std::vector<double> values, double q);
 
 }  // namespace mmsim::eval
