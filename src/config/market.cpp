@@ -56,7 +56,8 @@ std::string market_summary(const MarketData& market, const Config& config) {
                      with_commas(load_stats.dropped_rows));
   for (int rule = 0; rule < kStepOnRules; ++rule) {
     const auto r = static_cast<StepOn>(rule);
-    out += fmt::format("  step_on       {:<18} {:>10} rows{}\n", to_string(r), with_commas(load_stats.rows_per_rule[rule]),
+    out += fmt::format("  step_on       {:<18} {:>10} rows{}\n", to_string(r),
+                       with_commas(load_stats.rows_per_rule[rule]),
                        r == load.step_on ? "   <- in use" : "");
   }
   if (book.has_messages()) {

@@ -117,19 +117,24 @@ WindowRanges place_windows(const RangeColumns& ranges, BufferMemory& memory) {
 
 void merge_thread_faults(const std::vector<std::int64_t>& thread_faults, std::int64_t* fault) {
   if (fault[0] >= 0) return;
-  for (std::size_t t = 0; t + 3 <= thread_faults.size(); t += 3) {
+  const auto record = static_cast<std::size_t>(kFaultRecord);
+  for (std::size_t t = 0; t + record <= thread_faults.size(); t += record) {
     if (thread_faults[t] >= 0 && (fault[0] < 0 || thread_faults[t] < fault[0])) {
       std::copy(thread_faults.begin() + static_cast<std::ptrdiff_t>(t),
-                thread_faults.begin() + static_cast<std::ptrdiff_t>(t + 3), fault);
+                thread_faults.begin() + static_cast<std::ptrdiff_t>(t + record), fault);
     }
   }
 }
 
+void clear_fault(std::int64_t* fault, BufferMemory& memory, StreamHandle stream) {
+  memory.fill(fault, 0xFF, kFaultRecord * sizeof(std::int64_t), stream);  // every byte 0xFF: -1
+}
+
 void check_fault(std::int64_t* fault, BufferMemory& memory, StreamHandle stream) {
-  std::int64_t copy[3];
+  std::int64_t copy[kFaultRecord];
   memory.to_host(copy, fault, sizeof copy, stream);
   memory.synchronize(stream);
-  if (copy[0] >= 0) memory.fill(fault, 0xFF, sizeof copy, stream);  // -1: clear
+  if (copy[0] >= 0) clear_fault(fault, memory, stream);
   throw_if_fault(copy);
 }
 

@@ -111,11 +111,13 @@ RangeColumns range_columns(const Split& split);
 /// The ranges where the envs read them; `ranges` must outlive the env.
 WindowRanges place_windows(const RangeColumns& ranges, BufferMemory& memory);
 
-/// Keeps the first fault until it is checked: when `fault` [3] is clear,
+/// Keeps the first fault until it is checked: when `fault` [kFaultRecord] is clear,
 /// takes the lowest env among the threads' faults of this step.
 void merge_thread_faults(const std::vector<std::int64_t>& thread_faults, std::int64_t* fault);
 
-/// Reads `fault` [3] (synchronising `stream`), clears it if it held a fault
+/// Marks the record `fault` [kFaultRecord] clear, on `stream`.
+void clear_fault(std::int64_t* fault, BufferMemory& memory, StreamHandle stream);
+/// Reads `fault` [kFaultRecord] (synchronising `stream`), clears it if it held a fault
 /// and throws Error describing it.
 void check_fault(std::int64_t* fault, BufferMemory& memory, StreamHandle stream);
 

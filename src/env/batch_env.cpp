@@ -39,7 +39,7 @@ class Env final : public BatchEnv {
   void reset(StreamHandle stream) override {
     clear_buffers(state_set_.buffers(), *memory_, stream);
     clear_buffers(outputs_set_.buffers(), *memory_, stream);
-    memory_->fill(outputs_.fault, 0xFF, 3 * sizeof(std::int64_t), stream);  // -1: no fault
+    clear_fault(outputs_.fault, *memory_, stream);
     launcher_->begin(views_, stream);
   }
 

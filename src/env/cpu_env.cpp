@@ -15,7 +15,8 @@ namespace {
 class CpuLauncher final : public detail::EnvLauncher {
  public:
   explicit CpuLauncher(int threads)
-      : threads_(threads > 0 ? threads : omp_get_max_threads()), thread_faults_(static_cast<std::size_t>(threads_) * 3) {}
+      : threads_(threads > 0 ? threads : omp_get_max_threads()),
+        thread_faults_(static_cast<std::size_t>(threads_ * kFaultRecord)) {}
 
   void begin(const detail::EnvViews& env, StreamHandle) override {
     const std::int64_t obs_size = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
@@ -52,7 +53,7 @@ class CpuLauncher final : public detail::EnvLauncher {
     {
       // Each thread records its own first fault; merged below in env order.
       EnvOutputViews out = env.outputs;
-      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
+      out.fault = thread_faults_.data() + kFaultRecord * omp_get_thread_num();
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < env.num_envs; ++i) {
         finished_now += step_one(out, i, total_before);
@@ -70,7 +71,8 @@ class CpuLauncher final : public detail::EnvLauncher {
 
 class CpuFillProbLauncher final : public detail::FillProbLauncher {
  public:
-  CpuFillProbLauncher() : threads_(omp_get_max_threads()), thread_faults_(static_cast<std::size_t>(threads_) * 3) {}
+  CpuFillProbLauncher()
+      : threads_(omp_get_max_threads()), thread_faults_(static_cast<std::size_t>(threads_ * kFaultRecord)) {}
 
   void begin(const detail::FillProbViews& env, StreamHandle) override {
     for (std::int64_t i = 0; i < env.num_envs; ++i) {
@@ -84,7 +86,7 @@ class CpuFillProbLauncher final : public detail::FillProbLauncher {
 #pragma omp parallel num_threads(threads_)
     {
       FillProbOutputs out = env.outputs;
-      out.fault = thread_faults_.data() + 3 * omp_get_thread_num();
+      out.fault = thread_faults_.data() + kFaultRecord * omp_get_thread_num();
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < env.num_envs; ++i) {
         fill_prob_step(env.params, env.market, env.windows, env.state, out, i, actions[i]);

@@ -24,7 +24,7 @@ namespace {
 
 Shape per_env(std::int64_t n, const FillProbParams&) { return {n}; }
 Shape per_observation(std::int64_t n, const FillProbParams&) { return {n, kFillProbObservation}; }
-Shape fault_record(std::int64_t, const FillProbParams&) { return {3}; }
+Shape fault_record(std::int64_t, const FillProbParams&) { return {kFaultRecord}; }
 
 }  // namespace
 
@@ -92,7 +92,7 @@ class FillProb final : public FillProbEnv {
   void reset(StreamHandle stream) override {
     clear_buffers(state_set_.buffers(), *memory_, stream);
     clear_buffers(outputs_set_.buffers(), *memory_, stream);
-    memory_->fill(outputs_.fault, 0xFF, 3 * sizeof(std::int64_t), stream);  // -1: no fault
+    clear_fault(outputs_.fault, *memory_, stream);
     launcher_->begin(views_, stream);
   }
 

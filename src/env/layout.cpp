@@ -8,7 +8,7 @@ Shape per_observation(std::int64_t n, const StepParams& p) { return {n, p.stack,
 Shape per_order_slot(std::int64_t n, const StepParams& p) { return {n, p.pending_slots}; }
 Shape per_frame(std::int64_t n, const StepParams& p) { return {n, p.stack}; }
 Shape per_frame_agent_feature(std::int64_t n, const StepParams& p) { return {n, p.stack, kAgentFeatures}; }
-Shape fault_record(std::int64_t, const StepParams&) { return {3}; }
+Shape fault_record(std::int64_t, const StepParams&) { return {kFaultRecord}; }
 Shape episode_totals(std::int64_t, const StepParams&) { return {2}; }
 
 }  // namespace

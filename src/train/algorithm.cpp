@@ -12,7 +12,8 @@ AlgorithmFactory algorithm_factory(const TrainConfig& config) {
         return std::make_unique<A2C>(config, observation_size, actions, device);
       };
   }
-  fail_assert("a factory for every train.algorithm", __FILE__, __LINE__, "no factory for " + std::string(to_string(config.algorithm)));
+  fail_assert("a factory for every train.algorithm", __FILE__, __LINE__,
+              "no factory for " + std::string(to_string(config.algorithm)));
 }
 
 }  // namespace mmsim::train

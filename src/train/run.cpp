@@ -30,7 +30,9 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
 }
 
 /// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
-std::filesystem::path directory(const std::filesystem::path& dir) { return dir.has_filename() ? dir : dir.parent_path(); }
+std::filesystem::path directory(const std::filesystem::path& dir) {
+  return dir.has_filename() ? dir : dir.parent_path();
+}
 
 }  // namespace
 

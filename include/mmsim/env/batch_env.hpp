@@ -112,7 +112,7 @@ class BatchEnv {
 std::unique_ptr<BatchEnv> make_cpu_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
                                        std::uint64_t seed, int threads = 0);
 
-/// Throws Error describing the fault stored in `fault` [3], if any.
+/// Throws Error describing the fault stored in `fault` [kFaultRecord], if any.
 void throw_if_fault(const std::int64_t* fault);
 
 }  // namespace mmsim

@@ -66,7 +66,7 @@ struct FillProbOutputs {
   std::int32_t* position = nullptr;   ///< [N]
   double* episode_pnl = nullptr;      ///< [N] where an episode ended: its booked PnL
   std::int32_t* episode_trades = nullptr;  ///< [N]
-  std::int64_t* fault = nullptr;      ///< [3] as EnvOutputViews::fault
+  std::int64_t* fault = nullptr;      ///< [kFaultRecord] as EnvOutputViews::fault
 };
 
 /// Queue imbalance bucket k = min(floor(10 q), 9), q = bid depth / (bid depth + ask depth).

@@ -117,6 +117,10 @@ struct EnvState {
   std::int32_t* history_count = nullptr; ///< frames of the current episode in the ring (<= stack)
 };
 
+/// int64 values of a fault record: env, step and FaultKind; the env is -1
+/// while the record is clear.
+inline constexpr std::int64_t kFaultRecord = 3;
+
 /// Errors found inside a step, reported through EnvOutputViews::fault.
 enum class FaultKind : std::int64_t {
   none = 0,
@@ -154,7 +158,7 @@ struct EnvOutputViews {
   double* episode_pnl_mark = nullptr;  ///< [N] mark-to-mid PnL of that episode before liquidation
   std::int32_t* episode_length = nullptr;  ///< [N] steps of that episode
   std::int32_t* episode_fills = nullptr;   ///< [N] fills of that episode
-  /// [3]: env, step and FaultKind of the first fault; -1 when none.
+  /// [kFaultRecord]: env, step and FaultKind of the first fault; -1 when none.
   std::int64_t* fault = nullptr;
 };
 

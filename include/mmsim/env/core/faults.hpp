@@ -10,7 +10,7 @@
 namespace mmsim {
 
 /// Records the first fault of the batch (atomically on the device).
-/// `fault` [3] holds env, step and kind; on the host each thread has its own.
+/// `fault` [kFaultRecord] holds env, step and kind; on the host each thread has its own.
 MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::int64_t step, FaultKind kind) {
 #if defined(__CUDA_ARCH__)
   if (atomicCAS(reinterpret_cast<unsigned long long*>(fault), static_cast<unsigned long long>(-1),
