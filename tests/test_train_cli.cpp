@@ -145,7 +145,7 @@ TEST(TrainRuns, ValidationPlaysTheEvaluationProtocolOnTheWindowsAValidationEnvDr
 
   const MarketData market = load_market(config);
   const EnvData data = market.view();
-  const eval::Protocol protocol = train::validation_protocol(config);
+  const eval::Protocol protocol = train::validation_protocol(config.train, config.seed);
   EXPECT_EQ(protocol.split, EpisodeSplit::validation);
   EXPECT_EQ(protocol.seed, config.seed + 1);
   const eval::WindowPlan plan = eval::plan_windows(data, config.env, protocol);

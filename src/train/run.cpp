@@ -36,13 +36,13 @@ std::filesystem::path directory(const std::filesystem::path& dir) {
 
 }  // namespace
 
-eval::Protocol validation_protocol(const Config& config) {
+eval::Protocol validation_protocol(const TrainConfig& train, std::uint64_t seed) {
   eval::Protocol protocol;
   protocol.split = EpisodeSplit::validation;
-  protocol.windows = config.train.eval_windows;
-  protocol.steps = config.train.eval_steps;
+  protocol.windows = train.eval_windows;
+  protocol.steps = train.eval_steps;
   // Not the run's own seed: the training episodes' starts are drawn with that.
-  protocol.seed = config.seed + 1;
+  protocol.seed = seed + 1;
   return protocol;
 }
 
@@ -118,7 +118,7 @@ class TrainingRun {
     // Validation: the evaluation protocol on fixed windows of the validation
     // split (the same every time), the random policy once as the reference.
     if (tc.eval_every_updates > 0) {
-      validation_ = validation_protocol(config_);
+      validation_ = validation_protocol(tc, config_.seed);
       validation_plan_ = eval::plan_windows(data_, config_.env, validation_);
       const std::unique_ptr<eval::Policy> random = eval::random_policy(validation_.seed, env_->action_count());
       random_ = eval::summarize(eval::run_policy(data_, config_.env, validation_, validation_plan_, *random));

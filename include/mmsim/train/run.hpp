@@ -32,12 +32,13 @@ inline constexpr const char* kSweepTableFile = "sweep.csv";
 /// `<train.run_dir>/<train.name>`.
 std::filesystem::path run_dir_of(const Config& config);
 
-/// Training's validation protocol: train.eval_windows windows of
-/// train.eval_steps steps of the validation split, drawn with seed + 1. Every
+/// Training's validation protocol: `train`.eval_windows windows of
+/// `train`.eval_steps steps of the validation split, drawn with the run's
+/// `seed` + 1. Every
 /// validation of a run plays the same windows through eval::run_policy, as
 /// `mmsim eval` does: liquidated at each window's end, also when
 /// env.liquidate_at_end is false.
-eval::Protocol validation_protocol(const Config& config);
+eval::Protocol validation_protocol(const TrainConfig& train, std::uint64_t seed);
 
 /// What train_runs() trains and how.
 struct RunOptions {
