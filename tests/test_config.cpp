@@ -425,6 +425,25 @@ TEST(ConfigOverrides, AnErrorInAnOverrideNamesTheOverride) {
   }
 }
 
+TEST(ConfigOverrides, DuplicateKeysAndSectionsAreRefusedWithBothLines) {
+  expect_parse_error("data:\n  files: [a.csv]\ntrain:\n  gamma: 0.9\n  gamma: 0.5\n", "train.gamma",
+                     {"test.yaml", "lines 4 and 5"});
+  expect_parse_error("train:\n  gamma: 0.9\ndata:\n  files: [a.csv]\ntrain:\n  gamma: 0.5\n", "train",
+                     {"lines 1 and 5"});
+  expect_config_error([] { parse("data:\n  files: [a.csv]\n", {"train={gamma: 0.9, gamma: 0.5}"}); },
+                      "train.gamma", {"--set train"});
+}
+
+TEST(ConfigOverrides, AnOverrideWithoutAValueIsRefused) {
+  for (const std::string assignment : {"train.gamma=", "train=null", "train.gamma=~", "env=null"}) {
+    SCOPED_TRACE(assignment);
+    expect_config_error([&] { parse("data:\n  files: [a.csv]\n", {assignment}); },
+                        assignment.substr(0, assignment.find('=')), {"--set " + assignment, "gives no value"});
+  }
+  // An empty string is a value: the cache directory's default.
+  EXPECT_EQ(parse("data:\n  files: [a.csv]\n", {"data.cache_dir=''"}).data.cache_dir, "");
+}
+
 TEST(ConfigFormats, L1DefaultsToAnyChangeAndRowNumbers) {
   const Config c = parse_config("data:\n  format: l1\n  files: [a.csv]\n", "/base", {}, "file.yaml");
   EXPECT_EQ(c.data.load.step_on, StepOn::any_change);

@@ -1125,5 +1125,62 @@ TEST(EdgeCases, AnImpossibleDateInALobsterNameIsRejected) {
   EXPECT_THROW(load_book_uncached(lobster_options(book)), InputError);
 }
 
+TEST(EdgeCases, TimesWithMoreDigitsThanNanosecondsAreRoundedToTheNanosecond) {
+  TempDir dir;
+  // An official LOBSTER sample prints 43002.632812672004: 12 decimals.
+  const auto book = write_lobster(dir, {kRow, kRow, kRow},
+                                  {"43002.632812672004,1,100,10,1000000,1", "43002.6328126725,1,101,10,1000000,1",
+                                   "43002.9999999996,1,102,10,1000000,1"});
+  const Nanos midnight = kDays2020_01_02 * kDay;
+  // ...672|004 -> ...672; ...672|5 -> ...673 (half up); 43002.999999999|6 -> 43003.
+  EXPECT_EQ(load_book_uncached(lobster_options(book)).book.time_ns,
+            (std::vector<Nanos>{midnight + 43002632812672LL, midnight + 43002632812673LL, midnight + 43003 * kSecond}));
+
+  // 1.000000000|5 s -> 1000000001 ns; 2.000000001|49 s -> 2000000001 ns.
+  const auto seconds = write_snapshot(dir, {"1.0000000005" + kSnapshotRow1.substr(3),
+                                            "2.00000000149" + kSnapshotRow2.substr(11)});
+  EXPECT_EQ(load_book_uncached(snapshot_options(seconds)).book.time_ns,
+            (std::vector<Nanos>{1000000001, 2000000001}));
+  // Malformed decimals stay malformed.
+  const auto malformed = write_lobster(dir, {kRow}, {"34200.12345678901x,1,100,10,1000000,1"});
+  expect_load_error(lobster_options(malformed),
+                    {std::filesystem::path(malformed).replace_filename(
+                         "TEST_2020-01-02_34200000_57600000_message_2.csv"),
+                     1, 1, "Time", "expected seconds after midnight"});
+}
+
+TEST(EdgeCases, SizesAndPricesBeyondWhatABookHoldsAreRejected) {
+  TempDir dir;
+  // 2^53 + 1, 2^63 - 1 and 2^40 shares: lots of 1 share.
+  for (const std::string size : {"9007199254740993", "9223372036854775807", "1099511627776"}) {
+    const auto book = write_lobster(dir, {"1000300," + size + ",1000000,10,1000400,5,999900,5"}, plain_messages(1));
+    expect_load_error(lobster_options(book), {book, 1, 2, "AskSize1", "below 2^40 lots"});
+  }
+  const auto largest = write_lobster(dir, {"1000300,1099511627775,1000000,10,1000400,5,999900,5"}, plain_messages(1));
+  EXPECT_EQ(load_book_uncached(lobster_options(largest)).book.ask_size[0], 1099511627775LL);
+  // 2^53 ticks of 0.01 are 900719925474099200 LOBSTER units.
+  const auto price =
+      write_lobster(dir, {"900719925474099200,10,1000000,10,900719925474099300,5,999900,5"}, plain_messages(1));
+  expect_load_error(lobster_options(price), {price, 1, 1, "AskPrice1", "below 2^53 ticks"});
+  // 2e12 units of 0.01: 2e14 lots.
+  const auto snapshot = write_snapshot(dir, {"1.5,100.5,0.25,101.0,2e12,100.0,2,101.5,0.01"}, "big.csv");
+  expect_load_error(snapshot_options(snapshot), {snapshot, 2, 5, "askSize1", "below 2^40 lots"});
+}
+
+TEST(EdgeCases, AnErrorQuotesOnlyTheBeginningOfAHugeField) {
+  TempDir dir;
+  const std::string huge(2000000, '7');
+  const auto book = write_lobster(dir, {"1000300," + huge + "x,1000000,10,1000400,5,999900,5"}, plain_messages(1));
+  try {
+    load_book_uncached(lobster_options(book));
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 500u) << what.substr(0, 500);
+    EXPECT_NE(what.find("'" + huge.substr(0, 64) + "...' (2000001 characters)"), std::string::npos) << what;
+    EXPECT_EQ(e.where().column, 2);
+  }
+}
+
 }  // namespace
 }  // namespace mmsim

@@ -5,10 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "cli/sweep.hpp"
 #include "mmsim/config/market.hpp"
@@ -194,6 +199,33 @@ TEST(TrainRuns, ValidationPlaysTheEvaluationProtocolOnTheWindowsAValidationEnvDr
   EXPECT_EQ(rows.back()[4], format("%.6g", greedy.stddev));
 }
 
+TEST(TrainRuns, SigtermStopsAfterTheCurrentUpdateAndWritesTheCheckpoint) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "terminated";
+  config.train.total_frames = std::int64_t{1} << 40;
+  config.train.eval_every_updates = 0;
+  const std::filesystem::path metrics = dir.path() / "terminated" / "metrics.csv";
+  // The signal comes once training has started (metrics.csv holds its first row), as a scheduler's would.
+  std::thread scheduler([&] {
+    for (int wait = 0; wait < 6000; ++wait) {
+      std::ifstream file(metrics);
+      const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      if (std::count(text.begin(), text.end(), '\n') >= 2) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::raise(SIGTERM);
+  });
+  std::ostringstream out;
+  const int status = cli::run_train(config, train_options("cpu", 1), out);
+  scheduler.join();
+  EXPECT_EQ(status, 128 + SIGTERM) << out.str();
+  EXPECT_NE(out.str().find("interrupted after"), std::string::npos) << out.str();
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "terminated" / "checkpoint" / "trainer.txt")) << out.str();
+  // The default action is back once the command returns.
+  EXPECT_EQ(std::signal(SIGTERM, SIG_DFL), SIG_DFL);
+}
+
 const std::filesystem::path kQuickstart = std::filesystem::path(MMSIM_CONFIG_DIR) / "quickstart.yaml";
 
 TEST(Sweep, PointsCoverTheGridWithTheFirstKeySlowest) {
@@ -316,6 +348,47 @@ TEST(Sweep, EachPointTrainsWithItsSettingsAndTheTableRanksThem) {
   ASSERT_EQ(ranked.size(), 2u);
   EXPECT_GE(ranked[0], ranked[1]);
   EXPECT_NE(out.str().find("| sweep-learning_rate=1e-"), std::string::npos) << out.str();
+}
+
+TEST(TrainRuns, AResumedRunReplacesItsBestCheckpointOnlyWithABetterOne) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "kept";
+  config.train.total_frames = 2 * 32 * 8;
+  std::ostringstream first;
+  ASSERT_FALSE(train::train_runs(config, {}, first).stopped) << first.str();
+  const std::filesystem::path run = dir.path() / "kept";
+  std::ifstream score_file(run / "best" / "validation.txt");
+  std::string update_label, mean_label;
+  long long update = 0;
+  double mean = 0;
+  ASSERT_TRUE(score_file >> update_label >> update >> mean_label >> mean) << first.str();
+  // The exact score behind eval.csv's best greedy row (printed with 6 digits).
+  EXPECT_EQ(format("%.6g", mean), format("%.6g", best_greedy(run)));
+
+  // A score no validation of the resumed run can beat: best/ must stay as it is.
+  std::ofstream(run / "best" / "validation.txt") << "update " << update << "\nmean_pnl 1e9\n";
+  std::ifstream best_state(run / "best" / "trainer.txt");
+  const std::string before((std::istreambuf_iterator<char>(best_state)), std::istreambuf_iterator<char>());
+  config.train.total_frames = 4 * 32 * 8;
+  train::RunOptions resume;
+  resume.resume = run;
+  std::ostringstream second;
+  ASSERT_FALSE(train::train_runs(config, resume, second).stopped) << second.str();
+  std::ifstream best_after(run / "best" / "trainer.txt");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(best_after)), std::istreambuf_iterator<char>()), before);
+  EXPECT_NE(second.str().find("best validation so far: mean PnL 1000000000.00 at update " + std::to_string(update)),
+            std::string::npos)
+      << second.str();
+  EXPECT_EQ(second.str().find("<- best so far, saved"), std::string::npos) << second.str();
+
+  // An unreadable score is named, and the next validation replaces best/.
+  std::ofstream(run / "best" / "validation.txt") << "garbage";
+  config.train.total_frames = 5 * 32 * 8;
+  std::ostringstream third;
+  ASSERT_FALSE(train::train_runs(config, resume, third).stopped) << third.str();
+  EXPECT_NE(third.str().find("holds no readable validation score"), std::string::npos) << third.str();
+  EXPECT_NE(third.str().find("<- best so far, saved"), std::string::npos) << third.str();
 }
 
 }  // namespace

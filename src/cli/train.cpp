@@ -12,25 +12,41 @@ namespace mmsim::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_stop_signal{0};
 
-/// The first Ctrl-C asks for a stop; the second (the default action again) ends the process.
-extern "C" void on_interrupt(int) {
+/// The first SIGINT or SIGTERM asks for a stop; the second of a kind (its
+/// default action again) ends the process.
+extern "C" void on_stop_signal(int signal) {
+  g_stop_signal = signal;
   g_interrupted = true;
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(signal, SIG_DFL);
 }
 
-/// Ctrl-C asks every run to stop after its current update (and write its
-/// checkpoint); pressed during loading, training does not start. A second
-/// Ctrl-C ends the process at once.
-class InterruptHandler {
+/// Ctrl-C (SIGINT) or SIGTERM (what a cluster scheduler sends before it
+/// kills a job) asks every run to stop after its current update (and write
+/// its checkpoint); during loading, training does not start. A second one
+/// ends the process at once.
+class StopSignalHandler {
  public:
-  InterruptHandler() : previous_(std::signal(SIGINT, on_interrupt)) { g_interrupted = false; }
-  ~InterruptHandler() { std::signal(SIGINT, previous_); }
-  InterruptHandler(const InterruptHandler&) = delete;
-  InterruptHandler& operator=(const InterruptHandler&) = delete;
+  StopSignalHandler()
+      : previous_interrupt_(std::signal(SIGINT, on_stop_signal)),
+        previous_terminate_(std::signal(SIGTERM, on_stop_signal)) {
+    g_interrupted = false;
+    g_stop_signal = 0;
+  }
+  ~StopSignalHandler() {
+    std::signal(SIGINT, previous_interrupt_);
+    std::signal(SIGTERM, previous_terminate_);
+  }
+  StopSignalHandler(const StopSignalHandler&) = delete;
+  StopSignalHandler& operator=(const StopSignalHandler&) = delete;
+
+  /// The shell's exit status of a command ended by the signal that stopped it: 128 + its number.
+  static int exit_status() { return 128 + g_stop_signal.load(); }
 
  private:
-  void (*previous_)(int);
+  void (*previous_interrupt_)(int);
+  void (*previous_terminate_)(int);
 };
 
 /// Writes TensorBoard event files for the run with tools/metrics_to_tensorboard.py, or says how to.
@@ -54,8 +70,8 @@ int run_train(const Config& config, const TrainOptions& options, std::ostream& o
   run.sweep = options.sweep;
   run.stop = &g_interrupted;
   run.on_run_finished = write_tensorboard;
-  const InterruptHandler interrupt_handler;
-  return train::train_runs(config, run, out).stopped ? 130 : 0;
+  const StopSignalHandler stop_signal_handler;
+  return train::train_runs(config, run, out).stopped ? StopSignalHandler::exit_status() : 0;
 }
 
 }  // namespace mmsim::cli

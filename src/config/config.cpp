@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config/sections.hpp"
@@ -31,6 +32,28 @@ const Table<Config>& config_keys() {
 
 namespace {
 
+/// Throws ConfigError naming the key and both lines when a mapping of the
+/// tree under `node` holds a key twice (the parser keeps both; a lookup
+/// would silently take the first).
+void reject_duplicate_keys(const YAML::Node& node, const std::string& prefix, const std::string& name) {
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) reject_duplicate_keys(item, prefix, name);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> lines;
+  for (const auto& pair : node) {
+    const std::string key = pair.first.Scalar();
+    const int line = pair.first.Mark().line + 1;
+    const auto [earlier, inserted] = lines.emplace(key, line);
+    if (!inserted) {
+      throw ConfigError(prefix + key, "is given twice in " + name + " (lines " + std::to_string(earlier->second) +
+                                          " and " + std::to_string(line) + "); keep one");
+    }
+    reject_duplicate_keys(pair.second, prefix + key + ".", name);
+  }
+}
+
 void apply_override(YAML::Node root, const std::string& assignment) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -43,6 +66,11 @@ void apply_override(YAML::Node root, const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(path, "cannot parse the override value '" + assignment.substr(eq + 1) + "': " + e.msg);
   }
+  if (!value || value.IsNull()) {
+    throw ConfigError(path, "--set " + assignment + " gives no value (empty or null would silently mean the "
+                            "defaults); give the value itself");
+  }
+  reject_duplicate_keys(value, path + ".", "--set " + path);
   // Node handles alias in yaml-cpp, so walk with fresh nodes and assign at the end.
   std::vector<std::string> parts;
   std::stringstream stream(path);
@@ -91,6 +119,7 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& b
                                       std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  reject_duplicate_keys(root, "", name);
   config::ParseSource source{name, base_dir, {}, {}};
   for (const std::string& assignment : overrides) {
     apply_override(root, assignment);

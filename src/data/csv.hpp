@@ -5,6 +5,7 @@
 #include <cmath>
 #include <climits>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -86,28 +87,44 @@ inline DoubleParse parse_double(std::string_view text, double* out) {
   return std::isfinite(*out) ? DoubleParse::ok : DoubleParse::not_finite;
 }
 
-/// Parses "seconds[.fraction]" (up to 9 fraction digits) exactly into ns;
-/// false for negative or malformed values and for values beyond ~292 years.
-inline bool parse_decimal_seconds(std::string_view text, std::int64_t* ns) {
+/// Parses a non-negative "whole[.fraction]" time in units of 10^-ns_digits
+/// seconds (9: seconds, 6: milliseconds, 3: microseconds, 0: nanoseconds)
+/// into nanoseconds: exactly to the nanosecond, and rounded half up beyond it
+/// (official LOBSTER files print some times with more digits than
+/// nanoseconds). False for negative or malformed values and for values
+/// beyond int64 nanoseconds (about 292 years).
+inline bool parse_decimal_time(std::string_view text, int ns_digits, std::int64_t* ns) {
   text = trim(text);
   if (!text.empty() && text.front() == '-') return false;
   const std::size_t dot = text.find('.');
   std::int64_t whole = 0;
-  const std::string_view whole_text = text.substr(0, dot);
-  if (!parse_int(whole_text, &whole) || whole < 0) return false;
-  std::int64_t fraction = 0;
+  if (!parse_int(text.substr(0, dot), &whole) || whole < 0) return false;
+  std::int64_t scale = 1, fraction = 0;
+  for (int i = 0; i < ns_digits; ++i) scale *= 10;
   if (dot != std::string_view::npos) {
     const std::string_view digits = text.substr(dot + 1);
-    if (digits.empty() || digits.size() > 9) return false;
+    if (digits.empty()) return false;
     for (char c : digits) {
       if (c < '0' || c > '9') return false;
     }
-    if (!parse_int(digits, &fraction)) return false;
-    for (std::size_t i = digits.size(); i < 9; ++i) fraction *= 10;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(ns_digits); ++i) {
+      fraction = fraction * 10 + (i < digits.size() ? digits[i] - '0' : 0);
+    }
+    // A rounding up to a whole unit carries over through whole * scale + fraction.
+    if (digits.size() > static_cast<std::size_t>(ns_digits) && digits[ns_digits] >= '5') ++fraction;
   }
-  if (whole > (INT64_MAX - fraction) / 1000000000LL) return false;
-  *ns = whole * 1000000000LL + fraction;
+  if (whole > (INT64_MAX - fraction) / scale) return false;
+  *ns = whole * scale + fraction;
   return true;
+}
+
+/// A field as an error message quotes it: the whole field up to
+/// kQuotedFieldChars characters, else its beginning and "...".
+inline constexpr std::size_t kQuotedFieldChars = 64;
+inline std::string quoted_field(std::string_view field) {
+  if (field.size() <= kQuotedFieldChars) return "'" + std::string(field) + "'";
+  return "'" + std::string(field.substr(0, kQuotedFieldChars)) + "...' (" + std::to_string(field.size()) +
+         " characters)";
 }
 
 }  // namespace mmsim::detail

@@ -142,25 +142,25 @@ void read_lobster_session(const std::filesystem::path& orderbook_file, const std
                            std::to_string(message_fields.size()));
     }
     std::int64_t time_in_day = 0, type = 0, order_id = 0, size = 0, price = 0, direction = 0;
-    if (!parse_decimal_seconds(message_fields[0], &time_in_day) || time_in_day > 7 * 86400000000000LL)
-      bad_message(0, "expected seconds after midnight such as 34200.015105074, got '" +
-                         std::string(message_fields[0]) + "'");
+    if (!parse_decimal_time(message_fields[0], 9, &time_in_day) || time_in_day > 7 * 86400000000000LL)
+      bad_message(0, "expected seconds after midnight such as 34200.015105074, got " +
+                         quoted_field(message_fields[0]));
     if (!parse_int(message_fields[1], &type) || type < 1 || type > 7)
-      bad_message(1, "expected a message type 1..7, got '" + std::string(message_fields[1]) + "'");
+      bad_message(1, "expected a message type 1..7, got " + quoted_field(message_fields[1]));
     if (!parse_int(message_fields[2], &order_id))
-      bad_message(2, "expected an integer order id, got '" + std::string(message_fields[2]) + "'");
+      bad_message(2, "expected an integer order id, got " + quoted_field(message_fields[2]));
     if (!parse_int(message_fields[3], &size) || size < 0)
-      bad_message(3, "expected a non-negative integer size, got '" + std::string(message_fields[3]) + "'");
+      bad_message(3, "expected a non-negative integer size, got " + quoted_field(message_fields[3]));
     if (!parse_int(message_fields[4], &price))
-      bad_message(4, "expected an integer price (currency x 10000), got '" + std::string(message_fields[4]) + "'");
+      bad_message(4, "expected an integer price (currency x 10000), got " + quoted_field(message_fields[4]));
     if (!parse_int(message_fields[5], &direction) || (direction != 1 && direction != -1))
-      bad_message(5, "expected direction 1 or -1, got '" + std::string(message_fields[5]) + "'");
+      bad_message(5, "expected direction 1 or -1, got " + quoted_field(message_fields[5]));
 
     const Nanos time_ns = date_ns + time_in_day;
     if (time_ns < previous_time) {
       if (!drop) {
         throw InputError({message_name, line_no, 1, "Time"},
-                         "time goes backwards: " + std::string(message_fields[0]) +
+                         "time goes backwards: " + quoted_field(message_fields[0]) +
                              " s is earlier than the previous message");
       }
       builder->count_dropped_row();
@@ -195,7 +195,7 @@ void read_lobster_session(const std::filesystem::path& orderbook_file, const std
       std::int64_t value = 0;
       if (!parse_int(fields[column], &value)) {
         bad_row(static_cast<std::int64_t>(column),
-                "expected an integer, got '" + std::string(fields[column]) + "'");
+                "expected an integer, got " + quoted_field(fields[column]));
         break;
       }
       const int level = static_cast<int>(column / 4);

@@ -13,10 +13,6 @@
 namespace mmsim::detail {
 namespace {
 
-/// Prices and sizes are whole numbers below 2^53, exact in a double and far
-/// from int64 overflow in sums.
-constexpr double kMaxExactTicks = 9007199254740992.0;
-
 std::string level_name(const std::string& pattern, int level) {
   const std::string marker = "{level}";
   std::string name = pattern;
@@ -66,33 +62,6 @@ std::string session_name(const std::filesystem::path& file) {
     if (name.size() > s.size() && name.substr(name.size() - s.size()) == s) name.resize(name.size() - s.size());
   }
   return name;
-}
-
-/// "whole[.fraction]" in units of 10^-exponent seconds, exactly, into ns.
-bool parse_scaled_time(std::string_view text, int ns_digits, Nanos* out) {
-  text = trim(text);
-  if (!text.empty() && text.front() == '-') return false;
-  const std::size_t dot = text.find('.');
-  std::int64_t whole = 0;
-  if (!parse_int(text.substr(0, dot), &whole) || whole < 0) return false;
-  std::int64_t scale = 1;
-  for (int i = 0; i < ns_digits; ++i) scale *= 10;
-  std::int64_t fraction = 0;
-  if (dot != std::string_view::npos) {
-    std::string_view digits = text.substr(dot + 1);
-    if (digits.empty()) return false;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return false;
-    }
-    if (digits.size() > static_cast<std::size_t>(ns_digits)) digits = digits.substr(0, ns_digits);
-    if (!digits.empty()) {
-      if (!parse_int(digits, &fraction)) return false;
-      for (std::size_t i = digits.size(); i < static_cast<std::size_t>(ns_digits); ++i) fraction *= 10;
-    }
-  }
-  if (whole > (INT64_MAX - fraction) / scale) return false;  // beyond year 2262
-  *out = whole * scale + fraction;
-  return true;
 }
 
 }  // namespace
@@ -179,16 +148,16 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       const std::string_view field = fields[time_column];
       bool ok = false;
       switch (options.timestamp_format) {
-        case TimestampFormat::seconds: ok = parse_scaled_time(field, 9, &time_ns); break;
-        case TimestampFormat::milliseconds: ok = parse_scaled_time(field, 6, &time_ns); break;
-        case TimestampFormat::microseconds: ok = parse_scaled_time(field, 3, &time_ns); break;
-        case TimestampFormat::nanoseconds: ok = parse_scaled_time(field, 0, &time_ns); break;
+        case TimestampFormat::seconds: ok = parse_decimal_time(field, 9, &time_ns); break;
+        case TimestampFormat::milliseconds: ok = parse_decimal_time(field, 6, &time_ns); break;
+        case TimestampFormat::microseconds: ok = parse_decimal_time(field, 3, &time_ns); break;
+        case TimestampFormat::nanoseconds: ok = parse_decimal_time(field, 0, &time_ns); break;
         case TimestampFormat::iso8601: ok = parse_timestamp(std::string(trim(field)), &time_ns); break;
         case TimestampFormat::row_number: ok = true; break;
       }
       if (!ok) {
         bad(time_column, std::string("expected a timestamp in format '") + to_string(options.timestamp_format) +
-                             "' (data.timestamp_format), got '" + std::string(field) + "'");
+                             "' (data.timestamp_format), got " + quoted_field(field));
       } else if (time_ns < previous_time) {
         bad(time_column, "time goes backwards: '" + std::string(trim(field)) + "' is earlier than the previous row");
       }
@@ -203,17 +172,19 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       }
       double value = 0;
       const DoubleParse parsed = parse_double(field, &value);
-      if (parsed == DoubleParse::not_finite) return bad(column, "NaN or infinite price '" + std::string(field) + "'");
-      if (parsed != DoubleParse::ok) return bad(column, "expected a number, got '" + std::string(field) + "'");
-      if (value <= 0) return bad(column, "price must be > 0, got " + std::string(field));
+      if (parsed == DoubleParse::not_finite) return bad(column, "NaN or infinite price " + quoted_field(field));
+      if (parsed != DoubleParse::ok) return bad(column, "expected a number, got " + quoted_field(field));
+      if (value <= 0) return bad(column, "price must be > 0, got " + quoted_field(field));
       const double ticks = value / tick;
-      if (ticks >= kMaxExactTicks) {
-        return bad(column, "price " + std::string(field) + " is " + std::to_string(ticks) +
-                               " ticks, beyond what the book can hold exactly (2^53)");
+      // Checked before rounding: the row check sees only what a double held exactly.
+      if (ticks >= static_cast<double>(kMaxBookTicks)) {
+        return bad(column, "price " + quoted_field(field) + " is " + std::to_string(ticks) +
+                               " ticks, beyond what a book holds (below 2^53 ticks)");
       }
       const double rounded = std::nearbyint(ticks);
       if (std::fabs(ticks - rounded) > 1e-6 * std::max(1.0, std::fabs(ticks))) {
-        return bad(column, "price " + std::string(field) + " is not a multiple of the tick size " + std::to_string(tick));
+        return bad(column,
+                   "price " + quoted_field(field) + " is not a multiple of the tick size " + std::to_string(tick));
       }
       *out = static_cast<Ticks>(rounded);
     };
@@ -225,16 +196,16 @@ void read_snapshot_session(const std::filesystem::path& file, const std::string&
       }
       double value = 0;
       const DoubleParse parsed = parse_double(field, &value);
-      if (parsed == DoubleParse::not_finite) return bad(column, "NaN or infinite size '" + std::string(field) + "'");
-      if (parsed != DoubleParse::ok) return bad(column, "expected a number, got '" + std::string(field) + "'");
+      if (parsed == DoubleParse::not_finite) return bad(column, "NaN or infinite size " + quoted_field(field));
+      if (parsed != DoubleParse::ok) return bad(column, "expected a number, got " + quoted_field(field));
       const double lots = value / lot;
-      if (lots >= kMaxExactTicks) {
-        return bad(column, "size " + std::string(field) + " is beyond what the book can hold exactly (2^53 lots)");
+      if (lots >= static_cast<double>(kMaxBookLots)) {
+        return bad(column, "size " + quoted_field(field) + " is beyond what a book holds (below 2^40 lots)");
       }
       const double rounded = std::nearbyint(lots);
       if (value < 0 || std::fabs(lots - rounded) > 1e-6 * std::max(1.0, std::fabs(lots))) {
         return bad(column, "size must be a non-negative multiple of the lot size " + std::to_string(lot) + ", got " +
-                               std::string(field));
+                               quoted_field(field));
       }
       *out = static_cast<Lots>(rounded);
     };

@@ -31,6 +31,16 @@ bool check_side(const Ticks* price, const Lots* size, int depth, bool ask, RowPr
                                          std::to_string(size[level])};
       return false;
     }
+    if (size[level] >= kMaxBookLots) {
+      *problem = {level, size_field, std::string(side) + " size " + std::to_string(size[level]) +
+                                         " lots is beyond what a book holds (below 2^40 lots)"};
+      return false;
+    }
+    if (price[level] >= kMaxBookTicks) {
+      *problem = {level, price_field, std::string(side) + " price " + std::to_string(price[level]) +
+                                          " ticks is beyond what a book holds (below 2^53 ticks)"};
+      return false;
+    }
     if (level > 0) {
       const bool ordered = ask ? price[level] > price[level - 1] : price[level] < price[level - 1];
       if (!ordered) {

@@ -20,7 +20,8 @@ struct RowProblem {
 /// Checks a row of `depth` levels per side (empty levels marked by the
 /// kEmpty*Ticks prices): sizes > 0 on occupied levels and 0 on empty ones,
 /// empty levels only after occupied ones, asks strictly ascending, bids
-/// strictly descending, both best levels occupied and best bid < best ask.
+/// strictly descending, both best levels occupied and best bid < best ask,
+/// prices below kMaxBookTicks and sizes below kMaxBookLots.
 /// Returns false and fills `problem` at the first violation.
 bool check_row(const Ticks* bid_price, const Lots* bid_size, const Ticks* ask_price, const Lots* ask_size,
                int depth, RowProblem* problem);

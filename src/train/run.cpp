@@ -1,6 +1,7 @@
 #include "mmsim/train/run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -28,6 +29,10 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
                 " already holds a run: resume it to continue, or set train.name for a new one");
   }
 }
+
+/// In a run's best/ checkpoint: the update and the exact greedy validation
+/// mean PnL that made it the best, read back when the run resumes.
+constexpr const char* kBestScoreFile = "validation.txt";
 
 /// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
 std::filesystem::path directory(const std::filesystem::path& dir) {
@@ -119,6 +124,7 @@ class TrainingRun {
     // split (the same every time), the random policy once as the reference.
     if (tc.eval_every_updates > 0) {
       validation_ = validation_protocol(tc, config_.seed);
+      if (resuming()) restore_best();
       validation_plan_ = eval::plan_windows(data_, config_.env, validation_);
       const std::unique_ptr<eval::Policy> random = eval::random_policy(validation_.seed, env_->action_count());
       random_ = eval::summarize(eval::run_policy(data_, config_.env, validation_, validation_plan_, *random));
@@ -141,6 +147,27 @@ class TrainingRun {
         " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
         (options_.cuda ? "the GPU" : "the CPU") + ", " + std::to_string(tc.total_frames) + " frames in all -> " +
         run_dir_.string() + "\n");
+  }
+
+  /// The best validation so far of a resumed run, so that only a better
+  /// model replaces its best/ checkpoint.
+  void restore_best() {
+    const std::filesystem::path best = run_dir_ / "best";
+    if (!std::filesystem::exists(best)) return;
+    std::ifstream in(best / kBestScoreFile);
+    std::string update_label, mean_label;
+    long long update = -1;
+    double mean = 0;
+    if (in >> update_label >> update >> mean_label >> mean && update_label == "update" && mean_label == "mean_pnl" &&
+        update >= 0 && std::isfinite(mean)) {
+      best_update_ = update;
+      best_mean_ = mean;
+      say(format("best validation so far: mean PnL %.2f at update %lld (%s)\n", best_mean_, update,
+                 best.string().c_str()));
+      return;
+    }
+    say("warning: " + best.string() + " holds no readable validation score (" + kBestScoreFile +
+        "): the next validation replaces it\n");
   }
 
   void update() {
@@ -177,6 +204,8 @@ class TrainingRun {
       best_mean_ = greedy.mean;
       best_update_ = trainer_->updates();
       trainer_->save_checkpoint(run_dir_ / "best");
+      write_file_atomically(run_dir_ / "best" / kBestScoreFile,
+                            {format("update %lld\nmean_pnl %.17g\n", static_cast<long long>(best_update_), best_mean_)});
     }
     say(format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
                static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_.mean,
