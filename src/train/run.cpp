@@ -204,8 +204,9 @@ class TrainingRun {
       best_mean_ = greedy.mean;
       best_update_ = trainer_->updates();
       trainer_->save_checkpoint(run_dir_ / "best");
-      write_file_atomically(run_dir_ / "best" / kBestScoreFile,
-                            {format("update %lld\nmean_pnl %.17g\n", static_cast<long long>(best_update_), best_mean_)});
+      const std::string score =
+          format("update %lld\nmean_pnl %.17g\n", static_cast<long long>(best_update_), best_mean_);
+      write_file_atomically(run_dir_ / "best" / kBestScoreFile, {score});
     }
     say(format("validation at update %lld: greedy mean PnL %.2f, std %.2f (random %.2f, %.2f)%s\n",
                static_cast<long long>(trainer_->updates()), greedy.mean, greedy.stddev, random_.mean,
