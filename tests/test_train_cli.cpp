@@ -391,5 +391,26 @@ TEST(TrainRuns, AResumedRunReplacesItsBestCheckpointOnlyWithABetterOne) {
   EXPECT_NE(third.str().find("<- best so far, saved"), std::string::npos) << third.str();
 }
 
+TEST(TrainRuns, LeftoversOfAnInterruptedSaveAreARunAndAResumeOfNothingCreatesNothing) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "aside";
+  // Only the checkpoint kept aside by an interrupted save: a fresh run would delete it.
+  std::filesystem::create_directories(dir.path() / "aside" / "checkpoint.old");
+  std::ostringstream out;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "a new run started over an interrupted one";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("already holds a run"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "aside" / "checkpoint.old"));
+
+  train::RunOptions resume;
+  resume.resume = dir.path() / "never-trained";
+  EXPECT_THROW(train::train_runs(config, resume, out), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "never-trained"));
+}
+
 }  // namespace
 }  // namespace mmsim::test

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -176,6 +177,140 @@ TEST(Trainer, ACheckpointOfAnotherFormatIsRefusedWithItsVersion) {
         << e.what();
   }
   EXPECT_EQ(trainer.updates(), 1);
+}
+
+/// Overwrites `count` bytes of `file` at `offset` with `value`.
+void overwrite_bytes(const std::filesystem::path& file, std::size_t offset, std::size_t count, char value) {
+  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
+  stream.seekp(static_cast<std::streamoff>(offset));
+  const std::string bytes(count, value);
+  stream.write(bytes.data(), static_cast<std::streamsize>(count));
+}
+
+/// Expects loading `checkpoint` to throw an Error whose message holds `reason`, leaving `trainer` as it was.
+void expect_refused(train::Trainer& trainer, const std::filesystem::path& checkpoint, const std::string& reason) {
+  const std::int64_t updates = trainer.updates();
+  const auto before = parameters_of(trainer);
+  try {
+    trainer.load_checkpoint(checkpoint);
+    ADD_FAILURE() << "loaded a checkpoint that should be refused for: " << reason;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(trainer.updates(), updates);
+  expect_identical(parameters_of(trainer), before);
+}
+
+TEST(Trainer, EveryByteOfACheckpointIsVerifiedBeforeItIsUsed) {
+  SavedRun run;
+  train::Trainer& trainer = run.trainer;
+  const std::filesystem::path& saved = run.checkpoint;
+  auto damaged_copy = [&](const std::string& name) {
+    const std::filesystem::path copy = run.dir.path() / name;
+    std::filesystem::copy(saved, copy);
+    return copy;
+  };
+  // One flipped bit in the env state (a bad size or offset there could crash the load).
+  const auto env_flip = damaged_copy("env_flip");
+  {
+    std::fstream stream(env_flip / "env.bin", std::ios::in | std::ios::out | std::ios::binary);
+    stream.seekg(100);
+    char byte = 0;
+    stream.read(&byte, 1);
+    stream.seekp(100);
+    byte = static_cast<char>(byte ^ 0x10);
+    stream.write(&byte, 1);
+  }
+  expect_refused(trainer, env_flip, "env.bin is missing or does not match its size and checksum");
+  // A block of 0xFF bytes in the weights and in the optimiser's moments: torch would load both.
+  const auto model_block = damaged_copy("model_block");
+  overwrite_bytes(model_block / "model.pt", std::filesystem::file_size(model_block / "model.pt") - 200, 16, '\xFF');
+  expect_refused(trainer, model_block, "model.pt is missing");
+  const auto optimizer_block = damaged_copy("optimizer_block");
+  overwrite_bytes(optimizer_block / "optimizer.pt", std::filesystem::file_size(optimizer_block / "optimizer.pt") - 200,
+                  16, '\xFF');
+  expect_refused(trainer, optimizer_block, "optimizer.pt is missing");
+  // An absurd update count written into the record.
+  const auto absurd = damaged_copy("absurd");
+  {
+    std::ifstream in(absurd / "trainer.txt");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("\n1\n"), 3, "\n9223372036854775807\n");
+    std::ofstream(absurd / "trainer.txt") << text;
+  }
+  expect_refused(trainer, absurd, "trainer.txt does not match its checksum");
+  // A file the record lists is gone.
+  const auto missing = damaged_copy("missing");
+  std::filesystem::remove(missing / "optimizer.pt");
+  expect_refused(trainer, missing, "optimizer.pt is missing");
+  // The untouched checkpoint still loads.
+  trainer.load_checkpoint(saved);
+  EXPECT_EQ(trainer.updates(), 1);
+}
+
+TEST(Trainer, ACheckpointOfDivergedWeightsIsRefused) {
+  SavedRun run;
+  {
+    torch::NoGradGuard no_grad;
+    run.trainer.algorithm().parameters().front().view(-1)[0].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  const std::filesystem::path diverged = run.dir.path() / "diverged";
+  run.trainer.save_checkpoint(diverged);
+  const Synthetic s = make_synthetic();
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer fresh(s.config, *env);
+  expect_refused(fresh, diverged, "NaN or infinite weights");
+  try {
+    train::load_agent(diverged, s.config.train, env->observation_size(), env->action_count());
+    ADD_FAILURE() << "loaded an agent of NaN weights";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("NaN or infinite weights"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, TheNewestWholeCheckpointIsRecoveredAfterAnInterruptedSave) {
+  SavedRun run;
+  const std::filesystem::path& checkpoint = run.checkpoint;
+  const std::filesystem::path newer = run.dir.path() / "newer";
+  run.trainer.update();
+  run.trainer.save_checkpoint(newer);
+  std::vector<std::string> said;
+  const auto say = [&](const std::string& line) { said.push_back(line); };
+
+  // Killed between the two renames of a save: the old checkpoint aside, the
+  // new one whole in its temporary directory, nothing at `checkpoint`.
+  std::filesystem::rename(checkpoint, checkpoint.string() + ".old");
+  const std::filesystem::path temporary = checkpoint.string() + ".tmp123_456";
+  std::filesystem::rename(newer, temporary);
+  EXPECT_EQ(train::checkpoint_leftovers(checkpoint).size(), 2u);
+  train::recover_checkpoint(checkpoint, say);
+  EXPECT_EQ(train::verify_checkpoint(checkpoint).updates, 2);
+  EXPECT_TRUE(train::checkpoint_leftovers(checkpoint).empty());
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_NE(said[0].find("recovered the checkpoint of update 2 from " + temporary.string()), std::string::npos)
+      << said[0];
+
+  // Killed while writing a save: its temporary directory has no record yet;
+  // the checkpoint in place stays and the leftover goes.
+  said.clear();
+  const std::filesystem::path partial = checkpoint.string() + ".tmp789_1";
+  std::filesystem::create_directories(partial);
+  std::ofstream(partial / "model.pt") << "half";
+  train::recover_checkpoint(checkpoint, say);
+  EXPECT_EQ(train::verify_checkpoint(checkpoint).updates, 2);
+  EXPECT_FALSE(std::filesystem::exists(partial));
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("removed " + partial.string()), std::string::npos) << said[0];
+
+  // Nothing whole: every candidate's problem is named.
+  std::filesystem::remove(checkpoint / "env.bin");
+  try {
+    train::recover_checkpoint(checkpoint, say);
+    ADD_FAILURE() << "recovered a damaged checkpoint";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("env.bin is missing"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(train::recover_checkpoint(run.dir.path() / "none", say), Error);
 }
 
 TEST(Trainer, PhaseTimingCoversTheUpdateAndChangesNothing) {

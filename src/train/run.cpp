@@ -24,7 +24,7 @@ bool stop_requested(const RunOptions& options) {
 
 /// A new run must not overwrite an earlier one.
 void check_new_run_dir(const std::filesystem::path& run_dir) {
-  if (std::filesystem::exists(run_dir / "checkpoint")) {
+  if (std::filesystem::exists(run_dir / "checkpoint") || !checkpoint_leftovers(run_dir / "checkpoint").empty()) {
     throw Error("run directory " + run_dir.string() +
                 " already holds a run: resume it to continue, or set train.name for a new one");
   }
@@ -71,6 +71,8 @@ class TrainingRun {
         stream_(options.cuda),
         run_dir_(options.resume.empty() ? run_dir_of(config) : options.resume),
         checkpoint_(run_dir_ / "checkpoint") {
+    // A resumed run writes nothing before its checkpoint is whole.
+    if (resuming()) recover_checkpoint(checkpoint_, [&](const std::string& line) { say(line); });
     std::filesystem::create_directories(run_dir_);
     write_file(run_dir_ / "config.yaml", to_yaml(config));
     stream_.run([&] { start(); });

@@ -2,9 +2,13 @@
 
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <sstream>
 
+#include "data/file_io.hpp"
 #include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/files.hpp"
@@ -16,11 +20,126 @@
 namespace mmsim::train {
 namespace {
 
-// Format 3: env state led by its layout header (the same on both backends), the algorithm named.
-constexpr const char* kCheckpointMagic = "mmsim-checkpoint-3";
+// Format 4: trainer.txt lists every file of the checkpoint with its size and
+// checksum, and ends with the checksum of its own lines.
+constexpr const char* kCheckpointMagic = "mmsim-checkpoint-4";
 constexpr const char* kCheckpointMagicPrefix = "mmsim-checkpoint-";
+constexpr const char* kRecordFile = "trainer.txt";
+
+std::string hex(std::uint64_t value) { return format("%016llx", static_cast<unsigned long long>(value)); }
+
+/// trainer.txt of the checkpoint files in `dir`: the format, the record's
+/// fields, one line "file <name> <bytes> <checksum>" per file (by name), then
+/// "checksum <checksum of every line before>".
+std::string checkpoint_record_text(const std::filesystem::path& dir, const CheckpointRecord& record) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string text = format("%s\n%lld\n%llu\n%s\n", kCheckpointMagic, static_cast<long long>(record.updates),
+                            static_cast<unsigned long long>(record.config_hash), record.algorithm.c_str());
+  for (const std::string& name : names) {
+    const std::string bytes = detail::read_raw_file(dir / name);
+    text += "file " + name + " " + std::to_string(bytes.size()) + " " + hex(detail::hash64(bytes)) + "\n";
+  }
+  return text + "checksum " + hex(detail::hash64(text)) + "\n";
+}
+
+/// Throws Error naming `checkpoint` when a weight of `algorithm` is NaN or infinite.
+void require_finite_parameters(Algorithm& algorithm, const std::filesystem::path& checkpoint) {
+  torch::NoGradGuard no_grad;
+  for (const torch::Tensor& parameter : algorithm.parameters()) {
+    if (!torch::isfinite(parameter).all().item<bool>()) {
+      throw Error("checkpoint " + checkpoint.string() + " holds NaN or infinite weights: the run it saved diverged");
+    }
+  }
+}
 
 }  // namespace
+
+CheckpointRecord verify_checkpoint(const std::filesystem::path& dir) {
+  const std::string where = "checkpoint " + dir.string();
+  if (!std::filesystem::is_directory(dir)) throw Error(where + " does not exist");
+  std::ifstream file(dir / kRecordFile);
+  if (!file) throw Error(where + " is missing or damaged (no " + kRecordFile + ")");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream lines(text);
+  std::string magic;
+  lines >> magic;
+  if (magic != kCheckpointMagic && magic.rfind(kCheckpointMagicPrefix, 0) == 0) {
+    throw Error(where + " was written by another version of mmsim (" + magic + "; this version reads " +
+                kCheckpointMagic + ")");
+  }
+  const std::size_t checksum_at = text.rfind("checksum ");
+  if (magic != kCheckpointMagic || checksum_at == std::string::npos ||
+      text.substr(checksum_at) != "checksum " + hex(detail::hash64(text.substr(0, checksum_at))) + "\n") {
+    throw Error(where + " is damaged: its " + kRecordFile + " does not match its checksum");
+  }
+  CheckpointRecord record;
+  lines >> record.updates >> record.config_hash >> record.algorithm;
+  if (!lines || record.updates < 0) throw Error(where + " is damaged (" + kRecordFile + ")");
+  for (std::string label; lines >> label && label == "file";) {
+    std::string name, checksum;
+    std::size_t size = 0;
+    lines >> name >> size >> checksum;
+    std::error_code error;
+    const std::string bytes = std::filesystem::is_regular_file(dir / name, error) ? detail::read_raw_file(dir / name)
+                                                                                  : std::string();
+    if (bytes.size() != size || hex(detail::hash64(bytes)) != checksum) {
+      throw Error(where + " is damaged: " + name + " is missing or does not match its size and checksum");
+    }
+  }
+  return record;
+}
+
+std::vector<std::filesystem::path> checkpoint_leftovers(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> found;
+  const std::filesystem::path parent = dir.parent_path().empty() ? "." : dir.parent_path();
+  // temporary_path_for(dir) names them "<dir>.tmp<pid>_<random>".
+  const std::string temporary_prefix = dir.filename().string() + ".tmp";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && name.rfind(temporary_prefix, 0) == 0) found.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  const std::filesystem::path old = dir.string() + ".old";
+  if (std::filesystem::exists(old)) found.push_back(old);
+  return found;
+}
+
+void recover_checkpoint(const std::filesystem::path& dir, const std::function<void(const std::string&)>& say) {
+  std::vector<std::filesystem::path> candidates = checkpoint_leftovers(dir);
+  if (std::filesystem::exists(dir)) candidates.insert(candidates.begin(), dir);
+  if (candidates.empty()) throw Error("checkpoint " + dir.string() + " does not exist: there is nothing to resume");
+  std::filesystem::path newest;
+  std::int64_t newest_updates = -1;
+  std::string problems;
+  for (const std::filesystem::path& candidate : candidates) {
+    try {
+      const CheckpointRecord record = verify_checkpoint(candidate);
+      if (record.updates > newest_updates) {
+        newest = candidate;
+        newest_updates = record.updates;
+      }
+    } catch (const Error& e) {
+      problems += std::string("\n  ") + e.what();
+    }
+  }
+  if (newest.empty()) throw Error("no whole checkpoint to resume at " + dir.string() + ":" + problems);
+  if (newest != dir) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::rename(newest, dir);
+    say("recovered the checkpoint of update " + std::to_string(newest_updates) + " from " + newest.string() +
+        " (a save was interrupted)\n");
+  }
+  for (const std::filesystem::path& candidate : candidates) {
+    if (candidate == dir || candidate == newest) continue;
+    std::filesystem::remove_all(candidate);
+    say("removed " + candidate.string() + ", left by an interrupted save\n");
+  }
+}
 
 double TrainMetrics::at(const std::string& name) const {
   for (const auto& list : {&algorithm, &settings}) {
@@ -208,34 +327,24 @@ void Trainer::save_checkpoint(const std::filesystem::path& dir) {
   torch::save(*optimizer_, (temporary / "optimizer.pt").string());
   const std::vector<std::uint8_t> state = env_.save_state(env_stream());
   write_file(temporary / "env.bin", std::string_view(reinterpret_cast<const char*>(state.data()), state.size()));
-  write_file(temporary / "trainer.txt", format("%s\n%lld\n%llu\n%s\n", kCheckpointMagic,
-                                               static_cast<long long>(updates_),
-                                               static_cast<unsigned long long>(config_hash(config_)),
-                                               algorithm_->name().c_str()));
+  // The record last: a directory with a valid record is a whole checkpoint.
+  write_file(temporary / kRecordFile,
+             checkpoint_record_text(temporary, {updates_, config_hash(config_), algorithm_->name()}));
   replace_directory(temporary, dir);
 }
 
 void Trainer::load_checkpoint(const std::filesystem::path& dir) {
-  std::ifstream meta(dir / "trainer.txt");
-  std::string magic;
-  std::int64_t updates = -1;
-  std::uint64_t hash = 0;
-  std::string algorithm_name;
-  meta >> magic;
-  if (magic != kCheckpointMagic && magic.rfind(kCheckpointMagicPrefix, 0) == 0) {
-    throw Error("checkpoint " + dir.string() + " was written by another version of mmsim (" + magic +
-                "; this version reads " + kCheckpointMagic + ")");
-  }
-  const bool read = magic == kCheckpointMagic && static_cast<bool>(meta >> updates >> hash >> algorithm_name);
-  if (!read || updates < 0) {
-    throw Error("checkpoint " + dir.string() + " is missing or damaged (trainer.txt)");
+  const CheckpointRecord record = verify_checkpoint(dir);
+  if (record.updates > std::numeric_limits<std::int64_t>::max() / frames_per_update_) {
+    throw Error("checkpoint " + dir.string() + " is damaged: " + std::to_string(record.updates) +
+                " updates of " + std::to_string(frames_per_update_) + " frames do not fit in 64 bits");
   }
   std::ifstream env_file(dir / "env.bin", std::ios::binary);
   const std::vector<std::uint8_t> state((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
   // Load into fresh objects first, so a damaged checkpoint leaves the trainer unchanged.
   std::unique_ptr<Algorithm> algorithm = make_(env_.observation_size(), env_.action_count(), device_);
-  if (algorithm_name != algorithm->name()) {
-    throw Error("checkpoint " + dir.string() + " was written by " + algorithm_name + ", not " + algorithm->name());
+  if (record.algorithm != algorithm->name()) {
+    throw Error("checkpoint " + dir.string() + " was written by " + record.algorithm + ", not " + algorithm->name());
   }
   std::unique_ptr<torch::optim::Adam> optimizer;
   try {
@@ -247,11 +356,12 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
     throw Error("checkpoint " + dir.string() + " is damaged or made with another network: " +
                 e.what_without_backtrace());
   }
+  require_finite_parameters(*algorithm, dir);
   env_.load_state(state, env_stream());
   algorithm_ = std::move(algorithm);
   optimizer_ = std::move(optimizer);
   parameters_ = algorithm_->parameters();
-  updates_ = updates;
+  updates_ = record.updates;
   frames_at_read_ = frames();
   reset_sums();
 }
@@ -300,8 +410,18 @@ std::int64_t training_bytes(const EnvData& data, const Config& config) {
 
 std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,
                                       std::int64_t observation_size, std::int64_t actions) {
+  const CheckpointRecord record = verify_checkpoint(checkpoint);
   std::unique_ptr<Algorithm> algorithm = algorithm_factory(config)(observation_size, actions, torch::kCPU);
-  algorithm->load(checkpoint, torch::kCPU);
+  if (record.algorithm != algorithm->name()) {
+    throw Error("checkpoint " + checkpoint.string() + " was written by " + record.algorithm + ", not " +
+                algorithm->name());
+  }
+  try {
+    algorithm->load(checkpoint, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint " + checkpoint.string() + " was made with another network: " + e.what_without_backtrace());
+  }
+  require_finite_parameters(*algorithm, checkpoint);
   return algorithm;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -124,9 +125,34 @@ class Trainer {
   std::int64_t frames_at_read_ = 0;
 };
 
+/// What a checkpoint's record (trainer.txt) says.
+struct CheckpointRecord {
+  std::int64_t updates = 0;
+  std::uint64_t config_hash = 0;  ///< of the config the run was trained with
+  std::string algorithm;          ///< Algorithm::name() of the algorithm that wrote it
+};
+
+/// Checks that `dir` is a whole checkpoint of this version: its record is
+/// intact (its own checksum) and every file it lists has its size and
+/// checksum, before any of their bytes are used. Throws Error naming the
+/// checkpoint and what is wrong.
+CheckpointRecord verify_checkpoint(const std::filesystem::path& dir);
+
+/// Makes `dir` the newest whole checkpoint a run left there: `dir` itself,
+/// the temporary directory of a save stopped before its rename, or
+/// `dir`.old, kept aside while a save replaced `dir` (checkpoint_leftovers).
+/// The others are removed; each step is reported through `say`. Throws
+/// Error naming every candidate's problem when none is whole.
+void recover_checkpoint(const std::filesystem::path& dir, const std::function<void(const std::string&)>& say);
+
+/// What a save into `dir` may leave besides `dir`: temporary directories
+/// and `dir`.old.
+std::vector<std::filesystem::path> checkpoint_leftovers(const std::filesystem::path& dir);
+
 /// The algorithm saved in a checkpoint directory (`config`'s algorithm, on
 /// the CPU) for observations of `observation_size` floats and `actions`
-/// actions. Throws Error for a missing or mismatched checkpoint.
+/// actions, verified (verify_checkpoint). Throws Error for a missing,
+/// damaged or mismatched checkpoint.
 std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,
                                       std::int64_t observation_size, std::int64_t actions);
 
