@@ -4,6 +4,7 @@
 // validation results.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "cli/sweep.hpp"
 #include "mmsim/config/market.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/eval/evaluation.hpp"
 #include "mmsim/train/agent_policy.hpp"
@@ -410,6 +412,110 @@ TEST(TrainRuns, LeftoversOfAnInterruptedSaveAreARunAndAResumeOfNothingCreatesNot
   resume.resume = dir.path() / "never-trained";
   EXPECT_THROW(train::train_runs(config, resume, out), Error);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "never-trained"));
+}
+
+TEST(TrainRuns, AResumeAfterAKillContinuesOneCleanSeriesOfMetrics) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.total_frames = 4 * 32 * 8;
+  config.train.name = "straight";
+  std::ostringstream out;
+  ASSERT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
+
+  // The same run killed after update 4's rows were written but while its
+  // checkpoint still held update 2, with a last row cut short.
+  config.train.name = "killed";
+  config.train.total_frames = 2 * 32 * 8;
+  ASSERT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
+  const std::filesystem::path killed = dir.path() / "killed";
+  std::filesystem::copy(killed / "checkpoint", dir.path() / "update2", std::filesystem::copy_options::recursive);
+  config.train.total_frames = 4 * 32 * 8;
+  train::RunOptions resume;
+  resume.resume = killed;
+  ASSERT_FALSE(train::train_runs(config, resume, out).stopped) << out.str();
+  std::filesystem::remove_all(killed / "checkpoint");
+  std::filesystem::rename(dir.path() / "update2", killed / "checkpoint");
+  std::ofstream(killed / "metrics.csv", std::ios::app) << "5,1280,12.5,3";
+
+  std::ostringstream resumed;
+  ASSERT_FALSE(train::train_runs(config, resume, resumed).stopped) << resumed.str();
+  EXPECT_NE(resumed.str().find("metrics.csv: removed 3 rows written after the checkpoint of update 2"),
+            std::string::npos)
+      << resumed.str();
+  EXPECT_NE(resumed.str().find("eval.csv: removed 2 rows written after the checkpoint of update 2"),
+            std::string::npos)
+      << resumed.str();
+  // Resumed bit for bit: the same series as the run that was never killed.
+  expect_same_metrics(run_metrics(killed), run_metrics(dir.path() / "straight"), 0.0);
+  std::ifstream straight_eval(dir.path() / "straight" / "eval.csv"), killed_eval(killed / "eval.csv");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(killed_eval)), std::istreambuf_iterator<char>()),
+            std::string((std::istreambuf_iterator<char>(straight_eval)), std::istreambuf_iterator<char>()));
+}
+
+TEST(TrainRuns, ASecondTrainingInTheSameRunDirectoryIsRefused) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "busy";
+  config.train.total_frames = 32 * 8;
+  std::filesystem::create_directories(dir.path() / "busy");
+  std::ostringstream out;
+  {
+    const DirectoryLock other_process(dir.path() / "busy");
+    try {
+      train::train_runs(config, {}, out);
+      ADD_FAILURE() << "trained in a directory another training holds";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("busy is in use by another mmsim process (process " +
+                                           std::to_string(::getpid()) + ")"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "busy" / "metrics.csv"));
+  }
+  EXPECT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "busy" / "checkpoint"));
+}
+
+TEST(TrainRuns, AResumeWithAChangedConfigIsRefusedBeforeAnythingIsWritten) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "changed";
+  config.train.total_frames = 32 * 8;
+  std::ostringstream out;
+  ASSERT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
+  const std::filesystem::path run = dir.path() / "changed";
+  const auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string config_before = read(run / "config.yaml"), metrics_before = read(run / "metrics.csv");
+
+  Config changed = config;
+  changed.train.gamma = 0.5;
+  changed.env.actions.pop_back();
+  changed.train.total_frames = 2 * 32 * 8;
+  train::RunOptions resume;
+  resume.resume = run;
+  try {
+    train::train_runs(changed, resume, out);
+    ADD_FAILURE() << "resumed with another gamma and action table";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("train.gamma: " + format("%g", config.train.gamma) + " in the run, 0.5 now"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("env.actions: "), std::string::npos) << what;
+    EXPECT_EQ(what.find("train.total_frames:"), std::string::npos) << what;
+  }
+  EXPECT_EQ(read(run / "config.yaml"), config_before);
+  EXPECT_EQ(read(run / "metrics.csv"), metrics_before);
+
+  // Only what may change: it resumes, and config.yaml says how long it now trains.
+  Config longer = config;
+  longer.train.total_frames = 2 * 32 * 8;
+  longer.train.log_every_seconds = 1;
+  ASSERT_FALSE(train::train_runs(longer, resume, out).stopped) << out.str();
+  EXPECT_EQ(load_config(run / "config.yaml").train.total_frames, 2 * 32 * 8);
 }
 
 }  // namespace

@@ -148,6 +148,41 @@ std::string to_yaml(const Config& config) {
 
 std::uint64_t config_hash(const Config& config) { return detail::hash64(to_yaml(config)); }
 
+namespace {
+
+/// Every leaf of `node` (a scalar, or a sequence as flow text) under its dotted key, in order.
+void flatten(const YAML::Node& node, const std::string& key, std::vector<std::pair<std::string, std::string>>& out) {
+  if (node.IsMap()) {
+    for (const auto& pair : node) {
+      flatten(pair.second, key.empty() ? pair.first.Scalar() : key + "." + pair.first.Scalar(), out);
+    }
+    return;
+  }
+  YAML::Emitter text;
+  text << YAML::Flow << node;
+  out.emplace_back(key, text.c_str());
+}
+
+}  // namespace
+
+std::vector<KeyDifference> config_differences(const Config& before, const Config& after) {
+  std::vector<std::pair<std::string, std::string>> a, b;
+  flatten(YAML::Load(to_yaml(before)), "", a);
+  flatten(YAML::Load(to_yaml(after)), "", b);
+  const std::map<std::string, std::string> after_values(b.begin(), b.end());
+  std::vector<KeyDifference> differences;
+  for (const auto& [key, value] : a) {
+    const auto found = after_values.find(key);
+    const std::string now = found == after_values.end() ? "(absent)" : found->second;
+    if (now != value) differences.push_back({key, value, now});
+  }
+  const std::map<std::string, std::string> before_values(a.begin(), a.end());
+  for (const auto& [key, value] : b) {
+    if (before_values.count(key) == 0) differences.push_back({key, "(absent)", value});
+  }
+  return differences;
+}
+
 std::filesystem::path cache_dir_of(const Config& config) {
   return config.data.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(config.data.cache_dir);
 }

@@ -1,6 +1,11 @@
 #include "mmsim/core/files.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <random>
@@ -53,6 +58,35 @@ void replace_directory(const std::filesystem::path& temporary, const std::filesy
   if (std::filesystem::exists(dir)) std::filesystem::rename(dir, old);
   std::filesystem::rename(temporary, dir);
   std::filesystem::remove_all(old, ignored);
+}
+
+DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {
+  const std::filesystem::path file = dir / ".mmsim.lock";
+  descriptor_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (descriptor_ < 0) throw Error("cannot open " + file.string() + ": " + std::strerror(errno));
+  if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+    const int reason = errno;
+    char holder[32] = {};
+    const ssize_t read = ::pread(descriptor_, holder, sizeof holder - 1, 0);
+    ::close(descriptor_);
+    if (reason == EWOULDBLOCK) {
+      throw Error(dir.string() + " is in use by another mmsim process" +
+                  (read > 0 ? " (process " + std::string(holder) + ")" : std::string()) +
+                  ": wait for it to end, or train under another train.name");
+    }
+    throw Error("cannot lock " + file.string() + ": " + std::strerror(reason));
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(descriptor_, 0) != 0 ||
+      ::pwrite(descriptor_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    const int reason = errno;
+    ::close(descriptor_);
+    throw Error("cannot write " + file.string() + ": " + std::strerror(reason));
+  }
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (descriptor_ >= 0) ::close(descriptor_);  // closing releases the flock
 }
 
 }  // namespace mmsim

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "mmsim/core/clock.hpp"
@@ -33,6 +35,63 @@ void check_new_run_dir(const std::filesystem::path& run_dir) {
 /// In a run's best/ checkpoint: the update and the exact greedy validation
 /// mean PnL that made it the best, read back when the run resumes.
 constexpr const char* kBestScoreFile = "validation.txt";
+
+/// Keys a resumed run may change: how long it trains, how it reports and
+/// where it reads its cache, not what it learns from or how.
+const char* const kResumableKeys[] = {"train.total_frames",          "train.run_dir",
+                                      "train.name",                  "train.log_every_seconds",
+                                      "train.metrics_every_updates", "train.checkpoint_every_updates",
+                                      "data.cache",                  "data.cache_dir"};
+
+/// Throws Error naming every key, other than kResumableKeys, in which
+/// `config` differs from the config.yaml the run in `run_dir` was trained with.
+void check_resumable(const std::filesystem::path& run_dir, const Config& config) {
+  const std::filesystem::path trained_with = run_dir / "config.yaml";
+  if (!std::filesystem::exists(trained_with)) {
+    throw Error("cannot resume " + run_dir.string() + ": it holds no config.yaml to compare the config with");
+  }
+  std::string changed;
+  for (const KeyDifference& difference : config_differences(load_config(trained_with), config)) {
+    const auto* const end = std::end(kResumableKeys);
+    if (std::find(std::begin(kResumableKeys), end, difference.key) != end) continue;
+    changed += "\n  " + difference.key + ": " + difference.before + " in the run, " + difference.after + " now";
+  }
+  if (changed.empty()) return;
+  std::string resumable;
+  for (const char* key : kResumableKeys) resumable += std::string(resumable.empty() ? "" : ", ") + key;
+  throw Error("cannot resume " + run_dir.string() + " with a changed config (a resumed run continues what it " +
+              "learnt, from the same data, with the same settings; only " + resumable + " may change):" + changed);
+}
+
+/// Keeps the header of the CSV log `file` and its whole rows up to update
+/// `updates` (first column), so that a run resumed from the checkpoint of that
+/// update continues one clean series: rows a killed run wrote after its last
+/// checkpoint, and a last line cut short, go. Returns the rows removed.
+std::int64_t keep_rows_through(const std::filesystem::path& file, std::int64_t updates) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string kept;
+  std::int64_t removed = 0;
+  std::size_t begin = 0;
+  for (bool header = true; begin < text.size(); header = false) {
+    const std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) {
+      ++removed;
+      break;
+    }
+    const std::string line = text.substr(begin, end + 1 - begin);
+    begin = end + 1;
+    char* parsed_end = nullptr;
+    const long long update = std::strtoll(line.c_str(), &parsed_end, 10);
+    if (header || (parsed_end != line.c_str() && *parsed_end == ',' && update <= updates)) {
+      kept += line;
+    } else {
+      ++removed;
+    }
+  }
+  if (removed > 0) write_file_atomically(file, {kept});
+  return removed;
+}
 
 /// `dir` without a trailing separator ("runs/a/best/" -> "runs/a/best"), so that its parent is its parent.
 std::filesystem::path directory(const std::filesystem::path& dir) {
@@ -71,9 +130,16 @@ class TrainingRun {
         stream_(options.cuda),
         run_dir_(options.resume.empty() ? run_dir_of(config) : options.resume),
         checkpoint_(run_dir_ / "checkpoint") {
-    // A resumed run writes nothing before its checkpoint is whole.
-    if (resuming()) recover_checkpoint(checkpoint_, [&](const std::string& line) { say(line); });
+    if (resuming() && !std::filesystem::is_directory(run_dir_)) {
+      throw Error("run directory " + run_dir_.string() + " does not exist: there is nothing to resume");
+    }
     std::filesystem::create_directories(run_dir_);
+    lock_ = std::make_unique<DirectoryLock>(run_dir_);
+    // A resumed run writes nothing before its config and its checkpoint are checked.
+    if (resuming()) {
+      check_resumable(run_dir_, config_);
+      recover_checkpoint(checkpoint_, [&](const std::string& line) { say(line); });
+    }
     write_file(run_dir_ / "config.yaml", to_yaml(config));
     stream_.run([&] { start(); });
   }
@@ -134,6 +200,7 @@ class TrainingRun {
                  static_cast<long long>(tc.eval_windows), static_cast<long long>(validation_plan_.steps),
                  random_.mean, random_.stddev));
       const bool eval_append = resuming() && std::filesystem::exists(run_dir_ / "eval.csv");
+      if (eval_append) keep_log_through_checkpoint(run_dir_ / "eval.csv");
       eval_log_.open(run_dir_ / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
       if (!eval_append) {
         eval_log_ << "update,frames,policy,mean_pnl,std_pnl\n";
@@ -141,6 +208,7 @@ class TrainingRun {
       }
     }
     const bool append = resuming() && std::filesystem::exists(run_dir_ / "metrics.csv");
+    if (append) keep_log_through_checkpoint(run_dir_ / "metrics.csv");
     metrics_.open(run_dir_ / "metrics.csv", append ? std::ios::app : std::ios::trunc);
     if (!append) {
       metrics_ << trainer_->metrics_header() << "\n";
@@ -149,6 +217,15 @@ class TrainingRun {
         " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
         (options_.cuda ? "the GPU" : "the CPU") + ", " + std::to_string(tc.total_frames) + " frames in all -> " +
         run_dir_.string() + "\n");
+  }
+
+  /// Cuts the log `file` of a resumed run back to the checkpoint's update, saying so when it removes rows.
+  void keep_log_through_checkpoint(const std::filesystem::path& file) {
+    const std::int64_t removed = keep_rows_through(file, trainer_->updates());
+    if (removed > 0) {
+      say(format("%s: removed %lld rows written after the checkpoint of update %lld\n", file.string().c_str(),
+                 static_cast<long long>(removed), static_cast<long long>(trainer_->updates())));
+    }
   }
 
   /// The best validation so far of a resumed run, so that only a better
@@ -222,6 +299,7 @@ class TrainingRun {
   std::ostream& out_;
   RunStream stream_;
   std::filesystem::path run_dir_, checkpoint_;
+  std::unique_ptr<DirectoryLock> lock_;  ///< no other process trains in run_dir_ while this run does
   std::unique_ptr<BatchEnv> env_;
   std::unique_ptr<Trainer> trainer_;
   eval::Protocol validation_;

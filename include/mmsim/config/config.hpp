@@ -63,6 +63,16 @@ std::string to_yaml(const Config& config);
 /// 64-bit hash of to_yaml(config), shown in reports.
 std::uint64_t config_hash(const Config& config);
 
+/// A key whose value differs between two configs, each value as to_yaml writes it.
+struct KeyDifference {
+  std::string key;  ///< dotted, as written in a config file (e.g. "train.gamma")
+  std::string before, after;
+};
+
+/// The keys whose values differ between `before` and `after` (a key only one
+/// of them writes counts, with "(absent)" for the other), in to_yaml's order.
+std::vector<KeyDifference> config_differences(const Config& before, const Config& after);
+
 /// The cache directory a config uses.
 std::filesystem::path cache_dir_of(const Config& config);
 

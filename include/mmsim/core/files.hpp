@@ -27,4 +27,20 @@ void write_file_atomically(const std::filesystem::path& file, std::initializer_l
 /// `dir` is at every moment either the old content or the new.
 void replace_directory(const std::filesystem::path& temporary, const std::filesystem::path& dir);
 
+/// An exclusive lock on a directory, held by this process from construction
+/// to destruction (flock on `<dir>/.mmsim.lock`, which names the holder's
+/// process id): the system releases it when the process ends, however it
+/// ends. Throws Error naming the directory and the holder when another
+/// process holds it.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::filesystem::path& dir);
+  ~DirectoryLock();
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int descriptor_ = -1;
+};
+
 }  // namespace mmsim
