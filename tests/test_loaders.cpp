@@ -1182,5 +1182,16 @@ TEST(EdgeCases, AnErrorQuotesOnlyTheBeginningOfAHugeField) {
   }
 }
 
+TEST(EdgeCases, ADirectoryGivenAsADataFileIsNamed) {
+  TempDir dir;
+  const std::filesystem::path folder = dir.path() / "TEST_2020-01-02_34200000_57600000_orderbook_2.csv";
+  std::filesystem::create_directories(folder);
+  dir.write("TEST_2020-01-02_34200000_57600000_message_2.csv", join_lines(plain_messages(1)));
+  expect_load_error(lobster_options(folder), {folder, 0, 0, "", "is a directory, not a file"});
+  const std::filesystem::path snapshot_folder = dir.path() / "BTC_day1.csv";
+  std::filesystem::create_directories(snapshot_folder);
+  expect_load_error(snapshot_options(snapshot_folder), {snapshot_folder, 0, 0, "", "is a directory, not a file"});
+}
+
 }  // namespace
 }  // namespace mmsim

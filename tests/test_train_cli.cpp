@@ -518,5 +518,56 @@ TEST(TrainRuns, AResumeWithAChangedConfigIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(load_config(run / "config.yaml").train.total_frames, 2 * 32 * 8);
 }
 
+TEST(TrainRuns, AFailedLogWriteStopsTrainingWithTheFileAndTheReason) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "full";
+  config.train.total_frames = 2 * 32 * 8;
+  std::filesystem::create_directories(dir.path() / "full");
+  // Every write to /dev/full fails as on a full disk.
+  std::filesystem::create_symlink("/dev/full", dir.path() / "full" / "metrics.csv");
+  std::ostringstream out;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "trained on while metrics.csv could not be written";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write " + (dir.path() / "full" / "metrics.csv").string() +
+                                         ": No space left on device"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "full" / "checkpoint"));
+}
+
+TEST(TrainRuns, ABatchBeyondHostMemoryAndAnUncreatableRunDirectoryNameTheKeyOrThePath) {
+  const TempDir dir;
+  Config config = small_seed_group_config(dir.path());
+  config.train.name = "huge";
+  config.train.num_envs = 1000000000;
+  std::ostringstream out;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "a billion envs were allocated";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "train.num_envs");
+    const std::string what = e.what();
+    EXPECT_NE(what.find("1000000000 envs need about"), std::string::npos) << what;
+    EXPECT_NE(what.find("envs fit"), std::string::npos) << what;
+  }
+
+  // A path under a regular file cannot be created, whoever runs the test.
+  std::ofstream(dir.path() / "plain-file") << "x";
+  config = small_seed_group_config(dir.path() / "plain-file" / "runs");
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "trained into a directory that cannot exist";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot create the run directory " +
+                                         (dir.path() / "plain-file" / "runs" / config.train.name).string()),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace mmsim::test

@@ -3,6 +3,7 @@
 // and a toy algorithm trained by the shell through the Algorithm interface.
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <torch/serialize.h>
 
 #include <chrono>
@@ -10,10 +11,12 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/rng.hpp"
 #include "mmsim/core/statistics.hpp"
@@ -313,6 +316,57 @@ TEST(Trainer, TheNewestWholeCheckpointIsRecoveredAfterAnInterruptedSave) {
   EXPECT_THROW(train::recover_checkpoint(run.dir.path() / "none", say), Error);
 }
 
+/// A small tmpfs mounted for a test's lifetime (needs root: mounted() says whether it is there).
+class SmallFilesystem {
+ public:
+  SmallFilesystem(const std::filesystem::path& at, const std::string& size) : at_(at) {
+    std::filesystem::create_directories(at);
+    mounted_ = ::mount("tmpfs", at.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+  }
+  ~SmallFilesystem() {
+    if (mounted_) ::umount(at_.c_str());
+  }
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+  bool mounted() const { return mounted_; }
+
+  /// Writes `file` until the filesystem is full.
+  static void fill(const std::filesystem::path& file) {
+    std::ofstream out(file, std::ios::binary);
+    const std::string block(4096, 'x');
+    while (out.write(block.data(), static_cast<std::streamsize>(block.size())) && out.flush()) {
+    }
+  }
+
+ private:
+  std::filesystem::path at_;
+  bool mounted_ = false;
+};
+
+TEST(Trainer, ACheckpointSaveOnAFullDiskFailsClearlyAndKeepsTheLastCheckpoint) {
+  const Synthetic s = make_synthetic();
+  TempDir dir;
+  const SmallFilesystem disk(dir.path() / "disk", "4m");
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root; the full disk is not simulated";
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env);
+  const std::filesystem::path checkpoint = dir.path() / "disk" / "checkpoint";
+  trainer.update();
+  trainer.save_checkpoint(checkpoint);
+  SmallFilesystem::fill(dir.path() / "disk" / "filler");
+  trainer.update();
+  try {
+    trainer.save_checkpoint(checkpoint);
+    ADD_FAILURE() << "a checkpoint was saved onto a full disk";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cannot write checkpoint " + checkpoint.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("the last checkpoint there stays"), std::string::npos) << what;
+  }
+  EXPECT_EQ(train::verify_checkpoint(checkpoint).updates, 1);
+  EXPECT_TRUE(train::checkpoint_leftovers(checkpoint).empty());
+}
+
 TEST(Trainer, PhaseTimingCoversTheUpdateAndChangesNothing) {
   const Synthetic s = make_synthetic();
   Config config = s.config;
@@ -480,7 +534,9 @@ class ReplayBandit final : public train::Algorithm {
     archive.write("preferences", preferences_);
     archive.write("replay_actions", replay_actions_);
     archive.write("replay_rewards", replay_rewards_);
-    archive.save_to((dir / "bandit.pt").string());
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    write_file(dir / "bandit.pt", bytes.str());
   }
   void load(const std::filesystem::path& dir, const torch::Device& device) override {
     torch::serialize::InputArchive archive;

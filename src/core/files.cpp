@@ -19,7 +19,7 @@ void write_file(const std::filesystem::path& file, std::string_view bytes) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) throw Error("cannot write " + file.string());
+  if (!out) throw Error("cannot write " + file.string() + ": " + std::strerror(errno));
 }
 
 std::filesystem::path temporary_path_for(const std::filesystem::path& target) {
@@ -39,8 +39,9 @@ void write_file_atomically(const std::filesystem::path& file, std::initializer_l
     for (const std::string_view part : parts) out.write(part.data(), static_cast<std::streamsize>(part.size()));
     out.close();
     if (!out) {
+      const std::string reason = std::strerror(errno);
       std::filesystem::remove(temporary, error);
-      throw Error("cannot write " + temporary.string());
+      throw Error("cannot write " + file.string() + ": " + reason);
     }
   }
   std::filesystem::rename(temporary, file, error);
@@ -87,6 +88,19 @@ DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {
 
 DirectoryLock::~DirectoryLock() {
   if (descriptor_ >= 0) ::close(descriptor_);  // closing releases the flock
+}
+
+void append_line(std::ofstream& log, const std::filesystem::path& file, const std::string& line) {
+  // Every line is flushed, so the file's size is where its last whole line ends.
+  std::error_code unknown_size;
+  const std::uintmax_t whole = std::filesystem::file_size(file, unknown_size);
+  log << line << '\n';
+  log.flush();
+  if (log) return;
+  const std::string reason = std::strerror(errno);
+  std::error_code ignored;
+  if (!unknown_size) std::filesystem::resize_file(file, whole, ignored);
+  throw Error("cannot write " + file.string() + ": " + reason);
 }
 
 }  // namespace mmsim

@@ -10,6 +10,8 @@
 namespace mmsim::detail {
 
 std::string read_raw_file(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw InputError({path.string()}, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError({path.string()}, "cannot open the file");
   const std::streamoff size = in.tellg();

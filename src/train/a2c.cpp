@@ -6,6 +6,7 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/train/torch_files.hpp"
 
 namespace mmsim::train {
 
@@ -132,7 +133,7 @@ std::string A2C::describe_settings(const std::vector<Setting>& s) const {
   return format("eps %.3f  beta %.4f", s[0].second, s[1].second);
 }
 
-void A2C::save(const std::filesystem::path& dir) const { torch::save(network_, (dir / "model.pt").string()); }
+void A2C::save(const std::filesystem::path& dir) const { save_torch(network_, dir / "model.pt"); }
 
 void A2C::load(const std::filesystem::path& dir, const torch::Device& device) {
   if (!std::filesystem::exists(dir / "model.pt")) {

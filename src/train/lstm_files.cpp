@@ -11,6 +11,7 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/files.hpp"
 #include "mmsim/core/printf_format.hpp"
+#include "mmsim/train/torch_files.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -90,8 +91,8 @@ void save_lstm_models(const LstmModels& models, const LstmConfig& config, std::i
   std::filesystem::create_directories(temporary);
   const int K = models.blocks.count();
   const auto files = model_files(temporary, K);
-  torch::save(models.full, files[0].string());
-  for (int k = 1; k < K; ++k) torch::save(models.folds[static_cast<std::size_t>(k - 1)], files[k].string());
+  save_torch(models.full, files[0]);
+  for (int k = 1; k < K; ++k) save_torch(models.folds[static_cast<std::size_t>(k - 1)], files[k]);
   std::ostringstream meta;
   meta << kModelsMagic << '\n'
        << "data_key " << hex(models.data_key) << '\n'

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <new>
 
 #include "mmsim/core/clock.hpp"
 #include "mmsim/core/error.hpp"
@@ -133,14 +134,17 @@ class TrainingRun {
     if (resuming() && !std::filesystem::is_directory(run_dir_)) {
       throw Error("run directory " + run_dir_.string() + " does not exist: there is nothing to resume");
     }
-    std::filesystem::create_directories(run_dir_);
+    std::error_code error;
+    std::filesystem::create_directories(run_dir_, error);
+    if (error) throw Error("cannot create the run directory " + run_dir_.string() + ": " + error.message());
     lock_ = std::make_unique<DirectoryLock>(run_dir_);
     // A resumed run writes nothing before its config and its checkpoint are checked.
     if (resuming()) {
       check_resumable(run_dir_, config_);
       recover_checkpoint(checkpoint_, [&](const std::string& line) { say(line); });
     }
-    write_file(run_dir_ / "config.yaml", to_yaml(config));
+    // Atomically: a resume that fails to write it keeps the run's config.yaml.
+    write_file_atomically(run_dir_ / "config.yaml", {to_yaml(config)});
     stream_.run([&] { start(); });
   }
 
@@ -176,11 +180,26 @@ class TrainingRun {
   bool resuming() const { return !options_.resume.empty(); }
 
   void start() {
-    env_ = make_training_env(data_, config_, options_.cuda);
+    // On the CPU, a batch that cannot fit is refused before it is allocated
+    // (the system would fail the allocation, or kill the process, later).
+    const std::int64_t host_memory = options_.cuda ? -1 : available_host_memory();
+    if (host_memory >= 0 && static_cast<double>(training_bytes_per_env(data_, config_)) *
+                                    static_cast<double>(config_.train.num_envs) +
+                                static_cast<double>(training_bytes_per_run(data_, config_)) >
+                            static_cast<double>(host_memory)) {
+      throw ConfigError("train.num_envs", host_memory_message(data_, config_, host_memory));
+    }
     try {
+      env_ = make_training_env(data_, config_, options_.cuda);
       trainer_ = std::make_unique<Trainer>(config_, *env_);
     } catch (const c10::OutOfMemoryError&) {
       throw Error(out_of_memory_message(data_, config_, true));
+    } catch (const std::bad_alloc&) {
+      throw ConfigError("train.num_envs", host_memory_message(data_, config_, available_host_memory()));
+    } catch (const c10::Error& e) {
+      // Torch's CPU allocator reports a failed allocation as a c10::Error of its own.
+      if (std::string(e.what()).find("DefaultCPUAllocator") == std::string::npos) throw;
+      throw ConfigError("train.num_envs", host_memory_message(data_, config_, available_host_memory()));
     }
     if (resuming()) {
       trainer_->load_checkpoint(checkpoint_);
@@ -203,15 +222,15 @@ class TrainingRun {
       if (eval_append) keep_log_through_checkpoint(run_dir_ / "eval.csv");
       eval_log_.open(run_dir_ / "eval.csv", eval_append ? std::ios::app : std::ios::trunc);
       if (!eval_append) {
-        eval_log_ << "update,frames,policy,mean_pnl,std_pnl\n";
-        eval_log_ << format("0,0,random,%.6g,%.6g\n", random_.mean, random_.stddev);
+        append_line(eval_log_, run_dir_ / "eval.csv", "update,frames,policy,mean_pnl,std_pnl");
+        append_line(eval_log_, run_dir_ / "eval.csv", format("0,0,random,%.6g,%.6g", random_.mean, random_.stddev));
       }
     }
     const bool append = resuming() && std::filesystem::exists(run_dir_ / "metrics.csv");
     if (append) keep_log_through_checkpoint(run_dir_ / "metrics.csv");
     metrics_.open(run_dir_ / "metrics.csv", append ? std::ios::app : std::ios::trunc);
     if (!append) {
-      metrics_ << trainer_->metrics_header() << "\n";
+      append_line(metrics_, run_dir_ / "metrics.csv", trainer_->metrics_header());
     }
     say("training " + std::to_string(tc.num_envs) + " envs x " + std::to_string(tc.rollout_steps) +
         " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
@@ -264,8 +283,7 @@ class TrainingRun {
 
   void write_metrics(bool last) {
     const TrainMetrics m = trainer_->read_metrics();
-    metrics_ << m.csv_row() << "\n";
-    metrics_.flush();
+    append_line(metrics_, run_dir_ / "metrics.csv", m.csv_row());
     if (!last && seconds_since(last_print_) < config_.train.log_every_seconds) return;
     last_print_ = SteadyClock::now();
     say(trainer_->describe(m) + "\n");
@@ -275,9 +293,9 @@ class TrainingRun {
     const std::unique_ptr<eval::Policy> agent = agent_policy(trainer_->algorithm(), true, config_.seed);
     const eval::Summary greedy =
         eval::summarize(eval::run_policy(data_, config_.env, validation_, validation_plan_, *agent));
-    eval_log_ << format("%lld,%lld,greedy,%.6g,%.6g\n", static_cast<long long>(trainer_->updates()),
-                        static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev);
-    eval_log_.flush();
+    append_line(eval_log_, run_dir_ / "eval.csv",
+                format("%lld,%lld,greedy,%.6g,%.6g", static_cast<long long>(trainer_->updates()),
+                       static_cast<long long>(trainer_->frames()), greedy.mean, greedy.stddev));
     const bool best = greedy.mean > best_mean_;
     if (best) {
       best_mean_ = greedy.mean;

@@ -16,6 +16,7 @@
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/schedule.hpp"
+#include "mmsim/train/torch_files.hpp"
 
 namespace mmsim::train {
 namespace {
@@ -322,14 +323,28 @@ std::string Trainer::metrics_header() const {
 
 void Trainer::save_checkpoint(const std::filesystem::path& dir) {
   const std::filesystem::path temporary = temporary_path_for(dir);
-  std::filesystem::create_directories(temporary);
-  algorithm_->save(temporary);
-  torch::save(*optimizer_, (temporary / "optimizer.pt").string());
-  const std::vector<std::uint8_t> state = env_.save_state(env_stream());
-  write_file(temporary / "env.bin", std::string_view(reinterpret_cast<const char*>(state.data()), state.size()));
-  // The record last: a directory with a valid record is a whole checkpoint.
-  write_file(temporary / kRecordFile,
-             checkpoint_record_text(temporary, {updates_, config_hash(config_), algorithm_->name()}));
+  // A save that fails (a full disk) leaves the last checkpoint as it was and no partial directory.
+  const auto fail = [&](const std::string& reason) {
+    std::error_code ignored;
+    std::filesystem::remove_all(temporary, ignored);
+    throw Error("cannot write checkpoint " + dir.string() + " (" + reason + "); the last checkpoint there stays");
+  };
+  try {
+    std::filesystem::create_directories(temporary);
+    algorithm_->save(temporary);
+    save_torch(*optimizer_, temporary / "optimizer.pt");
+    const std::vector<std::uint8_t> state = env_.save_state(env_stream());
+    write_file(temporary / "env.bin", std::string_view(reinterpret_cast<const char*>(state.data()), state.size()));
+    // The record last: a directory with a valid record is a whole checkpoint.
+    write_file(temporary / kRecordFile,
+               checkpoint_record_text(temporary, {updates_, config_hash(config_), algorithm_->name()}));
+  } catch (const c10::Error& e) {
+    fail(e.what_without_backtrace());
+  } catch (const std::filesystem::filesystem_error& e) {
+    fail(e.what());
+  } catch (const Error& e) {
+    fail(e.what());
+  }
   replace_directory(temporary, dir);
 }
 
@@ -406,6 +421,30 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
 
 std::int64_t training_bytes(const EnvData& data, const Config& config) {
   return training_bytes_per_env(data, config) * config.train.num_envs + training_bytes_per_run(data, config);
+}
+
+std::int64_t available_host_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string label;
+  std::int64_t kibibytes = 0;
+  std::string unit;
+  while (meminfo >> label >> kibibytes >> unit) {
+    if (label == "MemAvailable:") return kibibytes * 1024;
+  }
+  return -1;
+}
+
+std::string host_memory_message(const EnvData& data, const Config& config, std::int64_t available) {
+  const double per_env = static_cast<double>(training_bytes_per_env(data, config));
+  const double per_run = static_cast<double>(training_bytes_per_run(data, config));
+  const double needed = per_env * static_cast<double>(config.train.num_envs) + per_run;
+  const auto fit = static_cast<long long>(std::max(0.0, (0.9 * static_cast<double>(available) - per_run) / per_env));
+  return format("%lld envs need about %.1f GiB of host memory (%.1f KiB per env: env state and outputs, "
+                "%lld rollout steps, the update; %.1f MiB for the data and the network), and %.1f GiB are "
+                "available, so about %lld envs fit",
+                static_cast<long long>(config.train.num_envs), needed / 1073741824.0, per_env / 1024.0,
+                static_cast<long long>(config.train.rollout_steps), per_run / 1048576.0,
+                static_cast<double>(available) / 1073741824.0, fit);
 }
 
 std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,

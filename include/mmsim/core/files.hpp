@@ -2,7 +2,9 @@
 // File-system helpers for results that must never be left half-written.
 
 #include <filesystem>
+#include <fstream>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace mmsim {
@@ -26,6 +28,12 @@ void write_file_atomically(const std::filesystem::path& file, std::initializer_l
 /// there: the old directory is renamed aside first and removed last, so that
 /// `dir` is at every moment either the old content or the new.
 void replace_directory(const std::filesystem::path& temporary, const std::filesystem::path& dir);
+
+/// Appends `line` and a newline to the open log `log` of `file` and flushes
+/// it. Throws Error naming the file and the system's reason (e.g. "No space
+/// left on device") when the write fails, after cutting the file back to
+/// its last whole line.
+void append_line(std::ofstream& log, const std::filesystem::path& file, const std::string& line);
 
 /// An exclusive lock on a directory, held by this process from construction
 /// to destruction (flock on `<dir>/.mmsim.lock`, which names the holder's

@@ -60,7 +60,10 @@ class Algorithm : public Actor {
   /// The part of the progress line after the learning rate: `settings`.
   virtual std::string describe_settings(const std::vector<Setting>& settings) const = 0;
 
-  /// Writes the algorithm's networks and state (not the optimiser's) into `dir`.
+  /// Writes the algorithm's networks and state (not the optimiser's) into
+  /// `dir`, with save_torch or write_file (mmsim/train/torch_files.hpp), so
+  /// that a failed write is an Error. The trainer verifies every file
+  /// before load() reads it.
   virtual void save(const std::filesystem::path& dir) const = 0;
   /// Reads what save() wrote onto `device`. Throws Error for missing or
   /// damaged files or another network shape; called on a fresh algorithm

@@ -71,6 +71,15 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config);
 /// x N + training_bytes_per_run.
 std::int64_t training_bytes(const EnvData& data, const Config& config);
 
+/// Host memory still available to this process (MemAvailable of
+/// /proc/meminfo), in bytes; -1 when the system does not say.
+std::int64_t available_host_memory();
+
+/// The message for a CPU training that does not fit in host memory: its
+/// estimate (training_bytes), the bytes per env, what is available and how
+/// many envs would fit.
+std::string host_memory_message(const EnvData& data, const Config& config, std::int64_t available);
+
 /// Splits training runs, in order, into consecutive groups to train side by
 /// side; returns the groups' sizes. On the CPU one group of all; on the
 /// current CUDA device each group's training_bytes sum to at most nine tenths
