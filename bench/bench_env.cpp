@@ -1,10 +1,13 @@
 // CPU backend: env steps per second against the number of envs, thesis
 // setup, under the cross fill model (trades = 0) and the trades model (1),
-// without latency and with orders delayed 5 steps.
+// without latency and with orders delayed 5 steps; and beside a thread that
+// keeps a core busy, on every core (threads = 0) or on one (threads = 1).
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "env_setup.hpp"
@@ -35,6 +38,38 @@ BENCHMARK(BM_EnvStepCpu)
     ->ArgNames({"envs", "trades", "delay"})
     ->ArgsProduct({benchmark::CreateRange(1, 1 << 16, 4), {0, 1}, {0}})
     ->ArgsProduct({{1 << 10, 1 << 16}, {0, 1}, {5}})
+    ->UseRealTime();
+
+/// As BM_EnvStepCpu (cross, no latency) while another thread spins for the
+/// whole run, as a second process on the machine would: a step on every core
+/// then competes for one with it.
+void BM_EnvStepCpuBesideABusyThread(benchmark::State& state) {
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t n = state.range(0);
+  auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, 0, 0), n, 1,
+                                 static_cast<int>(state.range(1)));
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
+  std::atomic<bool> stop{false};
+  std::thread busy([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+    }
+  });
+  for (auto _ : state) {
+    env->step(actions.data());
+    benchmark::ClobberMemory();
+  }
+  stop = true;
+  busy.join();
+  env->check_faults();
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["envs"] = static_cast<double>(n);
+}
+
+BENCHMARK(BM_EnvStepCpuBesideABusyThread)
+    ->ArgNames({"envs", "threads"})
+    ->ArgsProduct({{1 << 10, 1 << 12, 1 << 14}, {0, 1}})
     ->UseRealTime();
 
 }  // namespace

@@ -1,30 +1,47 @@
 // The CPU backend: host memory, and the shared step core in a loop over envs
-// split into one contiguous chunk per thread.
-
-#include <omp.h>
+// split into contiguous chunks that a worker pool's threads take in turn.
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "env/backend.hpp"
+#include "env/worker_pool.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
 #include "mmsim/env/step_core.hpp"
 
 namespace mmsim {
 namespace {
 
+/// Chunks per thread: enough that the threads that are running take over
+/// the share of one the system has descheduled, few enough that a chunk
+/// stays a long contiguous run of envs.
+constexpr std::int64_t kChunksPerThread = 8;
+
+int default_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+/// Runs visit(env, slot) for every env of `num_envs` on `pool`, in contiguous chunks.
+template <typename Visit>
+void for_each_env(detail::WorkerPool& pool, std::int64_t num_envs, const Visit& visit) {
+  const std::int64_t chunks = std::min<std::int64_t>(num_envs, pool.threads() * kChunksPerThread);
+  pool.run(chunks, [&](std::int64_t chunk, int slot) {
+    const std::int64_t begin = chunk * num_envs / chunks, end = (chunk + 1) * num_envs / chunks;
+    for (std::int64_t i = begin; i < end; ++i) visit(i, slot);
+  });
+}
+
 class CpuLauncher final : public detail::EnvLauncher {
  public:
   explicit CpuLauncher(int threads)
-      : threads_(threads > 0 ? threads : omp_get_max_threads()),
-        thread_faults_(static_cast<std::size_t>(threads_ * kFaultRecord)) {}
+      : pool_(threads > 0 ? threads : default_threads()),
+        thread_faults_(static_cast<std::size_t>(pool_.threads() * kFaultRecord)) {}
 
   void begin(const detail::EnvViews& env, StreamHandle) override {
     const std::int64_t obs_size = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (std::int64_t i = 0; i < env.num_envs; ++i) {
+    for_each_env(pool_, env.num_envs, [&](std::int64_t i, int) {
       begin_episode(env.params, env.windows, env.state, i, 0);
       write_observation(env.params, env.market, env.state, i, env.outputs.obs + i * obs_size);
-    }
+    });
   }
 
   void step(const detail::EnvViews& env, const std::int32_t* actions, StreamHandle) override {
@@ -47,32 +64,34 @@ class CpuLauncher final : public detail::EnvLauncher {
   void step_each(const detail::EnvViews& env, const StepOne& step_one) {
     const std::int64_t obs_size = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
     const auto total_before = static_cast<std::int64_t>(env.state.finished_total[0]);
-    std::int64_t finished_now = 0;
+    std::atomic<std::int64_t> finished_now{0};
     std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
-#pragma omp parallel num_threads(threads_) reduction(+ : finished_now)
-    {
-      // Each thread records its own first fault; merged below in env order.
+    const std::int64_t chunks = std::min<std::int64_t>(env.num_envs, pool_.threads() * kChunksPerThread);
+    pool_.run(chunks, [&](std::int64_t chunk, int slot) {
+      // Each thread records its own lowest env's fault; merged below in env order.
       EnvOutputViews out = env.outputs;
-      out.fault = thread_faults_.data() + kFaultRecord * omp_get_thread_num();
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < env.num_envs; ++i) {
-        finished_now += step_one(out, i, total_before);
+      out.fault = thread_faults_.data() + kFaultRecord * slot;
+      std::int64_t finished = 0;
+      const std::int64_t begin = chunk * env.num_envs / chunks, end = (chunk + 1) * env.num_envs / chunks;
+      for (std::int64_t i = begin; i < end; ++i) {
+        finished += step_one(out, i, total_before);
         write_observation(env.params, env.market, env.state, i, out.obs + i * obs_size);
       }
-    }
-    env.state.finished_total[1] = static_cast<std::uint64_t>(total_before + finished_now);
+      finished_now.fetch_add(finished, std::memory_order_relaxed);
+    });
+    env.state.finished_total[1] = static_cast<std::uint64_t>(total_before + finished_now.load());
     env.state.finished_total[0] = env.state.finished_total[1];
     detail::merge_thread_faults(thread_faults_, env.outputs.fault);
   }
 
-  int threads_;
+  detail::WorkerPool pool_;
   std::vector<std::int64_t> thread_faults_;
 };
 
 class CpuFillProbLauncher final : public detail::FillProbLauncher {
  public:
   CpuFillProbLauncher()
-      : threads_(omp_get_max_threads()), thread_faults_(static_cast<std::size_t>(threads_ * kFaultRecord)) {}
+      : pool_(default_threads()), thread_faults_(static_cast<std::size_t>(pool_.threads() * kFaultRecord)) {}
 
   void begin(const detail::FillProbViews& env, StreamHandle) override {
     for (std::int64_t i = 0; i < env.num_envs; ++i) {
@@ -83,20 +102,16 @@ class CpuFillProbLauncher final : public detail::FillProbLauncher {
 
   void step(const detail::FillProbViews& env, const std::int32_t* actions, StreamHandle) override {
     std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
-#pragma omp parallel num_threads(threads_)
-    {
+    for_each_env(pool_, env.num_envs, [&](std::int64_t i, int slot) {
       FillProbOutputs out = env.outputs;
-      out.fault = thread_faults_.data() + kFaultRecord * omp_get_thread_num();
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < env.num_envs; ++i) {
-        fill_prob_step(env.params, env.market, env.windows, env.state, out, i, actions[i]);
-      }
-    }
+      out.fault = thread_faults_.data() + kFaultRecord * slot;
+      fill_prob_step(env.params, env.market, env.windows, env.state, out, i, actions[i]);
+    });
     detail::merge_thread_faults(thread_faults_, env.outputs.fault);
   }
 
  private:
-  int threads_;
+  detail::WorkerPool pool_;
   std::vector<std::int64_t> thread_faults_;
 };
 

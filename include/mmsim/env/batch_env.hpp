@@ -108,7 +108,10 @@ class BatchEnv {
   EnvOutputViews outputs_;
 };
 
-/// The CPU backend (multi-threaded over envs). Throws ConfigError for invalid settings.
+/// The CPU backend, stepping its envs on `threads` threads (0: one per
+/// hardware thread) that take chunks of envs in turn and end a step without a
+/// barrier (a thread the system has descheduled delays it by one chunk at
+/// most). Throws ConfigError for invalid settings.
 std::unique_ptr<BatchEnv> make_cpu_env(const EnvData& data, const EnvConfig& config, std::int64_t num_envs,
                                        std::uint64_t seed, int threads = 0);
 

@@ -9,8 +9,10 @@
 
 namespace mmsim {
 
-/// Records the first fault of the batch (atomically on the device).
-/// `fault` [kFaultRecord] holds env, step and kind; on the host each thread has its own.
+/// Records a fault in `fault` [kFaultRecord] (env, step, kind): on the
+/// device the first to arrive (atomically); on the host, where each thread
+/// has its own record and takes its envs in any order, the lowest env's
+/// (the threads' records are merged in env order).
 MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::int64_t step, FaultKind kind) {
 #if defined(__CUDA_ARCH__)
   if (atomicCAS(reinterpret_cast<unsigned long long*>(fault), static_cast<unsigned long long>(-1),
@@ -19,7 +21,7 @@ MMSIM_HD inline void report_fault(std::int64_t* fault, std::int64_t env, std::in
     fault[2] = static_cast<std::int64_t>(kind);
   }
 #else
-  if (fault[0] < 0) {
+  if (fault[0] < 0 || env < fault[0]) {
     fault[0] = env;
     fault[1] = step;
     fault[2] = static_cast<std::int64_t>(kind);
