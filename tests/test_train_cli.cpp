@@ -211,8 +211,7 @@ TEST(TrainRuns, SigtermStopsAfterTheCurrentUpdateAndWritesTheCheckpoint) {
   // The signal comes once training has started (metrics.csv holds its first row), as a scheduler's would.
   std::thread scheduler([&] {
     for (int wait = 0; wait < 6000; ++wait) {
-      std::ifstream file(metrics);
-      const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      const std::string text = read_text(metrics);
       if (std::count(text.begin(), text.end(), '\n') >= 2) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -370,15 +369,13 @@ TEST(TrainRuns, AResumedRunReplacesItsBestCheckpointOnlyWithABetterOne) {
 
   // A score no validation of the resumed run can beat: best/ must stay as it is.
   std::ofstream(run / "best" / "validation.txt") << "update " << update << "\nmean_pnl 1e9\n";
-  std::ifstream best_state(run / "best" / "trainer.txt");
-  const std::string before((std::istreambuf_iterator<char>(best_state)), std::istreambuf_iterator<char>());
+  const std::string before = read_text(run / "best" / "trainer.txt");
   config.train.total_frames = 4 * 32 * 8;
   train::RunOptions resume;
   resume.resume = run;
   std::ostringstream second;
   ASSERT_FALSE(train::train_runs(config, resume, second).stopped) << second.str();
-  std::ifstream best_after(run / "best" / "trainer.txt");
-  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(best_after)), std::istreambuf_iterator<char>()), before);
+  EXPECT_EQ(read_text(run / "best" / "trainer.txt"), before);
   EXPECT_NE(second.str().find("best validation so far: mean PnL 1000000000.00 at update " + std::to_string(update)),
             std::string::npos)
       << second.str();
@@ -447,9 +444,7 @@ TEST(TrainRuns, AResumeAfterAKillContinuesOneCleanSeriesOfMetrics) {
       << resumed.str();
   // Resumed bit for bit: the same series as the run that was never killed.
   expect_same_metrics(run_metrics(killed), run_metrics(dir.path() / "straight"), 0.0);
-  std::ifstream straight_eval(dir.path() / "straight" / "eval.csv"), killed_eval(killed / "eval.csv");
-  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(killed_eval)), std::istreambuf_iterator<char>()),
-            std::string((std::istreambuf_iterator<char>(straight_eval)), std::istreambuf_iterator<char>()));
+  EXPECT_EQ(read_text(killed / "eval.csv"), read_text(dir.path() / "straight" / "eval.csv"));
 }
 
 TEST(TrainRuns, ASecondTrainingInTheSameRunDirectoryIsRefused) {
@@ -484,11 +479,7 @@ TEST(TrainRuns, AResumeWithAChangedConfigIsRefusedBeforeAnythingIsWritten) {
   std::ostringstream out;
   ASSERT_FALSE(train::train_runs(config, {}, out).stopped) << out.str();
   const std::filesystem::path run = dir.path() / "changed";
-  const auto read = [](const std::filesystem::path& file) {
-    std::ifstream in(file);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  };
-  const std::string config_before = read(run / "config.yaml"), metrics_before = read(run / "metrics.csv");
+  const std::string config_before = read_text(run / "config.yaml"), metrics_before = read_text(run / "metrics.csv");
 
   Config changed = config;
   changed.train.gamma = 0.5;
@@ -507,8 +498,8 @@ TEST(TrainRuns, AResumeWithAChangedConfigIsRefusedBeforeAnythingIsWritten) {
     EXPECT_NE(what.find("env.actions: "), std::string::npos) << what;
     EXPECT_EQ(what.find("train.total_frames:"), std::string::npos) << what;
   }
-  EXPECT_EQ(read(run / "config.yaml"), config_before);
-  EXPECT_EQ(read(run / "metrics.csv"), metrics_before);
+  EXPECT_EQ(read_text(run / "config.yaml"), config_before);
+  EXPECT_EQ(read_text(run / "metrics.csv"), metrics_before);
 
   // Only what may change: it resumes, and config.yaml says how long it now trains.
   Config longer = config;
@@ -553,6 +544,24 @@ TEST(TrainRuns, ABatchBeyondHostMemoryAndAnUncreatableRunDirectoryNameTheKeyOrTh
     const std::string what = e.what();
     EXPECT_NE(what.find("1000000000 envs need about"), std::string::npos) << what;
     EXPECT_NE(what.find("envs fit"), std::string::npos) << what;
+  }
+
+  // One env's rollout, or the network alone, beyond memory: the key that makes it so.
+  config = small_seed_group_config(dir.path());
+  config.train.rollout_steps = std::int64_t{1} << 40;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "a rollout of 2^40 steps was allocated";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "train.rollout_steps") << e.what();
+  }
+  config = small_seed_group_config(dir.path());
+  config.train.network.shared = 1 << 30;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "a shared layer of 2^30 units was allocated";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "train.network") << e.what();
   }
 
   // A path under a regular file cannot be created, whoever runs the test.

@@ -236,8 +236,7 @@ TEST(Trainer, EveryByteOfACheckpointIsVerifiedBeforeItIsUsed) {
   // An absurd update count written into the record.
   const auto absurd = damaged_copy("absurd");
   {
-    std::ifstream in(absurd / "trainer.txt");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = read_text(absurd / "trainer.txt");
     text.replace(text.find("\n1\n"), 3, "\n9223372036854775807\n");
     std::ofstream(absurd / "trainer.txt") << text;
   }

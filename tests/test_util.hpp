@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -47,6 +48,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// The bytes of `file` ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 inline std::filesystem::path test_data(const std::string& name) { return std::filesystem::path(MMSIM_TEST_DATA_DIR) / name; }
 inline std::filesystem::path sample_data(const std::string& name) {

@@ -75,9 +75,9 @@ std::int64_t training_bytes(const EnvData& data, const Config& config);
 /// /proc/meminfo), in bytes; -1 when the system does not say.
 std::int64_t available_host_memory();
 
-/// The message for a CPU training that does not fit in host memory: its
-/// estimate (training_bytes), the bytes per env, what is available and how
-/// many envs would fit.
+/// The message for a CPU training that does not fit in `available` bytes of
+/// host memory: its estimate (training_bytes), the bytes per env and per run,
+/// and how many envs would fit.
 std::string host_memory_message(const EnvData& data, const Config& config, std::int64_t available);
 
 /// Splits training runs, in order, into consecutive groups to train side by
