@@ -43,14 +43,15 @@ void WorkerPool::run(std::int64_t chunks, const std::function<void(std::int64_t,
   }
   const int threads = this->threads();
   work_.store(&work, std::memory_order_relaxed);
-  chunks_.store(chunks, std::memory_order_relaxed);
   // Every chunk of the previous job is done: nothing adds to done_ until the announcement.
   done_.store(0, std::memory_order_relaxed);
   ++generation_;
   for (int slot = 0; slot < threads; ++slot) {
     const auto first = static_cast<std::uint64_t>(slot * chunks / threads);
-    tickets_[slot].value.store(static_cast<std::uint64_t>(generation_) << kChunkBits | first,
-                               std::memory_order_relaxed);
+    const auto end = static_cast<std::uint64_t>((slot + 1) * chunks / threads);
+    const std::uint64_t ticket =
+        static_cast<std::uint64_t>(generation_) << kGenerationShift | end << kChunkBits | first;
+    tickets_[slot].value.store(ticket, std::memory_order_relaxed);
   }
   bool wake = false;
   {
@@ -72,15 +73,12 @@ void WorkerPool::run(std::int64_t chunks, const std::function<void(std::int64_t,
 
 void WorkerPool::take_chunks(std::uint32_t generation, int slot) {
   const auto* const work = work_.load(std::memory_order_relaxed);
-  const std::int64_t chunks = chunks_.load(std::memory_order_relaxed);
   const int threads = this->threads();
   constexpr std::uint64_t kChunkMask = (std::uint64_t{1} << kChunkBits) - 1;
   for (int k = 0; k < threads; ++k) {
-    const int owner = (slot + k) % threads;
-    const std::int64_t end = (owner + 1) * chunks / threads;
-    std::atomic<std::uint64_t>& ticket = tickets_[owner].value;
+    std::atomic<std::uint64_t>& ticket = tickets_[(slot + k) % threads].value;
     std::uint64_t seen = ticket.load(std::memory_order_acquire);
-    while ((seen >> kChunkBits) == generation && static_cast<std::int64_t>(seen & kChunkMask) < end) {
+    while ((seen >> kGenerationShift) == generation && (seen & kChunkMask) < ((seen >> kChunkBits) & kChunkMask)) {
       if (ticket.compare_exchange_weak(seen, seen + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
         (*work)(static_cast<std::int64_t>(seen & kChunkMask), slot);
         done_.fetch_add(1, std::memory_order_release);

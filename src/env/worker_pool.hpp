@@ -35,11 +35,15 @@ class WorkerPool {
 
  private:
   /// A run's next chunk, claimed by compare-and-swap: the job's generation
-  /// in the high 32 bits, the chunk in the low 32. Own cache line each.
+  /// in the high 32 bits, the end of the run in the next 16, the next chunk
+  /// in the low 16. A ticket says by itself whether a chunk is left, so a
+  /// thread holding an older job's values can never claim a newer job's
+  /// chunk. Own cache line each.
   struct alignas(64) Ticket {
     std::atomic<std::uint64_t> value{0};
   };
-  static constexpr int kChunkBits = 32;
+  static constexpr int kChunkBits = 16;
+  static constexpr int kGenerationShift = 2 * kChunkBits;
 
   void work_loop(int slot);
   /// Takes and runs chunks of job `generation`, its own run first, until none is left.
@@ -49,11 +53,10 @@ class WorkerPool {
   std::unique_ptr<Ticket[]> tickets_;      ///< [threads()]: each thread's run of chunks
   std::atomic<std::uint32_t> announced_{0};  ///< the generation of the job to take part in
   std::atomic<std::int64_t> done_{0};
-  // The current job, written before it is announced. A thread that reads a
-  // newer job's values than the generation it saw cannot claim a chunk with
-  // them: a claim needs a ticket of its generation.
+  // The current job's work, written before it is announced; a thread that
+  // claims a chunk of that job read it after the announcement and before the
+  // job could end.
   std::atomic<const std::function<void(std::int64_t, int)>*> work_{nullptr};
-  std::atomic<std::int64_t> chunks_{0};
   std::uint32_t generation_ = 0;  ///< the caller's count of jobs (wrapping)
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
