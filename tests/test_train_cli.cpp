@@ -141,6 +141,15 @@ std::vector<std::vector<std::string>> eval_rows(const std::filesystem::path& run
   return rows;
 }
 
+/// The best greedy validation mean PnL in a run's eval.csv.
+double best_greedy(const std::filesystem::path& run) {
+  double best = -1e300;
+  for (const auto& cells : eval_rows(run)) {
+    if (cells.size() == 5 && cells[2] == "greedy") best = std::max(best, std::stod(cells[3]));
+  }
+  return best;
+}
+
 TEST(TrainRuns, ValidationPlaysTheEvaluationProtocolOnTheWindowsAValidationEnvDraws) {
   const TempDir dir;
   Config config = small_seed_group_config(dir.path());
@@ -296,20 +305,6 @@ TEST(Sweep, TheLibraryGridRefusesWhatTheRunsCannotDifferIn) {
       EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
     }
   }
-}
-
-/// The best greedy validation mean PnL in a run's eval.csv.
-double best_greedy(const std::filesystem::path& run) {
-  std::ifstream file(run / "eval.csv");
-  std::string line;
-  double best = -1e300;
-  while (std::getline(file, line)) {
-    std::vector<std::string> cells;
-    std::stringstream row(line);
-    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
-    if (cells.size() == 5 && cells[2] == "greedy") best = std::max(best, std::stod(cells[3]));
-  }
-  return best;
 }
 
 TEST(Sweep, EachPointTrainsWithItsSettingsAndTheTableRanksThem) {

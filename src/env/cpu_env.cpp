@@ -20,12 +20,20 @@ constexpr std::int64_t kChunksPerThread = 8;
 
 int default_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-/// Runs visit(env, slot) for every env of `num_envs` on `pool`, in contiguous chunks.
+/// Runs visit(begin, end, slot) for contiguous chunks [begin, end) covering
+/// the `num_envs` envs on `pool`.
 template <typename Visit>
-void for_each_env(detail::WorkerPool& pool, std::int64_t num_envs, const Visit& visit) {
+void for_each_chunk(detail::WorkerPool& pool, std::int64_t num_envs, const Visit& visit) {
   const std::int64_t chunks = std::min<std::int64_t>(num_envs, pool.threads() * kChunksPerThread);
   pool.run(chunks, [&](std::int64_t chunk, int slot) {
-    const std::int64_t begin = chunk * num_envs / chunks, end = (chunk + 1) * num_envs / chunks;
+    visit(chunk * num_envs / chunks, (chunk + 1) * num_envs / chunks, slot);
+  });
+}
+
+/// Runs visit(env, slot) for every env of `num_envs` on `pool`.
+template <typename Visit>
+void for_each_env(detail::WorkerPool& pool, std::int64_t num_envs, const Visit& visit) {
+  for_each_chunk(pool, num_envs, [&](std::int64_t begin, std::int64_t end, int slot) {
     for (std::int64_t i = begin; i < end; ++i) visit(i, slot);
   });
 }
@@ -66,13 +74,11 @@ class CpuLauncher final : public detail::EnvLauncher {
     const auto total_before = static_cast<std::int64_t>(env.state.finished_total[0]);
     std::atomic<std::int64_t> finished_now{0};
     std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
-    const std::int64_t chunks = std::min<std::int64_t>(env.num_envs, pool_.threads() * kChunksPerThread);
-    pool_.run(chunks, [&](std::int64_t chunk, int slot) {
+    for_each_chunk(pool_, env.num_envs, [&](std::int64_t begin, std::int64_t end, int slot) {
       // Each thread records its own lowest env's fault; merged below in env order.
       EnvOutputViews out = env.outputs;
       out.fault = thread_faults_.data() + kFaultRecord * slot;
       std::int64_t finished = 0;
-      const std::int64_t begin = chunk * env.num_envs / chunks, end = (chunk + 1) * env.num_envs / chunks;
       for (std::int64_t i = begin; i < end; ++i) {
         finished += step_one(out, i, total_before);
         write_observation(env.params, env.market, env.state, i, out.obs + i * obs_size);

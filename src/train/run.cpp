@@ -182,24 +182,18 @@ class TrainingRun {
   void start() {
     // On the CPU, a batch that cannot fit is refused before it is allocated
     // (the system would fail the allocation, or kill the process, later).
-    const std::int64_t host_memory = options_.cuda ? -1 : available_host_memory();
-    if (host_memory >= 0 && static_cast<double>(training_bytes_per_env(data_, config_)) *
-                                    static_cast<double>(config_.train.num_envs) +
-                                static_cast<double>(training_bytes_per_run(data_, config_)) >
-                            static_cast<double>(host_memory)) {
-      throw host_memory_error(host_memory);
-    }
+    if (!options_.cuda) check_host_memory(data_, config_, available_host_memory());
     try {
       env_ = make_training_env(data_, config_, options_.cuda);
       trainer_ = std::make_unique<Trainer>(config_, *env_);
     } catch (const c10::OutOfMemoryError&) {
       throw Error(out_of_memory_message(data_, config_, true));
     } catch (const std::bad_alloc&) {
-      throw host_memory_error(available_host_memory());
+      throw host_memory_error(data_, config_, available_host_memory());
     } catch (const c10::Error& e) {
       // Torch's CPU allocator reports a failed allocation as a c10::Error of its own.
       if (std::string(e.what()).find("DefaultCPUAllocator") == std::string::npos) throw;
-      throw host_memory_error(available_host_memory());
+      throw host_memory_error(data_, config_, available_host_memory());
     }
     if (resuming()) {
       trainer_->load_checkpoint(checkpoint_);
@@ -236,17 +230,6 @@ class TrainingRun {
         " steps = " + std::to_string(trainer_->frames_per_update()) + " frames per update on " +
         (options_.cuda ? "the GPU" : "the CPU") + ", " + std::to_string(tc.total_frames) + " frames in all -> " +
         run_dir_.string() + "\n");
-  }
-
-  /// The error of a CPU training that does not fit in `available` bytes of
-  /// host memory, naming the key to change: the network when it alone does
-  /// not fit, the rollout length when one env does not, else the env count.
-  ConfigError host_memory_error(std::int64_t available) const {
-    const auto budget = static_cast<double>(available);
-    const char* key = static_cast<double>(training_bytes_per_run(data_, config_)) > budget     ? "train.network"
-                      : static_cast<double>(training_bytes_per_env(data_, config_)) > budget ? "train.rollout_steps"
-                                                                                               : "train.num_envs";
-    return ConfigError(key, host_memory_message(data_, config_, available));
   }
 
   /// Cuts the log `file` of a resumed run back to the checkpoint's update, saying so when it removes rows.

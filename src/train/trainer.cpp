@@ -434,17 +434,28 @@ std::int64_t available_host_memory() {
   return -1;
 }
 
-std::string host_memory_message(const EnvData& data, const Config& config, std::int64_t available) {
+ConfigError host_memory_error(const EnvData& data, const Config& config, std::int64_t available) {
+  // In doubles: absurd settings must not overflow the estimate.
   const double per_env = static_cast<double>(training_bytes_per_env(data, config));
   const double per_run = static_cast<double>(training_bytes_per_run(data, config));
   const double needed = per_env * static_cast<double>(config.train.num_envs) + per_run;
-  const auto fit = static_cast<long long>(std::max(0.0, (0.9 * static_cast<double>(available) - per_run) / per_env));
-  return format("%lld envs need about %.1f GiB of host memory (%.1f KiB per env: env state and outputs, "
-                "%lld rollout steps, the update; %.1f MiB for the data and the network), and %.1f GiB are "
-                "available, so about %lld envs fit",
-                static_cast<long long>(config.train.num_envs), needed / 1073741824.0, per_env / 1024.0,
-                static_cast<long long>(config.train.rollout_steps), per_run / 1048576.0,
-                static_cast<double>(available) / 1073741824.0, fit);
+  const double budget = static_cast<double>(available);
+  const auto fit = static_cast<long long>(std::max(0.0, (0.9 * budget - per_run) / per_env));
+  const char* key = per_run > budget ? "train.network" : per_env > budget ? "train.rollout_steps" : "train.num_envs";
+  return ConfigError(key, format("%lld envs need about %.1f GiB of host memory (%.1f KiB per env: env state and "
+                                 "outputs, %lld rollout steps, the update; %.1f MiB for the data and the network), "
+                                 "and %.1f GiB are available, so about %lld envs fit",
+                                 static_cast<long long>(config.train.num_envs), needed / 1073741824.0,
+                                 per_env / 1024.0, static_cast<long long>(config.train.rollout_steps),
+                                 per_run / 1048576.0, budget / 1073741824.0, fit));
+}
+
+void check_host_memory(const EnvData& data, const Config& config, std::int64_t available) {
+  if (available < 0) return;
+  const double needed = static_cast<double>(training_bytes_per_env(data, config)) *
+                            static_cast<double>(config.train.num_envs) +
+                        static_cast<double>(training_bytes_per_run(data, config));
+  if (needed > static_cast<double>(available)) throw host_memory_error(data, config, available);
 }
 
 std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,

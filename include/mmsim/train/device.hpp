@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mmsim/config/config.hpp"
+#include "mmsim/core/error.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
 
@@ -75,10 +76,16 @@ std::int64_t training_bytes(const EnvData& data, const Config& config);
 /// /proc/meminfo), in bytes; -1 when the system does not say.
 std::int64_t available_host_memory();
 
-/// The message for a CPU training that does not fit in `available` bytes of
-/// host memory: its estimate (training_bytes), the bytes per env and per run,
-/// and how many envs would fit.
-std::string host_memory_message(const EnvData& data, const Config& config, std::int64_t available);
+/// The error of a CPU training that does not fit in `available` bytes of host
+/// memory: its estimate (training_bytes), the bytes per env and per run, how
+/// many envs would fit, and the key to change (train.network when the network
+/// alone does not fit, train.rollout_steps when one env does not, else
+/// train.num_envs).
+ConfigError host_memory_error(const EnvData& data, const Config& config, std::int64_t available);
+
+/// Throws host_memory_error when the CPU training of `config` needs more than
+/// `available` bytes (no check when `available` < 0: unknown).
+void check_host_memory(const EnvData& data, const Config& config, std::int64_t available);
 
 /// Splits training runs, in order, into consecutive groups to train side by
 /// side; returns the groups' sizes. On the CPU one group of all; on the
