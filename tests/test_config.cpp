@@ -434,6 +434,15 @@ TEST(ConfigOverrides, DuplicateKeysAndSectionsAreRefusedWithBothLines) {
                       "train.gamma", {"--set train"});
 }
 
+TEST(ConfigOverrides, AKeyThatIsASequenceOrAMappingIsRefusedWithItsLine) {
+  // A comment's '#' flipped to '!' makes a sequence key (yaml-cpp accepts it).
+  expect_parse_error("data:\n  files: [a.csv]\nenv:\n  ! [bid_offset, ask_offset]: the pattern\n",
+                     "env.[bid_offset, ask_offset]", {"test.yaml:4", "not a key name"});
+  expect_parse_error("data:\n  files: [a.csv]\n? {a: 1}\n: 2\n", "{a: 1}", {"test.yaml:3", "not a key name"});
+  expect_config_error([] { parse("data:\n  files: [a.csv]\n", {"train={[gamma]: 0.9}"}); }, "train.[gamma]",
+                      {"--set train", "not a key name"});
+}
+
 TEST(ConfigOverrides, AnOverrideWithoutAValueIsRefused) {
   for (const std::string assignment : {"train.gamma=", "train=null", "train.gamma=~", "env=null"}) {
     SCOPED_TRACE(assignment);

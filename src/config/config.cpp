@@ -32,25 +32,31 @@ const Table<Config>& config_keys() {
 
 namespace {
 
-/// Throws ConfigError naming the key and both lines when a mapping of the
-/// tree under `node` holds a key twice (the parser keeps both; a lookup
-/// would silently take the first).
-void reject_duplicate_keys(const YAML::Node& node, const std::string& prefix, const std::string& name) {
+/// Throws ConfigError naming the key and its line when a mapping of the tree
+/// under `node` has a key that is not a plain name (YAML allows a sequence or
+/// a mapping as a key; no config key is one), or holds a key twice (the
+/// parser keeps both; a lookup would silently take the first).
+void check_mapping_keys(const YAML::Node& node, const std::string& prefix, const std::string& name) {
   if (node.IsSequence()) {
-    for (const YAML::Node& item : node) reject_duplicate_keys(item, prefix, name);
+    for (const YAML::Node& item : node) check_mapping_keys(item, prefix, name);
     return;
   }
   if (!node.IsMap()) return;
   std::map<std::string, int> lines;
   for (const auto& pair : node) {
-    const std::string key = pair.first.Scalar();
     const int line = pair.first.Mark().line + 1;
+    if (!pair.first.IsScalar()) {
+      throw ConfigError(prefix + config::Reader::text(pair.first),
+                        "is not a key name (" + name + ":" + std::to_string(line) +
+                            "); keys are plain words such as episode_length");
+    }
+    const std::string key = pair.first.Scalar();
     const auto [earlier, inserted] = lines.emplace(key, line);
     if (!inserted) {
       throw ConfigError(prefix + key, "is given twice in " + name + " (lines " + std::to_string(earlier->second) +
                                           " and " + std::to_string(line) + "); keep one");
     }
-    reject_duplicate_keys(pair.second, prefix + key + ".", name);
+    check_mapping_keys(pair.second, prefix + key + ".", name);
   }
 }
 
@@ -70,7 +76,7 @@ void apply_override(YAML::Node root, const std::string& assignment) {
     throw ConfigError(path, "--set " + assignment + " gives no value (empty or null would silently mean the "
                             "defaults); give the value itself");
   }
-  reject_duplicate_keys(value, path + ".", "--set " + path);
+  check_mapping_keys(value, path + ".", "--set " + path);
   // Node handles alias in yaml-cpp, so walk with fresh nodes and assign at the end.
   std::vector<std::string> parts;
   std::stringstream stream(path);
@@ -119,7 +125,7 @@ Config parse_config(const std::string& yaml_text, const std::filesystem::path& b
                                       std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  reject_duplicate_keys(root, "", name);
+  check_mapping_keys(root, "", name);
   config::ParseSource source{name, base_dir, {}, {}};
   for (const std::string& assignment : overrides) {
     apply_override(root, assignment);

@@ -93,7 +93,7 @@ YAML::Node Reader::get(const std::string& name) {
 void Reader::reject_unknown() const {
   if (!node_ || !node_.IsMap()) return;
   for (const auto& entry : node_) {
-    const std::string name = entry.first.as<std::string>();
+    const std::string& name = entry.first.Scalar();
     if (known_.count(name) == 0) {
       std::string allowed;
       for (const std::string& known : known_) allowed += (allowed.empty() ? "" : ", ") + known;

@@ -5,12 +5,11 @@
 // Error). Anything else -- another exception, a sanitizer report, a crash --
 // fails the run, which prints the input that did it.
 //
-//   fuzz_parsers SECONDS SEED WORK_DIR
+//   fuzz_parsers INPUTS SEED WORK_DIR
 //
-// The time is split evenly between the four targets; the same seed makes the
-// same inputs.
+// Each of the four targets gets INPUTS inputs; the same count and seed make
+// the same inputs on every machine, so a failure reproduces.
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -26,8 +25,6 @@
 #include "mmsim/data/load.hpp"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 /// Values that break naive parsers: signs, huge and tiny numbers, separators.
 const std::vector<std::string> kTokens = {
@@ -105,13 +102,12 @@ struct Counts {
   long long inputs = 0, loaded = 0, refused = 0;
 };
 
-/// Runs `attempt` on mutated inputs for `budget`; returns false (after
-/// printing the input) when an input ends in anything but a load or a typed refusal.
-bool fuzz(const char* name, Clock::duration budget, std::mt19937_64& random,
+/// Runs `attempt` on `inputs` mutated inputs; returns false (after printing
+/// the input) when an input ends in anything but a load or a typed refusal.
+bool fuzz(const char* name, long long inputs, std::mt19937_64& random,
           const std::function<void(std::mt19937_64&, std::string* described)>& attempt) {
   Counts counts;
-  const auto until = Clock::now() + budget;
-  while (Clock::now() < until) {
+  while (counts.inputs < inputs) {
     std::string described;
     ++counts.inputs;
     try {
@@ -134,10 +130,10 @@ bool fuzz(const char* name, Clock::duration budget, std::mt19937_64& random,
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: fuzz_parsers SECONDS SEED WORK_DIR\n");
+    std::fprintf(stderr, "usage: fuzz_parsers INPUTS SEED WORK_DIR\n");
     return 2;
   }
-  const auto budget = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::atof(argv[1]) / 4));
+  const long long inputs_per_target = std::strtoll(argv[1], nullptr, 10);
   std::mt19937_64 random(std::strtoull(argv[2], nullptr, 10));
   const std::filesystem::path dir(argv[3]);
   std::filesystem::create_directories(dir);
@@ -165,7 +161,7 @@ int main(int argc, char** argv) {
   };
 
   bool ok = true;
-  ok &= fuzz("lobster", budget, random, [&](std::mt19937_64& r, std::string* described) {
+  ok &= fuzz("lobster", inputs_per_target, random, [&](std::mt19937_64& r, std::string* described) {
     const std::filesystem::path book = dir / "FUZZ_2020-01-02_34200000_57600000_orderbook_2.csv";
     const std::filesystem::path messages = dir / "FUZZ_2020-01-02_34200000_57600000_message_2.csv";
     const bool book_side = r() % 2 == 0;
@@ -178,7 +174,7 @@ int main(int argc, char** argv) {
     if (r() % 2) options.bad_rows = mmsim::BadRowPolicy::drop;
     mmsim::load_book_uncached(options);
   });
-  ok &= fuzz("snapshot", budget, random, [&](std::mt19937_64& r, std::string* described) {
+  ok &= fuzz("snapshot", inputs_per_target, random, [&](std::mt19937_64& r, std::string* described) {
     const std::filesystem::path file = dir / "FUZZ_day1.csv";
     *described = mutate(snapshot, r);
     write(file, *described);
@@ -188,7 +184,7 @@ int main(int argc, char** argv) {
     options.timestamp_format = formats[r() % 4];
     mmsim::load_book_uncached(options);
   });
-  ok &= fuzz("l1", budget, random, [&](std::mt19937_64& r, std::string* described) {
+  ok &= fuzz("l1", inputs_per_target, random, [&](std::mt19937_64& r, std::string* described) {
     const std::filesystem::path file = dir / "FUZZ_l1.csv";
     *described = mutate(l1, r);
     write(file, *described);
@@ -196,7 +192,7 @@ int main(int argc, char** argv) {
     options.timestamp_format = mmsim::TimestampFormat::row_number;
     mmsim::load_book_uncached(options);
   });
-  ok &= fuzz("config", budget, random, [&](std::mt19937_64& r, std::string* described) {
+  ok &= fuzz("config", inputs_per_target, random, [&](std::mt19937_64& r, std::string* described) {
     const bool file_side = r() % 3 != 0;
     const std::string text = file_side ? mutate(config, r) : config;
     std::vector<std::string> overrides;
