@@ -1,6 +1,6 @@
-// Training frames per second (rollout + A2C update) on the CPU backend with
-// the thesis's network and observation, against the number of envs; and
-// where an update's time goes (each part timed on its own).
+// Training frames per second (rollout + update) of each learner (A2C, PPO) on
+// the CPU backend with the thesis's network and observation, against the
+// number of envs; and where an update's time goes (each part timed on its own).
 
 #include <benchmark/benchmark.h>
 
@@ -10,15 +10,18 @@
 namespace {
 
 /// Calls `measure` with a CPU trainer of the thesis setup for N = state.range(0)
-/// envs, after one warm-up update (first allocations).
+/// envs and the learner state.range(1) (bench::learner), after one warm-up
+/// update (first allocations).
 template <class Measure>
 void with_cpu_trainer(benchmark::State& state, Measure measure) {
-  const mmsim::Config config = mmsim::bench::thesis_train_config(state.range(0));
+  const mmsim::Config config =
+      mmsim::bench::thesis_train_config(state.range(0), mmsim::bench::learner(state.range(1)));
   auto env = mmsim::make_cpu_env(mmsim::bench::thesis_setup().data(), config.env, config.train.num_envs, config.seed);
   mmsim::train::Trainer trainer(config, *env);
   trainer.update();
   measure(trainer);
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
+  state.SetLabel(mmsim::train::to_string(config.train.algorithm));
 }
 
 void BM_TrainCpu(benchmark::State& state) {
@@ -30,13 +33,21 @@ void BM_TrainCpu(benchmark::State& state) {
   });
 }
 
-BENCHMARK(BM_TrainCpu)->RangeMultiplier(4)->Range(16, 4096)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainCpu)
+    ->ArgNames({"envs", "learner"})
+    ->ArgsProduct({benchmark::CreateRange(16, 4096, 4), mmsim::bench::every_learner()})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_TrainPhasesCpu(benchmark::State& state) {
   with_cpu_trainer(state, [&](mmsim::train::Trainer& trainer) { mmsim::bench::run_timed_updates(state, trainer); });
 }
 
-BENCHMARK(BM_TrainPhasesCpu)->Arg(16)->Arg(1024)->Arg(4096)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainPhasesCpu)
+    ->ArgNames({"envs", "learner"})
+    ->ArgsProduct({{16, 1024, 4096}, mmsim::bench::every_learner()})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -1,5 +1,6 @@
-// Training frames per second (rollout + A2C update) on the CUDA backend with
-// the thesis's network and observation, against the number of envs. Each
+// Training frames per second (rollout + update) of each learner (A2C, PPO) on
+// the CUDA backend with the thesis's network and observation, against the
+// number of envs. Each
 // iteration is one update, timed from the host with the stream drained at its
 // end, so the time covers all of the update's device work. Also K seeds side
 // by side (mmsim train --seeds K): one update of each, each on its own stream;
@@ -29,13 +30,14 @@ bool cuda_training(benchmark::State& state) {
 }
 
 /// Calls `measure` with a CUDA trainer of the thesis setup for N =
-/// state.range(0) envs, after one warm-up update (library handles, optimiser
-/// state, allocator cache). A size that does not fit is reported as skipped,
-/// and the larger ones still run.
+/// state.range(0) envs and the learner state.range(1) (bench::learner), after
+/// one warm-up update (library handles, optimiser state, allocator cache). A
+/// size that does not fit is reported as skipped, and the larger ones still run.
 template <class Measure>
 void with_cuda_trainer(benchmark::State& state, Measure measure) {
   if (!cuda_training(state)) return;
-  const mmsim::Config config = mmsim::bench::thesis_train_config(state.range(0));
+  const mmsim::Config config =
+      mmsim::bench::thesis_train_config(state.range(0), mmsim::bench::learner(state.range(1)));
   try {
     auto env = mmsim::train::make_training_env(mmsim::bench::thesis_setup().data(), config, true);
     mmsim::train::Trainer trainer(config, *env);
@@ -47,7 +49,7 @@ void with_cuda_trainer(benchmark::State& state, Measure measure) {
     return;
   }
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.SetLabel(mmsim::gpu::query_device().name);
+  state.SetLabel(std::string(mmsim::train::to_string(config.train.algorithm)) + ", " + mmsim::gpu::query_device().name);
 }
 
 void BM_TrainCuda(benchmark::State& state) {
@@ -62,13 +64,21 @@ void BM_TrainCuda(benchmark::State& state) {
   });
 }
 
-BENCHMARK(BM_TrainCuda)->RangeMultiplier(4)->Range(1024, 1 << 18)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainCuda)
+    ->ArgNames({"envs", "learner"})
+    ->ArgsProduct({benchmark::CreateRange(1024, 1 << 18, 4), mmsim::bench::every_learner()})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_TrainPhasesCuda(benchmark::State& state) {
   with_cuda_trainer(state, [&](mmsim::train::Trainer& trainer) { mmsim::bench::run_timed_updates(state, trainer); });
 }
 
-BENCHMARK(BM_TrainPhasesCuda)->Arg(4096)->Arg(65536)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainPhasesCuda)
+    ->ArgNames({"envs", "learner"})
+    ->ArgsProduct({{4096, 65536}, mmsim::bench::every_learner()})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 /// One seed of a side-by-side group: its stream, env and trainer.
 struct SeedRun {

@@ -42,7 +42,7 @@ TEST(SampleActions, FrequenciesFollowTheEpsilonMixedSoftmax) {
   constexpr std::int64_t kDraws = 100000;
   const torch::Tensor logits =
       torch::tensor({0.0, std::log(3.0)}, torch::kFloat32).unsqueeze(0).expand({kDraws, 2}).contiguous();
-  const torch::Tensor actions = sample_actions(logits, 0.2, action_uniforms(7, 0, 0, kDraws));
+  const torch::Tensor actions = sample_actions(logits, 0.2, counter_uniforms(7, 0, 0, RngPurpose::action, kDraws));
   EXPECT_EQ(actions.scalar_type(), torch::kInt32);
   const double ones = actions.to(torch::kFloat64).mean().item<double>();
   const double sigma = std::sqrt(0.7 * 0.3 / kDraws);
@@ -74,14 +74,14 @@ TEST(SampleActions, LogProbabilitiesAreThoseOfTheEpsilonMixture) {
 }
 
 TEST(ActionUniforms, AreCounterBased) {
-  const torch::Tensor a = action_uniforms(1, 5, 3, 1000);
-  EXPECT_TRUE(torch::equal(a, action_uniforms(1, 5, 3, 1000)));
-  EXPECT_FALSE(torch::equal(a, action_uniforms(1, 6, 3, 1000)));
-  EXPECT_FALSE(torch::equal(a, action_uniforms(2, 5, 3, 1000)));
+  const torch::Tensor a = counter_uniforms(1, 5, 3, RngPurpose::action, 1000);
+  EXPECT_TRUE(torch::equal(a, counter_uniforms(1, 5, 3, RngPurpose::action, 1000)));
+  EXPECT_FALSE(torch::equal(a, counter_uniforms(1, 6, 3, RngPurpose::action, 1000)));
+  EXPECT_FALSE(torch::equal(a, counter_uniforms(2, 5, 3, RngPurpose::action, 1000)));
   EXPECT_GE(a.min().item<double>(), 0.0);
   EXPECT_LT(a.max().item<double>(), 1.0);
   // The first 10 envs' draws do not depend on how many envs there are.
-  EXPECT_TRUE(torch::equal(a.slice(0, 0, 10), action_uniforms(1, 5, 3, 10)));
+  EXPECT_TRUE(torch::equal(a.slice(0, 0, 10), counter_uniforms(1, 5, 3, RngPurpose::action, 10)));
 }
 
 TEST(A2CLoss, HandComputedTermsAndADetachedAdvantage) {

@@ -640,6 +640,12 @@ TEST(ConfigRanges, ACrossKeyCheckNamesBothKeysAndWhereEachCameFrom) {
   expect_parse_error(kMinimal + "train:\n  learning_rate: 0.001\n  min_learning_rate: 0.01\n",
                      "train.min_learning_rate",
                      {"<= train.learning_rate (0.001)", "got 0.01", "test.yaml:5", "train.learning_rate: test.yaml:4"});
+  // PPO's minibatches must each hold a sample; the check applies only when PPO trains.
+  const std::string small_ppo = kMinimal + "train:\n  num_envs: 2\n  rollout_steps: 3\n  ppo:\n    minibatches: 7\n";
+  expect_parse_error(small_ppo + "  algorithm: ppo\n", "train.ppo.minibatches",
+                     {"train.num_envs x train.rollout_steps = 6", "got 7", "test.yaml:7",
+                      "train.num_envs: test.yaml:4", "train.rollout_steps: test.yaml:5"});
+  EXPECT_EQ(parse(small_ppo).train.ppo.minibatches, 7);
   expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n"
                                 "  test_start: '2020-01-02 09:00:00'\n",
                      "split.test_start", {"at or after split.validation_start", "test.yaml:6"});

@@ -24,79 +24,28 @@
 #include "mmsim/train/a2c.hpp"
 #include "mmsim/train/agent_policy.hpp"
 #include "mmsim/train/trainer.hpp"
+#include "synthetic_trainer.hpp"
 #include "test_util.hpp"
 #include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
 
-/// Rows alternate A (bid 100, ask 102, mid 101) and B (bid 96, ask 98, mid 97).
-/// With symmetric offsets d and 1-lot quotes filled at the quote price:
-/// d = 3 buys at 98 (A -> B) and sells at 100 (B -> A): +2 per cycle;
-/// d = 1 buys at 100 and sells at 98: -2 per cycle; d = 5 never fills: 0.
-struct Synthetic {
-  BookTensor book;
-  FeatureTable table;
-  Splits splits;
-  Config config;
-  EnvData data() const { return {&book, &table, &splits}; }
+/// Every learner (train.algorithm), trained by the shell on the synthetic book.
+class EveryLearner : public ::testing::TestWithParam<train::AlgorithmKind> {
+ protected:
+  Synthetic synthetic() const {
+    Synthetic s = make_synthetic();
+    s.config.train.algorithm = GetParam();
+    return s;
+  }
 };
 
-Synthetic make_synthetic() {
-  Synthetic s;
-  constexpr std::int64_t kRows = 400;
-  s.book.instrument = {0.01, 1.0};
-  s.book.depth = 1;
-  for (std::int64_t r = 0; r < kRows; ++r) {
-    const bool a = r % 2 == 0;
-    s.book.time_ns.push_back(r * 1000000000LL);
-    s.book.bid_price.push_back(a ? 100 : 96);
-    s.book.ask_price.push_back(a ? 102 : 98);
-    s.book.bid_size.push_back(10);
-    s.book.ask_size.push_back(10);
-    s.book.source_line.push_back(r + 1);
-  }
-  s.book.session_begin = {0, kRows};
-  s.book.session_names = {"synthetic"};
-  FeatureConfig features;
-  features.rsi_windows = {2};
-  s.table = compute_features_cpu(s.book, features);
-  s.splits.train.ranges = {{2, kRows}};
-  normalise_features(s.table, s.splits.train);
-
-  Config& c = s.config;
-  c.seed = 3;
-  c.env.episode_length = 20;
-  c.env.offset_unit = OffsetUnit::ticks;
-  c.env.actions = {{1, 1, 1, 1}, {3, 3, 1, 1}, {5, 5, 1, 1}};
-  c.env.reward.eta = 0;
-  c.env.observation.stack = 1;
-  c.train.num_envs = 16;
-  c.train.rollout_steps = 8;
-  c.train.gamma = 0.9;
-  c.train.learning_rate = 3e-3;
-  c.train.learning_rate_decay = 1;
-  c.train.epsilon = {train::Schedule::Kind::piecewise_linear, {0}, {0.05}};
-  c.train.beta = {train::Schedule::Kind::step, {0}, {0.001}};
-  c.train.clip_max = 1.0;
-  c.train.network.shared = 32;
-  c.train.network.policy_hidden = 16;
-  c.train.network.value_hidden = 16;
-  return s;
-}
-
-/// Mean probability of `action` over the current observations of the envs.
-double probability_of(train::Trainer& trainer, BatchEnv& env, int action) {
-  torch::NoGradGuard no_grad;
-  const torch::Tensor obs =
-      torch::from_blob(env.outputs().obs, {env.num_envs(), env.observation_size()}, torch::kFloat32);
-  return torch::softmax(trainer.algorithm().logits(obs), 1).select(1, action).mean().item<double>();
-}
-
-TEST(Trainer, LearnsTheClearlyBestAction) {
-  const Synthetic s = make_synthetic();
+TEST_P(EveryLearner, LearnsTheClearlyBestAction) {
+  const Synthetic s = synthetic();
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
   train::Trainer trainer(s.config, *env);
+  EXPECT_EQ(trainer.algorithm().name(), to_string(GetParam()));
   const double before = probability_of(trainer, *env, 1);
   int updates = 0;
   while (updates < 400 && probability_of(trainer, *env, 1) <= 0.9) {
@@ -110,19 +59,8 @@ TEST(Trainer, LearnsTheClearlyBestAction) {
   EXPECT_GT(m.episodes, 0);
 }
 
-std::vector<torch::Tensor> parameters_of(train::Trainer& trainer) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : trainer.algorithm().parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-void expect_identical(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_TRUE(torch::equal(a[k], b[k])) << "parameter " << k;
-}
-
-TEST(Trainer, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
-  const Synthetic s = make_synthetic();
+TEST_P(EveryLearner, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
+  const Synthetic s = synthetic();
   TempDir dir;
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
   train::Trainer trainer(s.config, *env);
@@ -138,6 +76,12 @@ TEST(Trainer, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
   resumed.update();
   expect_identical(parameters_of(resumed), expected);
 }
+
+INSTANTIATE_TEST_SUITE_P(Trainer, EveryLearner,
+                         ::testing::ValuesIn(train::enum_names(train::AlgorithmKind{}).values()),
+                         [](const ::testing::TestParamInfo<train::AlgorithmKind>& learner) {
+                           return std::string(to_string(learner.param));
+                         });
 
 /// A trainer on the synthetic book after one update, its checkpoint saved in a temporary directory.
 struct SavedRun {
@@ -430,7 +374,7 @@ TEST(Collector, RolloutsHoldTheActingPolicysLogProbabilitiesAndValues) {
   for (std::int64_t t = 0; t < r.steps(); ++t) {
     const torch::Tensor logits = a2c.logits(r.obs[t]);
     const train::SampledActions expected = train::sample_actions_with_log_probs(
-        logits, 0.05, train::action_uniforms(s.config.seed, 4, static_cast<std::uint32_t>(t), r.envs()));
+        logits, 0.05, train::counter_uniforms(s.config.seed, 4, static_cast<std::uint32_t>(t), RngPurpose::action, r.envs()));
     EXPECT_TRUE(torch::equal(r.actions[t], expected.actions)) << "step " << t;
     EXPECT_TRUE(torch::equal(r.log_probs[t], expected.log_probs)) << "step " << t;
     EXPECT_TRUE(torch::equal(r.values[t], a2c.value(r.obs[t]))) << "step " << t;
@@ -497,7 +441,8 @@ class ReplayBandit final : public train::Algorithm {
   std::vector<train::Setting> settings(double frame) const override { return {{"toy_frame", frame}}; }
   std::vector<torch::Tensor> parameters() override { return {preferences_}; }
 
-  std::vector<torch::Tensor> update(const train::Rollout& rollout, double, const train::GradientStep& step) override {
+  std::vector<torch::Tensor> update(const train::Rollout& rollout, const train::UpdateContext&,
+                                    const train::GradientStep& step) override {
     replay_actions_ = torch::cat({replay_actions_, rollout.actions.reshape({-1}).to(torch::kLong)});
     replay_rewards_ = torch::cat({replay_rewards_, rollout.rewards.reshape({-1})});
     torch::Tensor loss;

@@ -43,6 +43,13 @@ Table<train::Schedule> schedule_keys(const std::string& what, Range values) {
 }
 
 void check_train(const train::TrainConfig& t, const Checker& checker) {
+  if (t.algorithm == train::AlgorithmKind::ppo && t.ppo.minibatches > t.num_envs * t.rollout_steps) {
+    checker.fail("ppo.minibatches",
+                 "expected at most the frames of one update, " + checker.key("num_envs") + " x " +
+                     checker.key("rollout_steps") + " = " + std::to_string(t.num_envs * t.rollout_steps) +
+                     ", got " + std::to_string(t.ppo.minibatches),
+                 {"num_envs", "rollout_steps"});
+  }
   if (t.min_learning_rate > t.learning_rate) {
     checker.fail("min_learning_rate",
                  "expected a number <= " + checker.key("learning_rate") + " (" + format_number(t.learning_rate) +
@@ -69,6 +76,25 @@ const Table<train::NetworkConfig>& network_keys() {
              "width of the policy head's hidden layer"),
       number("value_hidden", &train::NetworkConfig::value_hidden, Range::at_least(1),
              "width of the value head's hidden layer"),
+  }};
+  return table;
+}
+
+const Table<train::PpoConfig>& ppo_keys() {
+  static const Table<train::PpoConfig> table{{
+      number("gae_lambda", &train::PpoConfig::gae_lambda, Range::closed(0, 1),
+             "lambda of generalised advantage estimation (1: n-step returns, 0: one-step)"),
+      number("epochs", &train::PpoConfig::epochs, Range::closed(1, 1000), "passes over each rollout"),
+      number("minibatches", &train::PpoConfig::minibatches, Range::at_least(1),
+             "gradient steps per epoch, each over a part of a fresh shuffle of the rollout"),
+      number("clip_ratio", &train::PpoConfig::clip_ratio, Range::above(0),
+             "the surrogate clips the probability ratio to [1 - clip_ratio, 1 + clip_ratio]"),
+      number("value_clip", &train::PpoConfig::value_clip, Range::at_least(0),
+             "the value loss also takes the value clipped to the rollout's value +- value_clip, whichever is "
+             "larger; 0 = off"),
+      number("value_coef", &train::PpoConfig::value_coef, Range::at_least(0), "weight of the value loss"),
+      flag("normalize_advantages", &train::PpoConfig::normalize_advantages,
+           "per minibatch: subtract the mean, divide by the population deviation + 1e-8"),
   }};
   return table;
 }
@@ -122,6 +148,7 @@ const Table<train::TrainConfig>& train_keys() {
           section("beta", &train::TrainConfig::beta, beta),
           group("clip", clip_keys()),
           section("network", &train::TrainConfig::network, network_keys()),
+          section("ppo", &train::TrainConfig::ppo, ppo_keys()),
           number("log_every_seconds", &train::TrainConfig::log_every_seconds, Range::above(0),
                  "progress line interval"),
           number("metrics_every_updates", &train::TrainConfig::metrics_every_updates, Range::at_least(1),

@@ -3,6 +3,8 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/serialize.h>
 
+#include <cmath>
+
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/rng.hpp"
@@ -28,20 +30,25 @@ ActorCriticImpl::Output ActorCriticImpl::forward(const torch::Tensor& observatio
   return out;
 }
 
+torch::Tensor mixture_log_probabilities(const torch::Tensor& logits, double epsilon) {
+  const torch::Tensor greedy = torch::log_softmax(logits, 1) + std::log1p(-epsilon);
+  if (epsilon == 0) return greedy;
+  return torch::logaddexp(greedy, torch::full_like(greedy, std::log(epsilon / static_cast<double>(logits.size(1)))));
+}
+
 SampledActions sample_actions_with_log_probs(const torch::Tensor& logits, double epsilon,
                                              const torch::Tensor& uniforms) {
   MMSIM_ASSERT(logits.dim() == 2 && uniforms.dim() == 1 && uniforms.size(0) == logits.size(0),
                "sample_actions: logits [B, A] and uniforms [B]");
   const std::int64_t actions = logits.size(1);
-  const torch::Tensor probabilities =
-      torch::softmax(logits.to(torch::kFloat64), 1) * (1.0 - epsilon) + epsilon / static_cast<double>(actions);
-  const torch::Tensor cumulative = probabilities.cumsum(1);
+  const torch::Tensor log_probabilities = mixture_log_probabilities(logits.to(torch::kFloat64), epsilon);
+  const torch::Tensor cumulative = log_probabilities.exp().cumsum(1);
   // Count the cumulative bounds at or below u: the index of the first bound above it.
   const torch::Tensor u = uniforms.to(cumulative.options()).unsqueeze(1);
   const torch::Tensor index = (cumulative <= u).sum(1).clamp_max(actions - 1);
   SampledActions sampled;
   sampled.actions = index.to(torch::kInt32);
-  sampled.log_probs = probabilities.gather(1, index.unsqueeze(1)).squeeze(1).log().to(torch::kFloat32);
+  sampled.log_probs = log_probabilities.gather(1, index.unsqueeze(1)).squeeze(1).to(torch::kFloat32);
   return sampled;
 }
 
@@ -85,42 +92,45 @@ A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const
   return loss;
 }
 
-A2C::A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device)
+ActorCriticAlgorithm::ActorCriticAlgorithm(const TrainConfig& config, std::int64_t observation_size,
+                                           std::int64_t actions, const torch::Device& device)
     : config_(config), network_(observation_size, actions, config.network) {
   network_->to(device);
 }
 
-ActorStep A2C::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
+ActorStep ActorCriticAlgorithm::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
   const double epsilon = config_.epsilon.at(frame);
   const ActorCriticImpl::Output out = network_->forward(observations);
   const SampledActions sampled = sample_actions_with_log_probs(out.logits, epsilon, uniforms);
   return {sampled.actions, sampled.log_probs, out.value};
 }
 
-torch::Tensor A2C::value(const torch::Tensor& observations) { return network_->forward(observations).value; }
+torch::Tensor ActorCriticAlgorithm::value(const torch::Tensor& observations) {
+  return network_->forward(observations).value;
+}
 
 std::vector<std::string> A2C::metric_names() const {
   return {"advantage", "value", "policy_loss", "value_loss", "entropy", "total_loss"};
 }
 
-std::vector<Setting> A2C::settings(double frame) const {
+std::vector<Setting> ActorCriticAlgorithm::settings(double frame) const {
   return {{"epsilon", config_.epsilon.at(frame)}, {"beta", config_.beta.at(frame)}};
 }
 
-std::vector<torch::Tensor> A2C::update(const Rollout& rollout, double frame, const GradientStep& step) {
+std::vector<torch::Tensor> A2C::update(const Rollout& rollout, const UpdateContext& at, const GradientStep& step) {
   const torch::Tensor returns = nstep_returns(rollout.rewards, rollout.terminated, rollout.truncated,
                                               rollout.truncation_values, rollout.last_values, config_.gamma);
   const auto policy = network_->forward(rollout.obs.reshape({rollout.steps() * rollout.envs(), -1}));
   const A2CLoss loss =
       a2c_loss(policy.logits, policy.value, rollout.actions.reshape({-1}), returns.reshape({-1}),
-               config_.beta.at(frame));
+               config_.beta.at(at.frame));
   step(loss.total);
   const auto metric = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat64); };
   return {metric(returns.reshape({-1}) - policy.value).mean(), metric(policy.value).mean(), metric(loss.policy),
           metric(loss.value), metric(loss.entropy), metric(loss.total)};
 }
 
-torch::Tensor A2C::logits(const torch::Tensor& observations) {
+torch::Tensor ActorCriticAlgorithm::logits(const torch::Tensor& observations) {
   torch::NoGradGuard no_grad;
   return network_->forward(observations).logits;
 }
@@ -129,13 +139,13 @@ std::string A2C::describe_metrics(const std::vector<double>& m) const {
   return format("loss %9.4g (pi %.3g, v %.3g)  entropy %.3f", m[5], m[2], m[3], m[4]);
 }
 
-std::string A2C::describe_settings(const std::vector<Setting>& s) const {
+std::string ActorCriticAlgorithm::describe_settings(const std::vector<Setting>& s) const {
   return format("eps %.3f  beta %.4f", s[0].second, s[1].second);
 }
 
-void A2C::save(const std::filesystem::path& dir) const { save_torch(network_, dir / "model.pt"); }
+void ActorCriticAlgorithm::save(const std::filesystem::path& dir) const { save_torch(network_, dir / "model.pt"); }
 
-void A2C::load(const std::filesystem::path& dir, const torch::Device& device) {
+void ActorCriticAlgorithm::load(const std::filesystem::path& dir, const torch::Device& device) {
   if (!std::filesystem::exists(dir / "model.pt")) {
     throw Error("no model in " + dir.string() + " (expected a checkpoint directory such as runs/<name>/best)");
   }

@@ -52,8 +52,9 @@ RunStream::RunStream(bool cuda) {
 
 void RunStream::run(const std::function<void()>& work) const { work(); }
 
-void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {
-  out.copy_(action_uniforms(seed, update, step, out.size(0)));
+void fill_counter_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t episode, std::uint32_t step,
+                           RngPurpose purpose) {
+  out.copy_(counter_uniforms(seed, episode, step, purpose, out.size(0)));
 }
 
 }  // namespace mmsim::train

@@ -104,13 +104,14 @@ void RunStream::run(const std::function<void()>& work) const {
   work();
 }
 
-void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step) {
+void fill_counter_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t episode, std::uint32_t step,
+                           RngPurpose purpose) {
   if (!out.is_cuda()) {
-    out.copy_(action_uniforms(seed, update, step, out.size(0)));
+    out.copy_(counter_uniforms(seed, episode, step, purpose, out.size(0)));
     return;
   }
   MMSIM_ASSERT(out.scalar_type() == torch::kFloat64 && out.is_contiguous(), "uniforms must be contiguous float64");
-  gpu::fill_uniforms(out.data_ptr<double>(), out.numel(), seed, update, step, RngPurpose::action, current_stream());
+  gpu::fill_uniforms(out.data_ptr<double>(), out.numel(), seed, episode, step, purpose, current_stream());
 }
 
 }  // namespace mmsim::train

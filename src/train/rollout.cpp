@@ -18,12 +18,11 @@ torch::Tensor zero_sum(const torch::Device& device) {
   return torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
 }
 
-torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs) {
-  torch::Tensor out = torch::empty({envs}, torch::TensorOptions().dtype(torch::kFloat64));
+torch::Tensor counter_uniforms(std::uint64_t seed, std::uint64_t episode, std::uint32_t step, RngPurpose purpose,
+                               std::int64_t count) {
+  torch::Tensor out = torch::empty({count}, torch::TensorOptions().dtype(torch::kFloat64));
   double* data = out.data_ptr<double>();
-  for (std::int64_t i = 0; i < envs; ++i) {
-    data[i] = uniform01(seed, static_cast<std::uint64_t>(i), update, step, RngPurpose::action);
-  }
+  for (std::int64_t i = 0; i < count; ++i) data[i] = uniform01(seed, static_cast<std::uint64_t>(i), episode, step, purpose);
   return out;
 }
 
@@ -80,7 +79,8 @@ const Rollout& Collector::collect(Actor& actor, std::int64_t update, double fram
   for (std::int64_t t = 0; t < r.steps(); ++t) {
     r.obs[t].copy_(env_obs_);
     clock.mark(&UpdatePhaseSeconds::copies);
-    fill_action_uniforms(uniforms_, seed_, static_cast<std::uint64_t>(update), static_cast<std::uint32_t>(t));
+    fill_counter_uniforms(uniforms_, seed_, static_cast<std::uint64_t>(update), static_cast<std::uint32_t>(t),
+                          RngPurpose::action);
     const ActorStep step = actor.act(r.obs[t], uniforms_, frame);
     r.actions[t].copy_(step.actions);
     r.log_probs[t].copy_(step.log_probs);

@@ -225,7 +225,8 @@ void Trainer::update() {
   clock_.mark(nullptr);
   const Rollout& rollout = collector_->collect(*algorithm_, updates_, frame, env_stream(), clock_);
   const std::vector<torch::Tensor> metrics =
-      algorithm_->update(rollout, frame, [this](const torch::Tensor& loss) { gradient_step(loss); });
+      algorithm_->update(rollout, {config_.seed, updates_, frame},
+                         [this](const torch::Tensor& loss) { gradient_step(loss); });
   MMSIM_ASSERT(metrics.size() == sum_algorithm_.size(), "an algorithm returns one value per metric name");
   sum_reward_ += rollout.rewards.to(torch::kFloat64).mean();
   for (std::size_t k = 0; k < metrics.size(); ++k) sum_algorithm_[k] += metrics[k];

@@ -17,6 +17,7 @@
 #include "mmsim/config/config.hpp"
 #include "mmsim/gpu/device.hpp"
 #include "mmsim/train/a2c.hpp"
+#include "mmsim/train/ppo.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/trainer.hpp"
 #include "seed_group.hpp"
@@ -30,8 +31,9 @@ class TrainerGpu : public GpuTest {};
 
 /// The quickstart config on the shipped sample, small enough for a test, with
 /// episodes of 5 steps so that rollouts cross episode ends (and resets).
-Config small_config(bool liquidate_at_end = true) {
+Config small_config(bool liquidate_at_end = true, train::AlgorithmKind algorithm = train::AlgorithmKind::a2c) {
   Config c = load_config(std::string(MMSIM_CONFIG_DIR) + "/quickstart.yaml");
+  c.train.algorithm = algorithm;
   c.env.episode_length = 5;
   c.env.liquidate_at_end = liquidate_at_end;
   c.train.num_envs = 256;
@@ -57,45 +59,55 @@ std::vector<torch::Tensor> parameters_on_cpu(train::Trainer& trainer) {
 
 TEST_F(TrainerGpu, DeviceUniformsEqualTheHostsBitForBit) {
   torch::Tensor on_device = torch::zeros({1000}, torch::TensorOptions().dtype(torch::kFloat64).device(torch::kCUDA));
-  train::fill_action_uniforms(on_device, 77, 12, 5);
-  EXPECT_TRUE(torch::equal(on_device.cpu(), train::action_uniforms(77, 12, 5, 1000)));
+  train::fill_counter_uniforms(on_device, 77, 12, 5, RngPurpose::action);
+  EXPECT_TRUE(torch::equal(on_device.cpu(), train::counter_uniforms(77, 12, 5, RngPurpose::action, 1000)));
+}
+
+/// Every learner train.algorithm names.
+std::vector<train::AlgorithmKind> every_learner() { return train::enum_names(train::AlgorithmKind{}).values(); }
+
+TEST_F(TrainerGpu, DeviceMinibatchOrderEqualsTheHostsBitForBit) {
+  const torch::Tensor on_device = train::minibatch_order(77, 12, 3, 5000, torch::kCUDA);
+  EXPECT_TRUE(torch::equal(on_device.cpu(), train::minibatch_order(77, 12, 3, 5000, torch::kCPU)));
 }
 
 TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
   const GoogSample& s = goog_sample();
   // With liquidation episodes terminate; without, they are truncated and
   // bootstrapped from the final observation.
-  for (const bool liquidate : {true, false}) {
-    SCOPED_TRACE(liquidate ? "terminated episodes" : "truncated episodes");
-    const Config config = small_config(liquidate);
-    auto cpu_env = train::make_training_env(s.data(), config, false);
-    auto gpu_env = train::make_training_env(s.data(), config, true);
-    train::Trainer cpu(config, *cpu_env);
-    train::Trainer gpu(config, *gpu_env);
-    ASSERT_TRUE(gpu.device().is_cuda());
-    // Same seed, same initial weights.
-    const auto initial_cpu = parameters_on_cpu(cpu), initial_gpu = parameters_on_cpu(gpu);
-    for (std::size_t k = 0; k < initial_cpu.size(); ++k) EXPECT_TRUE(torch::equal(initial_cpu[k], initial_gpu[k]));
-    for (int update = 0; update < 3; ++update) {
-      cpu.update();
-      gpu.update();
-    }
-    const train::TrainMetrics a = cpu.read_metrics(), b = gpu.read_metrics();
-    // The rollouts agree (matrix products round differently on the device, so
-    // floats within tolerances; a sampled action at a rounding boundary is rare).
-    EXPECT_EQ(a.frames, b.frames);
-    EXPECT_GT(a.episodes, 256);  // every env finished episodes within the 24 steps
-    EXPECT_EQ(a.episodes, b.episodes);
-    EXPECT_NEAR(a.episode_pnl, b.episode_pnl, kCrossDeviceEpisodePnl * (1 + std::fabs(a.episode_pnl)));
-    EXPECT_NEAR(a.reward, b.reward, kCrossDeviceRollout * (1 + std::fabs(a.reward)));
-    EXPECT_NEAR(a.at("value"), b.at("value"), kCrossDeviceRollout * (1 + std::fabs(a.at("value"))));
-    EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), kCrossDeviceGradient * (1 + std::fabs(a.at("total_loss"))));
-    EXPECT_NEAR(a.at("entropy"), b.at("entropy"), kCrossDeviceRollout);
-    EXPECT_NEAR(a.gradient_l2, b.gradient_l2, kCrossDeviceGradient * (1 + a.gradient_l2));
-    const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
-    for (std::size_t k = 0; k < after_cpu.size(); ++k) {
-      EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], kCrossDeviceFloat32Relative, kCrossDeviceFloat32Absolute)) << "parameter " << k;
-      EXPECT_FALSE(torch::equal(after_cpu[k], initial_cpu[k])) << "parameter " << k << " did not move";
+  for (const train::AlgorithmKind algorithm : every_learner()) {
+    for (const bool liquidate : {true, false}) {
+      SCOPED_TRACE(std::string(to_string(algorithm)) + (liquidate ? ", terminated episodes" : ", truncated episodes"));
+      const Config config = small_config(liquidate, algorithm);
+      auto cpu_env = train::make_training_env(s.data(), config, false);
+      auto gpu_env = train::make_training_env(s.data(), config, true);
+      train::Trainer cpu(config, *cpu_env);
+      train::Trainer gpu(config, *gpu_env);
+      ASSERT_TRUE(gpu.device().is_cuda());
+      // Same seed, same initial weights.
+      const auto initial_cpu = parameters_on_cpu(cpu), initial_gpu = parameters_on_cpu(gpu);
+      for (std::size_t k = 0; k < initial_cpu.size(); ++k) EXPECT_TRUE(torch::equal(initial_cpu[k], initial_gpu[k]));
+      for (int update = 0; update < 3; ++update) {
+        cpu.update();
+        gpu.update();
+      }
+      const train::TrainMetrics a = cpu.read_metrics(), b = gpu.read_metrics();
+      // The rollouts agree (matrix products round differently on the device, so
+      // floats within tolerances; a sampled action at a rounding boundary is rare).
+      EXPECT_EQ(a.frames, b.frames);
+      EXPECT_GT(a.episodes, 256);  // every env finished episodes within the 24 steps
+      EXPECT_EQ(a.episodes, b.episodes);
+      EXPECT_NEAR(a.episode_pnl, b.episode_pnl, kCrossDeviceEpisodePnl * (1 + std::fabs(a.episode_pnl)));
+      EXPECT_NEAR(a.reward, b.reward, kCrossDeviceRollout * (1 + std::fabs(a.reward)));
+      EXPECT_NEAR(a.at("value"), b.at("value"), kCrossDeviceRollout * (1 + std::fabs(a.at("value"))));
+      EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), kCrossDeviceGradient * (1 + std::fabs(a.at("total_loss"))));
+      EXPECT_NEAR(a.at("entropy"), b.at("entropy"), kCrossDeviceRollout);
+      EXPECT_NEAR(a.gradient_l2, b.gradient_l2, kCrossDeviceGradient * (1 + a.gradient_l2));
+      const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
+      for (std::size_t k = 0; k < after_cpu.size(); ++k) {
+        EXPECT_TRUE(torch::allclose(after_cpu[k], after_gpu[k], kCrossDeviceFloat32Relative, kCrossDeviceFloat32Absolute)) << "parameter " << k;
+        EXPECT_FALSE(torch::equal(after_cpu[k], initial_cpu[k])) << "parameter " << k << " did not move";
+      }
     }
   }
 }
@@ -158,56 +170,62 @@ TEST_F(TrainerGpu, RolloutsOnTheDeviceMatchTheCpus) {
 
 TEST_F(TrainerGpu, TheUpdateLoopMakesNoSynchronisingTorchCall) {
   const GoogSample& s = goog_sample();
-  const Config config = small_config(false);
-  auto env = train::make_training_env(s.data(), config, true);
-  train::Trainer trainer(config, *env);
-  trainer.update();  // first use: library handles are created
-  {
-    const SyncDebugErrors errors;
-    EXPECT_NO_THROW(for (int k = 0; k < 3; ++k) trainer.update());
+  for (const train::AlgorithmKind algorithm : every_learner()) {
+    SCOPED_TRACE(to_string(algorithm));
+    const Config config = small_config(false, algorithm);
+    auto env = train::make_training_env(s.data(), config, true);
+    train::Trainer trainer(config, *env);
+    trainer.update();  // first use: library handles are created
+    {
+      const SyncDebugErrors errors;
+      EXPECT_NO_THROW(for (int k = 0; k < 3; ++k) trainer.update());
+    }
+    EXPECT_EQ(trainer.read_metrics().update, 4);
   }
-  EXPECT_EQ(trainer.read_metrics().update, 4);
 }
 
 TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
-  const GoogSample& s = goog_sample();
-  const Config config = small_config(false);
-  // Capture needs a stream other than the default one: the env is made on it
-  // and steps on it, as torch's current stream.
-  const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
-  const c10::cuda::CUDAStreamGuard guard(stream);
-  auto env = train::make_training_env(s.data(), config, true);
-  train::Trainer trainer(config, *env);
-  for (int k = 0; k < 2; ++k) trainer.update();  // warm-up: optimiser state and library handles
-  stream.synchronize();
-  at::cuda::CUDAGraph graph;
-  // Any synchronising call between begin and end (a host copy, a stream or
-  // device synchronisation, an allocation outside the graph's pool) makes the
-  // capture fail.
-  graph.capture_begin();
-  try {
-    trainer.update();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "update() failed under capture: " << e.what();
+  for (const train::AlgorithmKind algorithm : every_learner()) {
+    SCOPED_TRACE(to_string(algorithm));
+    const GoogSample& s = goog_sample();
+    const Config config = small_config(false, algorithm);
+    // Capture needs a stream other than the default one: the env is made on it
+    // and steps on it, as torch's current stream.
+    const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
+    const c10::cuda::CUDAStreamGuard guard(stream);
+    auto env = train::make_training_env(s.data(), config, true);
+    train::Trainer trainer(config, *env);
+    for (int k = 0; k < 2; ++k) trainer.update();  // warm-up: optimiser state and library handles
+    stream.synchronize();
+    at::cuda::CUDAGraph graph;
+    // Any synchronising call between begin and end (a host copy, a stream or
+    // device synchronisation, an allocation outside the graph's pool) makes the
+    // capture fail.
+    graph.capture_begin();
+    try {
+      trainer.update();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "update() failed under capture: " << e.what();
+    }
+    ASSERT_NO_THROW(graph.capture_end());
+    // Replaying the graph is one more rollout + update on the device: the
+    // parameters move and the env's outputs (its state) change.
+    const auto before = parameters_on_cpu(trainer);
+    const torch::Tensor obs_before =
+        torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
+                         torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()))
+            .clone();
+    ASSERT_NO_THROW(graph.replay());
+    stream.synchronize();
+    const auto after = parameters_on_cpu(trainer);
+    bool moved = false;
+    for (std::size_t k = 0; k < before.size(); ++k) moved = moved || !torch::equal(before[k], after[k]);
+    EXPECT_TRUE(moved) << "the replayed update changed no parameter";
+    const torch::Tensor obs_after = torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
+                                                     torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()));
+    EXPECT_FALSE(torch::equal(obs_before, obs_after)) << "the replayed rollout did not step the envs";
+    EXPECT_NO_THROW(trainer.read_metrics());
   }
-  ASSERT_NO_THROW(graph.capture_end());
-  // Replaying the graph is one more rollout + update on the device: the
-  // parameters move and the env's outputs (its state) change.
-  const auto before = parameters_on_cpu(trainer);
-  const torch::Tensor obs_before =
-      torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
-                       torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()))
-          .clone();
-  ASSERT_NO_THROW(graph.replay());
-  stream.synchronize();
-  const auto after = parameters_on_cpu(trainer);
-  bool moved = false;
-  for (std::size_t k = 0; k < before.size(); ++k) moved = moved || !torch::equal(before[k], after[k]);
-  EXPECT_TRUE(moved) << "the replayed update changed no parameter";
-  const torch::Tensor obs_after = torch::from_blob(env->outputs().obs, {env->num_envs(), env->observation_size()},
-                                                   torch::TensorOptions().dtype(torch::kFloat32).device(trainer.device()));
-  EXPECT_FALSE(torch::equal(obs_before, obs_after)) << "the replayed rollout did not step the envs";
-  EXPECT_NO_THROW(trainer.read_metrics());
 }
 
 TEST_F(TrainerGpu, PhaseTimingOnTheDeviceChangesNothing) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mmsim/core/error.hpp"
 
@@ -39,6 +40,13 @@ struct EnumTable {
       if (name == entry.name) return entry.value;
     }
     return std::nullopt;
+  }
+
+  /// Every value, in table order.
+  std::vector<Enum> values() const {
+    std::vector<Enum> all;
+    for (const EnumName<Enum>& entry : entries) all.push_back(entry.value);
+    return all;
   }
 
   /// "a, b, c": every name, in table order.

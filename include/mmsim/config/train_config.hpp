@@ -14,6 +14,7 @@ namespace mmsim::train {
 /// src/train/algorithm.cpp.
 enum class AlgorithmKind {
   a2c,  ///< the thesis's advantage actor-critic (seed 000 sections 2.4 and 2.6)
+  ppo,  ///< proximal policy optimisation: clipped surrogate, GAE, minibatch epochs (`train.ppo`)
 };
 
 enum class ClipKind { norm, value };
@@ -23,6 +24,19 @@ struct NetworkConfig {
   int shared = 256;         ///< width of the shared layer
   int policy_hidden = 128;  ///< width of the policy head's hidden layer
   int value_hidden = 64;    ///< width of the value head's hidden layer
+};
+
+/// PPO's own settings (`train.ppo`); PPO shares the network, gamma, the
+/// learning rate and its decay, the gradient clip, epsilon and beta (the
+/// entropy bonus) with A2C.
+struct PpoConfig {
+  double gae_lambda = 0.95;       ///< lambda of generalised advantage estimation (1: n-step returns)
+  std::int64_t epochs = 4;        ///< passes over each rollout
+  std::int64_t minibatches = 4;   ///< gradient steps per epoch, over a fresh shuffle of the rollout
+  double clip_ratio = 0.2;        ///< the surrogate's probability-ratio clip
+  double value_clip = 0;          ///< clip of the value's change from the rollout's; 0 = off
+  double value_coef = 0.5;        ///< weight of the value loss
+  bool normalize_advantages = true;  ///< per minibatch: zero mean, unit (population) deviation
 };
 
 struct TrainConfig {
@@ -39,6 +53,7 @@ struct TrainConfig {
   ClipKind clip = ClipKind::norm;
   double clip_max = 0.1;
   NetworkConfig network;
+  PpoConfig ppo;
   double log_every_seconds = 5;           ///< progress line interval
   std::int64_t metrics_every_updates = 10;  ///< metrics read (the only host sync) interval
   std::int64_t checkpoint_every_updates = 1000;
@@ -53,7 +68,9 @@ struct TrainConfig {
 void validate(const TrainConfig& config);
 
 /// The names config files give the algorithms (enum_table.hpp).
-constexpr auto enum_names(AlgorithmKind) { return enum_table<AlgorithmKind>({{AlgorithmKind::a2c, "a2c"}}); }
+constexpr auto enum_names(AlgorithmKind) {
+  return enum_table<AlgorithmKind>({{AlgorithmKind::a2c, "a2c"}, {AlgorithmKind::ppo, "ppo"}});
+}
 inline const char* to_string(AlgorithmKind kind) { return enum_names(kind).name(kind); }
 
 /// The names config files give the kinds of gradient clipping (enum_table.hpp).

@@ -20,6 +20,7 @@ enum class RngPurpose : std::uint32_t {
   random_policy = 5,  ///< the evaluation's uniformly random policy
   agent_sampling = 6, ///< an agent evaluated with sampled (not greedy) actions
   bootstrap = 7,      ///< resampling of the paired bootstrap interval
+  minibatch = 8,      ///< the order of a rollout's samples in an epoch of minibatches (PPO)
 };
 
 /// Four 32-bit uniform integers for the given coordinates.

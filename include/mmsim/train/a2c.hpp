@@ -1,7 +1,8 @@
 #pragma once
 // A2C (seed 000 sections 2.4 and 2.6): the actor-critic network,
-// epsilon-mixed action sampling, n-step returns, the loss, and the algorithm
-// that puts them together behind the Algorithm interface. Everything works
+// epsilon-mixed action sampling, n-step returns, the loss, the acting and
+// saving half every actor-critic learner shares, and A2C behind the
+// Algorithm interface. Everything works
 // on tensors of any device; nothing but save() and load() (files) waits for
 // the device or reads a value on the host.
 
@@ -45,6 +46,11 @@ struct SampledActions {
   torch::Tensor log_probs;  ///< [B] float32
 };
 
+/// log((1 - epsilon) x softmax(logits) + epsilon / A) [B, A], computed
+/// from log_softmax (finite where the softmax underflows), differentiable in
+/// `logits` [B, A]: the log-probabilities of the epsilon-mixed sampling.
+torch::Tensor mixture_log_probabilities(const torch::Tensor& logits, double epsilon);
+
 /// Samples one action per row from (1 - epsilon) x softmax(logits) +
 /// epsilon / A by inverting the cumulative distribution at `uniforms` [B]
 /// (values in [0, 1), e.g. from action_uniforms), with the log of each
@@ -76,30 +82,40 @@ struct A2CLoss {
 A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
                  const torch::Tensor& returns, double beta);
 
-/// A2C as an Algorithm: acts by epsilon-mixed sampling (train.epsilon), one
-/// gradient step per rollout on the n-step returns (train.gamma) with the
-/// entropy bonus train.beta; the network's widths from train.network.
-class A2C final : public Algorithm {
+/// The acting and saving half of the actor-critic learners (A2C, PPO): the
+/// ActorCritic network (widths from train.network), epsilon-mixed sampling
+/// (train.epsilon), the settings epsilon and beta (train.beta), and
+/// checkpoints of the network (model.pt). A learner adds its name, metrics
+/// and update.
+class ActorCriticAlgorithm : public Algorithm {
  public:
-  A2C(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions, const torch::Device& device);
-
-  std::string name() const override { return to_string(AlgorithmKind::a2c); }
+  ActorCriticAlgorithm(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions,
+                       const torch::Device& device);
 
   ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) override;
   torch::Tensor value(const torch::Tensor& observations) override;
-  std::vector<std::string> metric_names() const override;
   std::vector<Setting> settings(double frame) const override;
   std::vector<torch::Tensor> parameters() override { return network_->parameters(); }
-  std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) override;
   torch::Tensor logits(const torch::Tensor& observations) override;
-  std::string describe_metrics(const std::vector<double>& metrics) const override;
   std::string describe_settings(const std::vector<Setting>& settings) const override;
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir, const torch::Device& device) override;
 
- private:
+ protected:
   TrainConfig config_;
   ActorCritic network_;
+};
+
+/// A2C: one gradient step per rollout on the n-step returns (train.gamma)
+/// with the entropy bonus train.beta.
+class A2C final : public ActorCriticAlgorithm {
+ public:
+  using ActorCriticAlgorithm::ActorCriticAlgorithm;
+
+  std::string name() const override { return to_string(AlgorithmKind::a2c); }
+  std::vector<std::string> metric_names() const override;
+  std::vector<torch::Tensor> update(const Rollout& rollout, const UpdateContext& at, const GradientStep& step) override;
+  std::string describe_metrics(const std::vector<double>& metrics) const override;
 };
 
 }  // namespace mmsim::train

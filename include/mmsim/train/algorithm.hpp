@@ -12,6 +12,7 @@
 
 #include <torch/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -31,6 +32,14 @@ using GradientStep = std::function<void(const torch::Tensor& loss)>;
 /// A named value at a training frame (a schedule's value, e.g. epsilon).
 using Setting = std::pair<std::string, double>;
 
+/// Where in the run an update happens: the coordinates of its counter-based
+/// random draws (mmsim/core/rng.hpp), so that a resumed run draws the same.
+struct UpdateContext {
+  std::uint64_t seed = 0;    ///< the run's seed
+  std::int64_t update = 0;   ///< updates made before this one
+  double frame = 0;          ///< training frame at which the rollout was collected
+};
+
 class Algorithm : public Actor {
  public:
   /// The algorithm's name (one word, e.g. train.algorithm's), kept in checkpoints.
@@ -43,11 +52,12 @@ class Algorithm : public Actor {
   /// What the optimiser updates.
   virtual std::vector<torch::Tensor> parameters() = 0;
 
-  /// Learns from `rollout` (collected at training frame `frame`): computes
-  /// its losses and calls `step` once per gradient step. Returns the update's
-  /// metrics, float64 scalars on the training device in metric_names()
-  /// order, without reading them on the host.
-  virtual std::vector<torch::Tensor> update(const Rollout& rollout, double frame, const GradientStep& step) = 0;
+  /// Learns from `rollout` (collected at `at.frame`): computes its losses and
+  /// calls `step` once per gradient step. Returns the update's metrics,
+  /// float64 scalars on the training device in metric_names() order, without
+  /// reading them on the host.
+  virtual std::vector<torch::Tensor> update(const Rollout& rollout, const UpdateContext& at,
+                                            const GradientStep& step) = 0;
 
   /// The policy's action logits [B, actions] for observations [B,
   /// observation size], computed without gradient: evaluation acts greedily

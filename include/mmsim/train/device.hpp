@@ -18,6 +18,7 @@
 
 #include "mmsim/config/config.hpp"
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/rng.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
 
@@ -40,11 +41,12 @@ StreamHandle current_stream();
 /// Waits until the work enqueued on current_stream() is done; nothing on the CPU.
 void synchronize_current_stream(const torch::Device& device);
 
-/// Fills `out` (float64 [envs], on the CPU or a CUDA device) with the action
-/// sampling uniforms of action_uniforms(seed, update, step, envs), generated
+/// Fills `out` (float64 [count], contiguous, on the CPU or a CUDA device)
+/// with counter_uniforms(seed, episode, step, purpose, count), generated
 /// where `out` lives: on a CUDA device by a kernel on current_stream(), with
 /// no host copy and no synchronisation.
-void fill_action_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t update, std::uint32_t step);
+void fill_counter_uniforms(torch::Tensor& out, std::uint64_t seed, std::uint64_t episode, std::uint32_t step,
+                           RngPurpose purpose);
 
 /// The env batch of a training run (train.num_envs envs, the run's seed): the
 /// CPU backend, or with `cuda` the CUDA backend on the current device,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "mmsim/core/rng.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/train/phase_clock.hpp"
@@ -43,11 +44,13 @@ struct Rollout {
 /// the next step's (the last step's: last_obs). Needs final_obs and last_obs.
 torch::Tensor next_observations(const Rollout& rollout);
 
-/// Uniforms in [0, 1) for the action sampling of `envs` envs at a rollout
-/// step: uniform01(seed, env, update, step, RngPurpose::action), the
-/// counter-based RNG the env uses, so a run (and a resumed run) repeats
-/// exactly. float64 [envs] on the CPU (fill_action_uniforms: on any device).
-torch::Tensor action_uniforms(std::uint64_t seed, std::uint64_t update, std::uint32_t step, std::int64_t envs);
+/// `count` uniforms in [0, 1) of the counter-based RNG the env uses:
+/// element i is uniform01(seed, i, episode, step, purpose), so a run (and a
+/// resumed run) repeats exactly. The action sampling of a rollout step draws
+/// one per env with (update, step, RngPurpose::action). float64 [count] on the
+/// CPU (fill_counter_uniforms: on any device).
+torch::Tensor counter_uniforms(std::uint64_t seed, std::uint64_t episode, std::uint32_t step, RngPurpose purpose,
+                               std::int64_t count);
 
 /// A float64 zero scalar on `device`: a metric sum that stays on the device.
 torch::Tensor zero_sum(const torch::Device& device);
