@@ -56,8 +56,9 @@ for program in "$build"/bench/bench_*; do
   fi
   output="$(cat "$log")"
   rm -f "$log"
-  if ! python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["benchmarks"] else 1)' "$json"; then
-    # A filter that matches none of this program's benchmarks: nothing to record.
+  # A filter that matches none of this program's benchmarks leaves an empty
+  # file or an empty list: nothing to record.
+  if ! python3 -c 'import json, sys; text = open(sys.argv[1]).read(); sys.exit(0 if text.strip() and json.loads(text)["benchmarks"] else 1)' "$json"; then
     rm -f "$json"
     continue
   fi
