@@ -646,6 +646,15 @@ TEST(ConfigRanges, ACrossKeyCheckNamesBothKeysAndWhereEachCameFrom) {
                      {"train.num_envs x train.rollout_steps = 6", "got 7", "test.yaml:7",
                       "train.num_envs: test.yaml:4", "train.rollout_steps: test.yaml:5"});
   EXPECT_EQ(parse(small_ppo).train.ppo.minibatches, 7);
+  // DQN's batch and start fit in its buffer; its n-step returns in a rollout.
+  expect_parse_error(kMinimal + "train:\n  dqn:\n    buffer_size: 100\n    batch_size: 101\n", "train.dqn.batch_size",
+                     {"at most train.dqn.buffer_size (100)", "got 101", "test.yaml:6", "train.dqn.buffer_size: test.yaml:5"});
+  expect_parse_error(kMinimal + "train:\n  dqn:\n    buffer_size: 100\n    batch_size: 10\n    learning_starts: 200\n",
+                     "train.dqn.learning_starts", {"at most train.dqn.buffer_size (100)", "got 200"});
+  const std::string long_n = kMinimal + "train:\n  rollout_steps: 3\n  dqn:\n    n_step: 4\n";
+  expect_parse_error(long_n + "  algorithm: dqn\n", "train.dqn.n_step",
+                     {"at most train.rollout_steps (3)", "got 4", "train.rollout_steps: test.yaml:4"});
+  EXPECT_EQ(parse(long_n).train.dqn.n_step, 4);
   expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n"
                                 "  test_start: '2020-01-02 09:00:00'\n",
                      "split.test_start", {"at or after split.validation_start", "test.yaml:6"});

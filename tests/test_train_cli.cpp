@@ -558,6 +558,16 @@ TEST(TrainRuns, ABatchBeyondHostMemoryAndAnUncreatableRunDirectoryNameTheKeyOrTh
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.key(), "train.network") << e.what();
   }
+  config = small_seed_group_config(dir.path());
+  config.train.algorithm = train::AlgorithmKind::dqn;
+  config.train.dqn.buffer_size = 1000000000;
+  try {
+    train::train_runs(config, {}, out);
+    ADD_FAILURE() << "a replay buffer of a billion transitions was allocated";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "train.dqn.buffer_size") << e.what();
+    EXPECT_NE(std::string(e.what()).find("replay buffer"), std::string::npos) << e.what();
+  }
 
   // A path under a regular file cannot be created, whoever runs the test.
   std::ofstream(dir.path() / "plain-file") << "x";

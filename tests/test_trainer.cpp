@@ -37,6 +37,15 @@ class EveryLearner : public ::testing::TestWithParam<train::AlgorithmKind> {
   Synthetic synthetic() const {
     Synthetic s = make_synthetic();
     s.config.train.algorithm = GetParam();
+    // DQN: a buffer of 40 updates, learning from the third, four steps per update.
+    train::DqnConfig& dqn = s.config.train.dqn;
+    dqn.buffer_size = 5000;
+    dqn.batch_size = 64;
+    dqn.learning_starts = 256;
+    dqn.gradient_steps = 4;
+    dqn.target_update_every = 50;
+    // A seed whose untrained Q-network's greedy action is not the best one (see the test).
+    if (GetParam() == train::AlgorithmKind::dqn) s.config.seed = 4;
     return s;
   }
 };
@@ -47,6 +56,7 @@ TEST_P(EveryLearner, LearnsTheClearlyBestAction) {
   train::Trainer trainer(s.config, *env);
   EXPECT_EQ(trainer.algorithm().name(), to_string(GetParam()));
   const double before = probability_of(trainer, *env, 1);
+  EXPECT_LT(before, 0.5) << "the untrained policy already prefers the best action: the test would show nothing";
   int updates = 0;
   while (updates < 400 && probability_of(trainer, *env, 1) <= 0.9) {
     trainer.update();

@@ -43,6 +43,12 @@ Table<train::Schedule> schedule_keys(const std::string& what, Range values) {
 }
 
 void check_train(const train::TrainConfig& t, const Checker& checker) {
+  if (t.algorithm == train::AlgorithmKind::dqn && t.dqn.n_step > t.rollout_steps) {
+    checker.fail("dqn.n_step",
+                 "expected at most " + checker.key("rollout_steps") + " (" + std::to_string(t.rollout_steps) +
+                     "): n-step returns are summed within a rollout, got " + std::to_string(t.dqn.n_step),
+                 {"rollout_steps"});
+  }
   if (t.algorithm == train::AlgorithmKind::ppo && t.ppo.minibatches > t.num_envs * t.rollout_steps) {
     checker.fail("ppo.minibatches",
                  "expected at most the frames of one update, " + checker.key("num_envs") + " x " +
@@ -99,6 +105,58 @@ const Table<train::PpoConfig>& ppo_keys() {
   return table;
 }
 
+void check_dqn(const train::DqnConfig& d, const Checker& checker) {
+  const auto within_buffer = [&](const std::string& name, std::int64_t value) {
+    if (value > d.buffer_size) {
+      checker.fail(name,
+                   "expected at most " + checker.key("buffer_size") + " (" + std::to_string(d.buffer_size) +
+                       "), got " + std::to_string(value),
+                   {"buffer_size"});
+    }
+  };
+  within_buffer("batch_size", d.batch_size);
+  within_buffer("learning_starts", d.learning_starts);
+}
+
+const Table<train::DqnConfig>& dqn_keys() {
+  static const Table<train::Schedule> importance =
+      schedule_keys("beta, the exponent of the importance weights", Range::closed(0, 1));
+  static const Table<train::DqnConfig> table{
+      {
+          number("buffer_size", &train::DqnConfig::buffer_size, Range::closed(1, 1e9),
+                 "transitions the replay buffer holds, the oldest replaced first (counted by the memory estimate)"),
+          number("batch_size", &train::DqnConfig::batch_size, Range::at_least(1),
+                 "transitions per gradient step, at most `buffer_size`"),
+          number("learning_starts", &train::DqnConfig::learning_starts, Range::at_least(1),
+                 "transitions in the buffer before the first gradient step, at most `buffer_size`"),
+          number("gradient_steps", &train::DqnConfig::gradient_steps, Range::closed(1, 10000),
+                 "gradient steps per rollout (a rollout adds N x n transitions)"),
+          number("n_step", &train::DqnConfig::n_step, Range::at_least(1),
+                 "rewards summed before bootstrapping, cut at episode ends and at the rollout's end; at most "
+                 "`train.rollout_steps`"),
+          flag("double_q", &train::DqnConfig::double_q,
+               "the online network picks the next action, the target network values it"),
+          flag("dueling", &train::DqnConfig::dueling,
+               "Q = V + A - mean(A): a value head (`network.value_hidden`) and an advantage head"),
+          flag("target_network", &train::DqnConfig::target_network,
+               "bootstrap from a target network; false: from the online network"),
+          number("target_update_every", &train::DqnConfig::target_update_every, Range::at_least(1),
+                 "gradient steps between target-network updates"),
+          number("target_tau", &train::DqnConfig::target_tau, Range::above_up_to(0, 1),
+                 "target <- tau x online + (1 - tau) x target at each target update; 1 = a hard copy"),
+          choice("loss", &train::DqnConfig::loss, "the loss of the TD error: Huber (delta 1) or squared"),
+          flag("prioritized", &train::DqnConfig::prioritized,
+               "proportional prioritised replay, with importance weights"),
+          number("priority_exponent", &train::DqnConfig::priority_exponent, Range::closed(0, 1),
+                 "alpha: a transition is sampled with probability ~ priority^alpha"),
+          number("priority_epsilon", &train::DqnConfig::priority_epsilon, Range::above(0),
+                 "a priority is |TD error| + priority_epsilon"),
+          section("importance_exponent", &train::DqnConfig::importance_exponent, importance),
+      },
+      check_dqn};
+  return table;
+}
+
 void check_lstm(const train::LstmConfig& l, const Checker& checker) {
   if (l.max_move_half_ticks % l.class_width_half_ticks != 0) {
     checker.fail("class_width_half_ticks",
@@ -149,6 +207,7 @@ const Table<train::TrainConfig>& train_keys() {
           group("clip", clip_keys()),
           section("network", &train::TrainConfig::network, network_keys()),
           section("ppo", &train::TrainConfig::ppo, ppo_keys()),
+          section("dqn", &train::TrainConfig::dqn, dqn_keys()),
           number("log_every_seconds", &train::TrainConfig::log_every_seconds, Range::above(0),
                  "progress line interval"),
           number("metrics_every_updates", &train::TrainConfig::metrics_every_updates, Range::at_least(1),

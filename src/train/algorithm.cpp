@@ -2,6 +2,7 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/train/a2c.hpp"
+#include "mmsim/train/dqn.hpp"
 #include "mmsim/train/ppo.hpp"
 
 namespace mmsim::train {
@@ -11,6 +12,10 @@ AlgorithmFactory algorithm_factory(const TrainConfig& config) {
     case AlgorithmKind::a2c:
       return [config](std::int64_t observation_size, std::int64_t actions, const torch::Device& device) {
         return std::make_unique<A2C>(config, observation_size, actions, device);
+      };
+    case AlgorithmKind::dqn:
+      return [config](std::int64_t observation_size, std::int64_t actions, const torch::Device& device) {
+        return std::make_unique<Dqn>(config, observation_size, actions, device);
       };
     case AlgorithmKind::ppo:
       return [config](std::int64_t observation_size, std::int64_t actions, const torch::Device& device) {

@@ -416,8 +416,18 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
   const std::int64_t weights = (observation + 1) * net.shared + (net.shared + 1) * net.policy_hidden +
                                (net.policy_hidden + 1) * p.action_count + (net.shared + 1) * net.value_hidden +
                                net.value_hidden + 1;
-  // float32 weights, their gradients and Adam's two moments.
-  return market + weights * 4 * 4;
+  // float32 weights, their gradients and Adam's two moments; DQN's target network.
+  const bool target = config.train.algorithm == AlgorithmKind::dqn && config.train.dqn.target_network;
+  return market + weights * 4 * (target ? 5 : 4) + replay_buffer_bytes(data, config);
+}
+
+std::int64_t replay_buffer_bytes(const EnvData& data, const Config& config) {
+  if (config.train.algorithm != AlgorithmKind::dqn) return 0;
+  const StepParams p = make_step_params(config.env, data, config.seed);
+  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
+  // Per transition: two observations (float32), the action (int64), the
+  // return, discount and priority (float32).
+  return config.train.dqn.buffer_size * (2 * observation * 4 + 8 + 4 + 4 + 4);
 }
 
 std::int64_t training_bytes(const EnvData& data, const Config& config) {
@@ -442,13 +452,17 @@ ConfigError host_memory_error(const EnvData& data, const Config& config, std::in
   const double needed = per_env * static_cast<double>(config.train.num_envs) + per_run;
   const double budget = static_cast<double>(available);
   const auto fit = static_cast<long long>(std::max(0.0, (0.9 * budget - per_run) / per_env));
-  const char* key = per_run > budget ? "train.network" : per_env > budget ? "train.rollout_steps" : "train.num_envs";
+  const double replay = static_cast<double>(replay_buffer_bytes(data, config));
+  // The part of the run that does not fit alone, else the envs.
+  const char* key = per_run > budget   ? (2 * replay >= per_run ? "train.dqn.buffer_size" : "train.network")
+                    : per_env > budget ? "train.rollout_steps"
+                                       : "train.num_envs";
   return ConfigError(key, format("%lld envs need about %.1f GiB of host memory (%.1f KiB per env: env state and "
-                                 "outputs, %lld rollout steps, the update; %.1f MiB for the data and the network), "
-                                 "and %.1f GiB are available, so about %lld envs fit",
+                                 "outputs, %lld rollout steps, the update; %.1f MiB for the data, the network and "
+                                 "any replay buffer (%.1f MiB)), and %.1f GiB are available, so about %lld envs fit",
                                  static_cast<long long>(config.train.num_envs), needed / 1073741824.0,
                                  per_env / 1024.0, static_cast<long long>(config.train.rollout_steps),
-                                 per_run / 1048576.0, budget / 1073741824.0, fit));
+                                 per_run / 1048576.0, replay / 1048576.0, budget / 1073741824.0, fit));
 }
 
 void check_host_memory(const EnvData& data, const Config& config, std::int64_t available) {

@@ -99,9 +99,12 @@ TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
       EXPECT_EQ(a.episodes, b.episodes);
       EXPECT_NEAR(a.episode_pnl, b.episode_pnl, kCrossDeviceEpisodePnl * (1 + std::fabs(a.episode_pnl)));
       EXPECT_NEAR(a.reward, b.reward, kCrossDeviceRollout * (1 + std::fabs(a.reward)));
-      EXPECT_NEAR(a.at("value"), b.at("value"), kCrossDeviceRollout * (1 + std::fabs(a.at("value"))));
-      EXPECT_NEAR(a.at("total_loss"), b.at("total_loss"), kCrossDeviceGradient * (1 + std::fabs(a.at("total_loss"))));
-      EXPECT_NEAR(a.at("entropy"), b.at("entropy"), kCrossDeviceRollout);
+      // Every metric of the learner (losses, values, entropy, KL, buffer size...).
+      ASSERT_EQ(a.algorithm.size(), b.algorithm.size());
+      for (std::size_t k = 0; k < a.algorithm.size(); ++k) {
+        const auto& [name, value] = a.algorithm[k];
+        EXPECT_NEAR(value, b.algorithm[k].second, kCrossDeviceGradient * (1 + std::fabs(value))) << name;
+      }
       EXPECT_NEAR(a.gradient_l2, b.gradient_l2, kCrossDeviceGradient * (1 + a.gradient_l2));
       const auto after_cpu = parameters_on_cpu(cpu), after_gpu = parameters_on_cpu(gpu);
       for (std::size_t k = 0; k < after_cpu.size(); ++k) {

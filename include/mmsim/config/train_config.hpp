@@ -15,7 +15,11 @@ namespace mmsim::train {
 enum class AlgorithmKind {
   a2c,  ///< the thesis's advantage actor-critic (seed 000 sections 2.4 and 2.6)
   ppo,  ///< proximal policy optimisation: clipped surrogate, GAE, minibatch epochs (`train.ppo`)
+  dqn,  ///< deep Q-learning with a replay buffer and the Rainbow parts chosen in `train.dqn`
 };
+
+/// The regression loss of DQN's temporal-difference error.
+enum class DqnLoss { huber, mse };
 
 enum class ClipKind { norm, value };
 
@@ -39,6 +43,28 @@ struct PpoConfig {
   bool normalize_advantages = true;  ///< per minibatch: zero mean, unit (population) deviation
 };
 
+/// DQN's own settings (`train.dqn`); DQN shares the network widths, gamma,
+/// the learning rate with its decay, the gradient clip and epsilon (its
+/// epsilon-greedy schedule) with the other learners.
+struct DqnConfig {
+  std::int64_t buffer_size = 20000;     ///< transitions the replay buffer holds (oldest replaced first)
+  std::int64_t batch_size = 256;        ///< transitions per gradient step
+  std::int64_t learning_starts = 1000;  ///< transitions in the buffer before the first gradient step
+  std::int64_t gradient_steps = 1;      ///< gradient steps per rollout
+  std::int64_t n_step = 1;              ///< rewards summed before bootstrapping (within a rollout)
+  bool double_q = true;                 ///< the online network picks the next action, the target values it
+  bool dueling = false;                 ///< Q = V + A - mean(A) from two heads
+  bool target_network = true;           ///< false: bootstrap from the online network
+  std::int64_t target_update_every = 250;  ///< gradient steps between target updates
+  double target_tau = 1;                ///< target <- tau x online + (1 - tau) x target; 1 = a hard copy
+  DqnLoss loss = DqnLoss::huber;        ///< Huber (delta 1) or squared TD error
+  bool prioritized = false;             ///< proportional prioritised replay with importance weights
+  double priority_exponent = 0.6;       ///< alpha: sampling probability ~ priority^alpha
+  double priority_epsilon = 1e-6;       ///< added to |TD error| for a priority
+  /// beta of the importance weights (w ~ (N P)^-beta), annealed over frames.
+  Schedule importance_exponent{Schedule::Kind::piecewise_linear, {0, 1000000}, {0.4, 1.0}};
+};
+
 struct TrainConfig {
   AlgorithmKind algorithm = AlgorithmKind::a2c;
   std::int64_t num_envs = 16;        ///< N
@@ -54,6 +80,7 @@ struct TrainConfig {
   double clip_max = 0.1;
   NetworkConfig network;
   PpoConfig ppo;
+  DqnConfig dqn;
   double log_every_seconds = 5;           ///< progress line interval
   std::int64_t metrics_every_updates = 10;  ///< metrics read (the only host sync) interval
   std::int64_t checkpoint_every_updates = 1000;
@@ -69,8 +96,15 @@ void validate(const TrainConfig& config);
 
 /// The names config files give the algorithms (enum_table.hpp).
 constexpr auto enum_names(AlgorithmKind) {
-  return enum_table<AlgorithmKind>({{AlgorithmKind::a2c, "a2c"}, {AlgorithmKind::ppo, "ppo"}});
+  return enum_table<AlgorithmKind>(
+      {{AlgorithmKind::a2c, "a2c"}, {AlgorithmKind::ppo, "ppo"}, {AlgorithmKind::dqn, "dqn"}});
 }
+
+/// The names config files give DQN's losses (enum_table.hpp).
+constexpr auto enum_names(DqnLoss) {
+  return enum_table<DqnLoss>({{DqnLoss::huber, "huber"}, {DqnLoss::mse, "mse"}});
+}
+inline const char* to_string(DqnLoss loss) { return enum_names(loss).name(loss); }
 inline const char* to_string(AlgorithmKind kind) { return enum_names(kind).name(kind); }
 
 /// The names config files give the kinds of gradient clipping (enum_table.hpp).

@@ -21,6 +21,7 @@ enum class RngPurpose : std::uint32_t {
   agent_sampling = 6, ///< an agent evaluated with sampled (not greedy) actions
   bootstrap = 7,      ///< resampling of the paired bootstrap interval
   minibatch = 8,      ///< the order of a rollout's samples in an epoch of minibatches (PPO)
+  replay = 9,         ///< the transitions a gradient step samples from a replay buffer (DQN)
 };
 
 /// Four 32-bit uniform integers for the given coordinates.

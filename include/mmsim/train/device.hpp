@@ -66,9 +66,13 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config);
 std::string out_of_memory_message(const EnvData& data, const Config& config, bool run_holds_memory);
 
 /// Device bytes one training run needs besides its envs: the book, feature
-/// table and messages uploaded for its env batch, and the network with its
-/// gradients and Adam moments.
+/// table and messages uploaded for its env batch, the network with its
+/// gradients and Adam moments, and DQN's replay buffer and target network.
 std::int64_t training_bytes_per_run(const EnvData& data, const Config& config);
+
+/// Device bytes of DQN's replay buffer (train.dqn.buffer_size transitions);
+/// 0 for the other learners.
+std::int64_t replay_buffer_bytes(const EnvData& data, const Config& config);
 
 /// Device bytes one training run of `config` needs: training_bytes_per_env
 /// x N + training_bytes_per_run.
@@ -80,9 +84,9 @@ std::int64_t available_host_memory();
 
 /// The error of a CPU training that does not fit in `available` bytes of host
 /// memory: its estimate (training_bytes), the bytes per env and per run, how
-/// many envs would fit, and the key to change (train.network when the network
-/// alone does not fit, train.rollout_steps when one env does not, else
-/// train.num_envs).
+/// many envs would fit, and the key to change (train.dqn.buffer_size or
+/// train.network when the run's own part does not fit, by which is larger;
+/// train.rollout_steps when one env does not, else train.num_envs).
 ConfigError host_memory_error(const EnvData& data, const Config& config, std::int64_t available);
 
 /// Throws host_memory_error when the CPU training of `config` needs more than
