@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mmsim/core/error.hpp"
+#include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/statistics.hpp"
 #include "mmsim/data/load.hpp"
 #include "mmsim/eval/avellaneda_stoikov.hpp"
@@ -88,6 +89,25 @@ TEST(Statistics, MeanStdQuantilesOrderStatisticsAndExtremesOfHandComputedSamples
   EXPECT_EQ(stats::maximum(ticks), 7);
   EXPECT_EQ(stats::minimum(values), 2.0);
   EXPECT_EQ(stats::maximum(values), 9.0);
+}
+
+TEST(Statistics, StudentTIntervalsAcrossRuns) {
+  // Tabulated quantiles, and the expansion above 30 against published values (31: 2.039513, 60: 2.000298,
+  // 120: 1.979930).
+  EXPECT_NEAR(stats::student_t_975(1), 12.7062, 1e-4);
+  EXPECT_NEAR(stats::student_t_975(4), 2.77645, 1e-5);
+  EXPECT_NEAR(stats::student_t_975(30), 2.04227, 1e-5);
+  EXPECT_NEAR(stats::student_t_975(31), 2.039513, 1e-5);
+  EXPECT_NEAR(stats::student_t_975(60), 2.000298, 1e-5);
+  EXPECT_NEAR(stats::student_t_975(120), 1.979930, 1e-5);
+  // 1, 2, 3, 4, 5: mean 3, sample std sqrt(10 / 4) = 1.5811, half-width 2.77645 x 1.5811 / sqrt(5) = 1.96324.
+  const stats::MeanInterval i = stats::t_interval({1, 2, 3, 4, 5});
+  EXPECT_DOUBLE_EQ(i.mean, 3.0);
+  EXPECT_NEAR(i.low, 3 - 1.96324, 1e-5);
+  EXPECT_NEAR(i.high, 3 + 1.96324, 1e-5);
+  const stats::MeanInterval same = stats::t_interval({2.5, 2.5});
+  EXPECT_EQ(same.low, 2.5);
+  EXPECT_EQ(same.high, 2.5);
 }
 
 TEST(EvalMetrics, PairedBootstrapOfAConstantDifferenceIsExact) {
@@ -818,6 +838,16 @@ TEST(EvalSuite, RunsAgentsAndBaselinesOnThePlannedWindowsAndReportsTheAgentsAcro
   const std::string table = suite.table();
   EXPECT_NE(table.find("always 1 (2/2) - policy"), std::string::npos) << table;
   EXPECT_NE(table.find("Across seeds"), std::string::npos) << table;
+  // Two seeds, though a baseline shares each one's name.
+  EXPECT_NE(table.find("Mean PnL across 2 seeds"), std::string::npos) << table;
+  // The seeds' means against each other policy, with the interval across seeds.
+  const double random_mean = stats::mean(results[2].pnl);
+  const stats::MeanInterval against_random =
+      stats::t_interval({stats::mean(results[0].pnl) - random_mean, stats::mean(results[1].pnl) - random_mean});
+  EXPECT_NE(table.find(format("| random | %.2f [%.2f, %.2f] |", against_random.mean, against_random.low,
+                              against_random.high)),
+            std::string::npos)
+      << table;
   const TempDir dir;
   suite.write_report(dir.path() / "report");
   const nlohmann::json json = nlohmann::json::parse(std::ifstream(dir.path() / "report" / "report.json"));

@@ -44,4 +44,29 @@ PairedDifference paired_difference(const std::vector<double>& a, const std::vect
   return out;
 }
 
+double student_t_975(int degrees_of_freedom) {
+  MMSIM_ASSERT(degrees_of_freedom >= 1, "Student's t needs a degree of freedom");
+  static constexpr double kTable[] = {12.7062, 4.30265, 3.18245, 2.77645, 2.57058, 2.44691, 2.36462, 2.30600,
+                                      2.26216, 2.22814, 2.20099, 2.17881, 2.16037, 2.14479, 2.13145, 2.11991,
+                                      2.10982, 2.10092, 2.09302, 2.08596, 2.07961, 2.07387, 2.06866, 2.06390,
+                                      2.05954, 2.05553, 2.05183, 2.04841, 2.04523, 2.04227};
+  if (degrees_of_freedom <= 30) return kTable[degrees_of_freedom - 1];
+  const double z = 1.959963984540054;
+  const double v = degrees_of_freedom;
+  return z + (std::pow(z, 3) + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * std::pow(z, 3) + 3 * z) / (96 * v * v) +
+         (3 * std::pow(z, 7) + 19 * std::pow(z, 5) + 17 * std::pow(z, 3) - 15 * z) / (384 * v * v * v);
+}
+
+MeanInterval t_interval(const std::vector<double>& values) {
+  MMSIM_ASSERT(values.size() >= 2, "an interval across runs needs two of them");
+  const double n = static_cast<double>(values.size());
+  const double sample_stddev = population_stddev(values) * std::sqrt(n / (n - 1));
+  const double half = student_t_975(static_cast<int>(values.size()) - 1) * sample_stddev / std::sqrt(n);
+  MeanInterval out;
+  out.mean = mean(values);
+  out.low = out.mean - half;
+  out.high = out.mean + half;
+  return out;
+}
+
 }  // namespace mmsim::stats

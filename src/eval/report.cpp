@@ -79,25 +79,48 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     for (const PolicyResult& r : results) {
       if (r.name == "random") random = &r;
     }
+    // Each seed's agent is the first result of its name not taken yet: a
+    // baseline may share an agent's name.
+    std::vector<bool> is_agent(results.size(), false);
+    std::vector<const PolicyResult*> agents;
+    for (const std::string& name : c.seed_agents) {
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        if (is_agent[k] || results[k].name != name) continue;
+        is_agent[k] = true;
+        agents.push_back(&results[k]);
+        break;
+      }
+    }
     std::vector<double> means;
     out << "\nAcross seeds (each seed's agent on the same windows):\n\n| seed | mean | std |";
     if (random != nullptr) out << " seed - random (95% CI) |";
     out << "\n|---|---:|---:|" << (random != nullptr ? "---|" : "") << "\n";
-    for (const std::string& name : c.seed_agents) {
-      for (const PolicyResult& r : results) {
-        if (r.name != name) continue;
-        const Summary s = summarize(r);
-        means.push_back(s.mean);
-        out << "| " << r.name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
-        if (random != nullptr) {
-          const stats::PairedDifference d = stats::paired_difference(r.pnl, random->pnl, c.seed);
-          out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
-        }
-        out << "\n";
+    for (const PolicyResult* agent : agents) {
+      const Summary s = summarize(*agent);
+      means.push_back(s.mean);
+      out << "| " << agent->name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
+      if (random != nullptr) {
+        const stats::PairedDifference d = stats::paired_difference(agent->pnl, random->pnl, c.seed);
+        out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
       }
+      out << "\n";
     }
-    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(stats::mean(means)) << ", std across seeds "
+    const stats::MeanInterval across = stats::t_interval(means);
+    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(across.mean) << " [" << fixed(across.low)
+        << ", " << fixed(across.high) << "] (95% t-interval across seeds), std across seeds "
         << fixed(stats::population_stddev(means)) << ".\n";
+    // Each seed's mean minus a policy's on the same windows; the interval is across seeds.
+    out << "\nSeeds against each other policy (mean over seeds of the seed's mean - the policy's, 95% t-interval "
+           "across seeds):\n\n| policy | seeds - policy (95% CI) |\n|---|---|\n";
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      if (is_agent[k]) continue;
+      const double other_mean = summarize(results[k]).mean;
+      std::vector<double> differences;
+      for (double m : means) differences.push_back(m - other_mean);
+      const stats::MeanInterval d = stats::t_interval(differences);
+      out << "| " << results[k].name << " | " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high)
+          << "] |\n";
+    }
   }
   if (!c.notes.empty()) {
     out << "\n";

@@ -73,4 +73,17 @@ struct PairedDifference {
 PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::uint64_t seed,
                                    int resamples = 2000);
 
+/// The 97.5% quantile of Student's t distribution with `degrees_of_freedom`
+/// (>= 1): tabulated to 6 digits up to 30, a Cornish-Fisher expansion above
+/// (within 1e-5 there).
+double student_t_975(int degrees_of_freedom);
+
+/// A mean with its 95% Student-t interval, mean +- t x s / sqrt(n) with the
+/// sample standard deviation s (n - 1 in its denominator): the interval of
+/// a mean across independent runs (seeds). Two values at least.
+struct MeanInterval {
+  double mean = 0, low = 0, high = 0;
+};
+MeanInterval t_interval(const std::vector<double>& values);
+
 }  // namespace mmsim::stats
