@@ -840,12 +840,15 @@ TEST(EvalSuite, RunsAgentsAndBaselinesOnThePlannedWindowsAndReportsTheAgentsAcro
   EXPECT_NE(table.find("Across seeds"), std::string::npos) << table;
   // Two seeds, though a baseline shares each one's name.
   EXPECT_NE(table.find("Mean PnL across 2 seeds"), std::string::npos) << table;
-  // The seeds' means against each other policy, with the interval across seeds.
+  // The seeds' means against each other policy, with the intervals across seeds and across windows.
   const double random_mean = stats::mean(results[2].pnl);
   const stats::MeanInterval against_random =
       stats::t_interval({stats::mean(results[0].pnl) - random_mean, stats::mean(results[1].pnl) - random_mean});
-  EXPECT_NE(table.find(format("| random | %.2f [%.2f, %.2f] |", against_random.mean, against_random.low,
-                              against_random.high)),
+  std::vector<double> seeds_mean;
+  for (std::size_t w = 0; w < results[0].pnl.size(); ++w) seeds_mean.push_back((results[0].pnl[w] + results[1].pnl[w]) / 2);
+  const stats::PairedDifference over_windows = stats::paired_difference(seeds_mean, results[2].pnl, protocol.seed);
+  EXPECT_NE(table.find(format("| random | %.2f | [%.2f, %.2f] | [%.2f, %.2f] |", against_random.mean,
+                              against_random.low, against_random.high, over_windows.low, over_windows.high)),
             std::string::npos)
       << table;
   const TempDir dir;

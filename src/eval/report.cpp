@@ -95,12 +95,12 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     out << "\nAcross seeds (each seed's agent on the same windows):\n\n| seed | mean | std |";
     if (random != nullptr) out << " seed - random (95% CI) |";
     out << "\n|---|---:|---:|" << (random != nullptr ? "---|" : "") << "\n";
-    for (const PolicyResult* agent : agents) {
-      const Summary s = summarize(*agent);
+    for (const PolicyResult* seed_agent : agents) {
+      const Summary s = summarize(*seed_agent);
       means.push_back(s.mean);
-      out << "| " << agent->name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
+      out << "| " << seed_agent->name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
       if (random != nullptr) {
-        const stats::PairedDifference d = stats::paired_difference(agent->pnl, random->pnl, c.seed);
+        const stats::PairedDifference d = stats::paired_difference(seed_agent->pnl, random->pnl, c.seed);
         out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
       }
       out << "\n";
@@ -109,17 +109,28 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     out << "\nMean PnL across " << means.size() << " seeds: " << fixed(across.mean) << " [" << fixed(across.low)
         << ", " << fixed(across.high) << "] (95% t-interval across seeds), std across seeds "
         << fixed(stats::population_stddev(means)) << ".\n";
-    // Each seed's mean minus a policy's on the same windows; the interval is across seeds.
-    out << "\nSeeds against each other policy (mean over seeds of the seed's mean - the policy's, 95% t-interval "
-           "across seeds):\n\n| policy | seeds - policy (95% CI) |\n|---|---|\n";
+    // Each seed's mean minus a policy's on the same windows: an interval across
+    // seeds (given these windows), and one across windows (given these seeds)
+    // from the paired bootstrap of the seeds' mean PnL per window.
+    std::vector<double> seeds_mean(agents.front()->pnl.size(), 0.0);
+    for (const PolicyResult* seed_agent : agents) {
+      for (std::size_t w = 0; w < seeds_mean.size(); ++w) {
+        seeds_mean[w] += seed_agent->pnl[w] / static_cast<double>(agents.size());
+      }
+    }
+    out << "\nSeeds against each other policy: the mean over seeds of (the seed's mean - the policy's), with 95% "
+           "intervals across seeds (t, these windows) and across windows (paired bootstrap of the seeds' mean PnL "
+           "per window):\n\n| policy | seeds - policy | 95% CI across seeds | 95% CI across windows |\n"
+           "|---|---:|---|---|\n";
     for (std::size_t k = 0; k < results.size(); ++k) {
       if (is_agent[k]) continue;
       const double other_mean = summarize(results[k]).mean;
       std::vector<double> differences;
       for (double m : means) differences.push_back(m - other_mean);
       const stats::MeanInterval d = stats::t_interval(differences);
-      out << "| " << results[k].name << " | " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high)
-          << "] |\n";
+      const stats::PairedDifference w = stats::paired_difference(seeds_mean, results[k].pnl, c.seed);
+      out << "| " << results[k].name << " | " << fixed(d.mean) << " | [" << fixed(d.low) << ", " << fixed(d.high)
+          << "] | [" << fixed(w.low) << ", " << fixed(w.high) << "] |\n";
     }
   }
   if (!c.notes.empty()) {
