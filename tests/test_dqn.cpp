@@ -8,11 +8,15 @@
 #include <torch/optim/sgd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <string>
 #include <vector>
 
+#include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
 #include "mmsim/train/dqn.hpp"
 #include "mmsim/train/rollout.hpp"
+#include "test_util.hpp"
 #include "tolerances.hpp"
 
 namespace mmsim::train {
@@ -205,6 +209,36 @@ TEST(DqnBuffer, FillsUpToItsSizeAndLearnsOnlyFromLearningStarts) {
   EXPECT_EQ(dqn.buffer_size(), 10);
   EXPECT_EQ(dqn.gradient_steps(), 1);
   EXPECT_GT(metrics[3].item<double>(), 0);
+}
+
+TEST(DqnCheckpoint, TheBufferRoundTripsAndABufferLargerThanTheConfigsIsRefused) {
+  const TrainConfig config = small_dqn();
+  Dqn saved(config, 1, 2, torch::kCPU);
+  sgd_update(saved, 0);
+  const test::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
+  saved.save(dir);
+  Dqn loaded(config, 1, 2, torch::kCPU);
+  loaded.load(dir, torch::kCPU);
+  EXPECT_EQ(loaded.buffer_size(), 6);
+  EXPECT_TRUE(same(loaded.parameters(), saved.parameters()));
+  EXPECT_TRUE(same(loaded.target_parameters(), saved.target_parameters()));
+  // The next update of both draws the same samples from the same buffer.
+  sgd_update(saved, 1);
+  sgd_update(loaded, 1);
+  EXPECT_TRUE(same(loaded.parameters(), saved.parameters()));
+
+  TrainConfig smaller = config;
+  smaller.dqn.buffer_size = 4;
+  Dqn too_small(smaller, 1, 2, torch::kCPU);
+  try {
+    too_small.load(dir, torch::kCPU);
+    ADD_FAILURE() << "a buffer of 6 transitions loaded into one of 4";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("holds 6 transitions, this run's train.dqn.buffer_size is 4"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ const Table<train::PpoConfig>& ppo_keys() {
              "lambda of generalised advantage estimation (1: n-step returns, 0: one-step)"),
       number("epochs", &train::PpoConfig::epochs, Range::closed(1, 1000), "passes over each rollout"),
       number("minibatches", &train::PpoConfig::minibatches, Range::at_least(1),
-             "gradient steps per epoch, each over a part of a fresh shuffle of the rollout"),
+             "gradient steps per epoch, each over a part of a fresh shuffle of the rollout; at most "
+             "`train.num_envs` x `train.rollout_steps`"),
       number("clip_ratio", &train::PpoConfig::clip_ratio, Range::above(0),
              "the surrogate clips the probability ratio to [1 - clip_ratio, 1 + clip_ratio]"),
       number("value_clip", &train::PpoConfig::value_clip, Range::at_least(0),

@@ -91,6 +91,7 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
         break;
       }
     }
+    MMSIM_ASSERT(agents.size() == c.seed_agents.size(), "every seed agent has a result");
     std::vector<double> means;
     out << "\nAcross seeds (each seed's agent on the same windows):\n\n| seed | mean | std |";
     if (random != nullptr) out << " seed - random (95% CI) |";

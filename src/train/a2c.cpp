@@ -79,6 +79,10 @@ torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& t
   return returns;
 }
 
+torch::Tensor mean_entropy(const torch::Tensor& log_probabilities) {
+  return -(log_probabilities.exp() * log_probabilities).sum(1).mean();
+}
+
 A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
                  const torch::Tensor& returns, double beta) {
   const torch::Tensor log_probabilities = torch::log_softmax(logits, 1);
@@ -87,7 +91,7 @@ A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const
   A2CLoss loss;
   loss.policy = -(advantage * chosen).mean();
   loss.value = (returns - values).pow(2).mean();
-  loss.entropy = -(log_probabilities.exp() * log_probabilities).sum(1).mean();
+  loss.entropy = mean_entropy(log_probabilities);
   loss.total = loss.policy + loss.value - beta * loss.entropy;
   return loss;
 }

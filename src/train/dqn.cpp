@@ -128,8 +128,11 @@ ActorStep Dqn::act(const torch::Tensor& observations, const torch::Tensor& unifo
   torch::Tensor actions = greedy;
   if (epsilon > 0) {
     // Given u < epsilon, u / epsilon is uniform in [0, 1): one draw decides both.
-    const torch::Tensor random =
-        (uniforms / epsilon * static_cast<double>(actions_)).floor().to(torch::kLong).clamp_max(actions_ - 1);
+    // Clamped before the cast: where u >= epsilon (discarded) u / epsilon may be huge.
+    const torch::Tensor random = ((uniforms / epsilon).clamp_max(1.0) * static_cast<double>(actions_))
+                                     .floor()
+                                     .to(torch::kLong)
+                                     .clamp_max(actions_ - 1);
     actions = torch::where(uniforms < epsilon, random, greedy);
   }
   const torch::Tensor probability =
@@ -227,7 +230,7 @@ std::vector<torch::Tensor> Dqn::update(const Rollout& rollout, const UpdateConte
       const torch::Tensor size_of_error = error.detach().abs();
       if (dqn.prioritized) {
         torch::NoGradGuard no_grad;
-        // A transition drawn twice gets the same error both times: the order of the writes does not matter.
+        // A transition drawn twice: the last write wins (in order on the CPU).
         const torch::Tensor priority = size_of_error + dqn.priority_epsilon;
         priorities_.index_put_({index}, priority);
         max_priority_ = torch::maximum(max_priority_, priority.max());
@@ -315,6 +318,10 @@ void Dqn::load(const std::filesystem::path& dir, const torch::Device& device) {
       throw Error(damaged + format("its buffer holds %lld transitions, this run's train.dqn.buffer_size is %lld",
                                    static_cast<long long>(size), static_cast<long long>(capacity)));
     }
+    // A buffer fills from entry 0 and wraps only when full.
+    if ((size < capacity && next != size) || counters[2].item<std::int64_t>() < 0) {
+      throw Error(damaged + "its buffer counters disagree");
+    }
     const auto read_into = [&](const char* name, torch::Tensor& buffer) {
       torch::Tensor saved;
       archive.read(name, saved);
@@ -331,6 +338,12 @@ void Dqn::load(const std::filesystem::path& dir, const torch::Device& device) {
     read_into("returns", returns_);
     read_into("discounts", discounts_);
     read_into("priorities", priorities_);
+    const torch::Tensor actions = actions_taken_.slice(0, 0, size).to(torch::kCPU);
+    const torch::Tensor priorities = priorities_.slice(0, 0, size).to(torch::kCPU);
+    if (size > 0 && (actions.min().item<std::int64_t>() < 0 || actions.max().item<std::int64_t>() >= actions_ ||
+                     !(priorities > 0).all().item<bool>() || !torch::isfinite(priorities).all().item<bool>())) {
+      throw Error(damaged + "its buffer holds actions outside the action table or priorities that are not positive");
+    }
     torch::Tensor max_priority;
     archive.read("max_priority", max_priority);
     max_priority_ = max_priority.to(device, torch::kFloat32).reshape({});

@@ -62,8 +62,7 @@ PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double epsilon,
     value_error = torch::max(value_error, (clipped - batch.returns).pow(2));
   }
   loss.value = value_error.mean();
-  const torch::Tensor network_log_probs = torch::log_softmax(batch.logits, 1);
-  loss.entropy = -(network_log_probs.exp() * network_log_probs).sum(1).mean();
+  loss.entropy = mean_entropy(torch::log_softmax(batch.logits, 1));
   loss.total = loss.policy + config.value_coef * loss.value - beta * loss.entropy;
   {
     torch::NoGradGuard no_grad;

@@ -396,7 +396,10 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const std::int64_t widths =
       net.shared + net.policy_hidden + net.value_hidden + 2 * static_cast<std::int64_t>(p.action_count) + 2;
   const std::int64_t update = n * (observation + 2 * widths) * 4 * 2;
-  return env_bytes + rollout + update;
+  // DQN: the rollout's final observations, and its n-step transitions'
+  // observations, next observations and their gathered copy before they are stored.
+  const std::int64_t transitions = config.train.algorithm == AlgorithmKind::dqn ? n * observation * 4 * 4 : 0;
+  return env_bytes + rollout + update + transitions;
 }
 
 std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {

@@ -69,6 +69,10 @@ torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& t
                             const torch::Tensor& truncated, const torch::Tensor& truncation_values,
                             const torch::Tensor& last_values, double gamma);
 
+/// Mean over rows of the entropy of the distributions whose log-probabilities
+/// are `log_probabilities` [B, A]: the entropy bonus of A2C and PPO.
+torch::Tensor mean_entropy(const torch::Tensor& log_probabilities);
+
 struct A2CLoss {
   torch::Tensor total;    ///< policy + value - beta x entropy
   torch::Tensor policy;   ///< -mean(A x log pi(a)), A = returns - values (detached)
