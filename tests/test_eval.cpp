@@ -857,6 +857,13 @@ TEST(EvalSuite, RunsAgentsAndBaselinesOnThePlannedWindowsAndReportsTheAgentsAcro
   EXPECT_EQ(json["seed"], 5);
   EXPECT_EQ(json["data"], "GOOG_orderbook.csv");
   EXPECT_EQ(json["seed_agents"], (std::vector<std::string>{"always 1 (2/2)", "always 0 (0.5/0.5)"}));
+  // The seed group's intervals, as report.md gives them.
+  const nlohmann::json& group = json["across_seeds"];
+  EXPECT_EQ(group["seed_means"], (std::vector<double>{stats::mean(results[0].pnl), stats::mean(results[1].pnl)}));
+  const nlohmann::json& random_row = group["seeds_minus_policy"][0];
+  EXPECT_EQ(random_row["policy"], "random");
+  EXPECT_DOUBLE_EQ(random_row["ci95_across_seeds_low"].get<double>(), against_random.low);
+  EXPECT_DOUBLE_EQ(random_row["ci95_across_windows_high"].get<double>(), over_windows.high);
 }
 
 }  // namespace

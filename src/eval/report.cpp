@@ -29,6 +29,52 @@ const PolicyResult* find_agent(const ReportContext& context, const std::vector<P
 /// A number that may be missing (NaN), e.g. a markout without fills.
 std::string optional(double v, int digits) { return std::isnan(v) ? "-" : fixed(v, digits); }
 
+/// A multi-seed run's agents and their comparisons, computed once for
+/// report.md and report.json.
+struct SeedGroup {
+  std::vector<std::size_t> agents;  ///< indices into the results, one per seed
+  std::vector<double> means;        ///< each seed's mean PnL
+  stats::MeanInterval across;       ///< the mean over seeds, t-interval across seeds
+  struct Against {
+    std::size_t policy;               ///< index into the results
+    stats::MeanInterval seeds;        ///< seeds' mean - the policy's, t-interval across seeds
+    stats::PairedDifference windows;  ///< the same, paired bootstrap over windows of the seeds' mean per window
+  };
+  std::vector<Against> against;  ///< every policy that is not a seed's agent
+};
+
+/// The seed group of `c.seed_agents` (two or more). Each seed's agent is the
+/// first result of its name not taken yet: a baseline may share an agent's name.
+SeedGroup seed_group(const ReportContext& c, const std::vector<PolicyResult>& results) {
+  SeedGroup g;
+  std::vector<bool> is_agent(results.size(), false);
+  for (const std::string& name : c.seed_agents) {
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      if (is_agent[k] || results[k].name != name) continue;
+      is_agent[k] = true;
+      g.agents.push_back(k);
+      break;
+    }
+  }
+  MMSIM_ASSERT(g.agents.size() == c.seed_agents.size() && g.agents.size() >= 2, "every seed agent has a result");
+  std::vector<double> seeds_mean(results[g.agents.front()].pnl.size(), 0.0);
+  for (std::size_t k : g.agents) {
+    g.means.push_back(stats::mean(results[k].pnl));
+    for (std::size_t w = 0; w < seeds_mean.size(); ++w) {
+      seeds_mean[w] += results[k].pnl[w] / static_cast<double>(g.agents.size());
+    }
+  }
+  g.across = stats::t_interval(g.means);
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    if (is_agent[k]) continue;
+    const double other_mean = stats::mean(results[k].pnl);
+    std::vector<double> differences;
+    for (double m : g.means) differences.push_back(m - other_mean);
+    g.against.push_back({k, stats::t_interval(differences), stats::paired_difference(seeds_mean, results[k].pnl, c.seed)});
+  }
+  return g;
+}
+
 }  // namespace
 
 std::string markdown_table(const ReportContext& c, const std::vector<PolicyResult>& results) {
@@ -79,59 +125,29 @@ std::string markdown_table(const ReportContext& c, const std::vector<PolicyResul
     for (const PolicyResult& r : results) {
       if (r.name == "random") random = &r;
     }
-    // Each seed's agent is the first result of its name not taken yet: a
-    // baseline may share an agent's name.
-    std::vector<bool> is_agent(results.size(), false);
-    std::vector<const PolicyResult*> agents;
-    for (const std::string& name : c.seed_agents) {
-      for (std::size_t k = 0; k < results.size(); ++k) {
-        if (is_agent[k] || results[k].name != name) continue;
-        is_agent[k] = true;
-        agents.push_back(&results[k]);
-        break;
-      }
-    }
-    MMSIM_ASSERT(agents.size() == c.seed_agents.size(), "every seed agent has a result");
-    std::vector<double> means;
+    const SeedGroup g = seed_group(c, results);
     out << "\nAcross seeds (each seed's agent on the same windows):\n\n| seed | mean | std |";
     if (random != nullptr) out << " seed - random (95% CI) |";
     out << "\n|---|---:|---:|" << (random != nullptr ? "---|" : "") << "\n";
-    for (const PolicyResult* seed_agent : agents) {
-      const Summary s = summarize(*seed_agent);
-      means.push_back(s.mean);
-      out << "| " << seed_agent->name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
+    for (std::size_t k : g.agents) {
+      const Summary s = summarize(results[k]);
+      out << "| " << results[k].name << " | " << fixed(s.mean) << " | " << fixed(s.stddev) << " |";
       if (random != nullptr) {
-        const stats::PairedDifference d = stats::paired_difference(seed_agent->pnl, random->pnl, c.seed);
+        const stats::PairedDifference d = stats::paired_difference(results[k].pnl, random->pnl, c.seed);
         out << " " << fixed(d.mean) << " [" << fixed(d.low) << ", " << fixed(d.high) << "] |";
       }
       out << "\n";
     }
-    const stats::MeanInterval across = stats::t_interval(means);
-    out << "\nMean PnL across " << means.size() << " seeds: " << fixed(across.mean) << " [" << fixed(across.low)
-        << ", " << fixed(across.high) << "] (95% t-interval across seeds), std across seeds "
-        << fixed(stats::population_stddev(means)) << ".\n";
-    // Each seed's mean minus a policy's on the same windows: an interval across
-    // seeds (given these windows), and one across windows (given these seeds)
-    // from the paired bootstrap of the seeds' mean PnL per window.
-    std::vector<double> seeds_mean(agents.front()->pnl.size(), 0.0);
-    for (const PolicyResult* seed_agent : agents) {
-      for (std::size_t w = 0; w < seeds_mean.size(); ++w) {
-        seeds_mean[w] += seed_agent->pnl[w] / static_cast<double>(agents.size());
-      }
-    }
+    out << "\nMean PnL across " << g.means.size() << " seeds: " << fixed(g.across.mean) << " ["
+        << fixed(g.across.low) << ", " << fixed(g.across.high) << "] (95% t-interval across seeds), std across seeds "
+        << fixed(stats::population_stddev(g.means)) << ".\n";
     out << "\nSeeds against each other policy: the mean over seeds of (the seed's mean - the policy's), with 95% "
            "intervals across seeds (t, these windows) and across windows (paired bootstrap of the seeds' mean PnL "
            "per window):\n\n| policy | seeds - policy | 95% CI across seeds | 95% CI across windows |\n"
            "|---|---:|---|---|\n";
-    for (std::size_t k = 0; k < results.size(); ++k) {
-      if (is_agent[k]) continue;
-      const double other_mean = summarize(results[k]).mean;
-      std::vector<double> differences;
-      for (double m : means) differences.push_back(m - other_mean);
-      const stats::MeanInterval d = stats::t_interval(differences);
-      const stats::PairedDifference w = stats::paired_difference(seeds_mean, results[k].pnl, c.seed);
-      out << "| " << results[k].name << " | " << fixed(d.mean) << " | [" << fixed(d.low) << ", " << fixed(d.high)
-          << "] | [" << fixed(w.low) << ", " << fixed(w.high) << "] |\n";
+    for (const SeedGroup::Against& a : g.against) {
+      out << "| " << results[a.policy].name << " | " << fixed(a.seeds.mean) << " | [" << fixed(a.seeds.low) << ", "
+          << fixed(a.seeds.high) << "] | [" << fixed(a.windows.low) << ", " << fixed(a.windows.high) << "] |\n";
     }
   }
   if (!c.notes.empty()) {
@@ -232,6 +248,20 @@ void write_report(const std::filesystem::path& dir, const ReportContext& c, cons
       p["agent_minus_policy"] = {{"mean", d.mean}, {"ci95_low", d.low}, {"ci95_high", d.high}};
     }
     json["policies"].push_back(p);
+  }
+  if (c.seed_agents.size() >= 2) {
+    const SeedGroup g = seed_group(c, results);
+    nlohmann::json group = {{"mean", g.across.mean}, {"ci95_low", g.across.low}, {"ci95_high", g.across.high},
+                            {"seed_means", g.means}};
+    for (const SeedGroup::Against& a : g.against) {
+      group["seeds_minus_policy"].push_back({{"policy", results[a.policy].name},
+                                             {"mean", a.seeds.mean},
+                                             {"ci95_across_seeds_low", a.seeds.low},
+                                             {"ci95_across_seeds_high", a.seeds.high},
+                                             {"ci95_across_windows_low", a.windows.low},
+                                             {"ci95_across_windows_high", a.windows.high}});
+    }
+    json["across_seeds"] = group;
   }
   {
     std::ofstream out(dir / "report.json");
