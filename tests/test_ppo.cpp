@@ -234,12 +234,12 @@ TEST(PpoTrainer, MetricsCsvHasPposColumnsAndEachUpdateTakesEpochsTimesMinibatche
   EXPECT_NE(trainer.describe(m).find("kl "), std::string::npos) << trainer.describe(m);
 }
 
-TEST(PpoTrainer, EachUpdateTakesEpochsTimesMinibatchesGradientStepsOfTheRightSizes) {
+TEST(PpoTrainer, EachUpdateTakesEpochsTimesMinibatchesGradientSteps) {
   train::TrainConfig config;
   config.ppo.epochs = 3;
   config.ppo.minibatches = 4;
   train::Ppo ppo(config, 3, 2, torch::kCPU);
-  // A rollout of 5 steps over 2 envs: 10 samples, minibatches of 3, 3, 2 and 2.
+  // A rollout of 5 steps over 2 envs: 10 samples in 4 minibatches (the partition: MinibatchOrder).
   train::Rollout rollout;
   rollout.obs = torch::randn({5, 2, 3});
   rollout.actions = torch::zeros({5, 2}, torch::kInt32);

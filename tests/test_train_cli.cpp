@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <sstream>
@@ -541,33 +542,28 @@ TEST(TrainRuns, ABatchBeyondHostMemoryAndAnUncreatableRunDirectoryNameTheKeyOrTh
     EXPECT_NE(what.find("envs fit"), std::string::npos) << what;
   }
 
-  // One env's rollout, or the network alone, beyond memory: the key that makes it so.
-  config = small_seed_group_config(dir.path());
-  config.train.rollout_steps = std::int64_t{1} << 40;
-  try {
-    train::train_runs(config, {}, out);
-    ADD_FAILURE() << "a rollout of 2^40 steps was allocated";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), "train.rollout_steps") << e.what();
-  }
-  config = small_seed_group_config(dir.path());
-  config.train.network.shared = 1 << 30;
-  try {
-    train::train_runs(config, {}, out);
-    ADD_FAILURE() << "a shared layer of 2^30 units was allocated";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), "train.network") << e.what();
-  }
-  config = small_seed_group_config(dir.path());
-  config.train.algorithm = train::AlgorithmKind::dqn;
-  config.train.dqn.buffer_size = 1000000000;
-  try {
-    train::train_runs(config, {}, out);
-    ADD_FAILURE() << "a replay buffer of a billion transitions was allocated";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), "train.dqn.buffer_size") << e.what();
-    EXPECT_NE(std::string(e.what()).find("replay buffer"), std::string::npos) << e.what();
-  }
+  // One env's rollout, the network or the replay buffer alone beyond memory: the key that makes it so.
+  const auto expect_refused_for = [&](const std::function<void(Config&)>& change, const std::string& key,
+                                      const std::string& part) {
+    Config huge = small_seed_group_config(dir.path());
+    change(huge);
+    try {
+      train::train_runs(huge, {}, out);
+      ADD_FAILURE() << "allocated what " << key << " makes too large";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), key) << e.what();
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  expect_refused_for([](Config& c) { c.train.rollout_steps = std::int64_t{1} << 40; }, "train.rollout_steps",
+                     "envs fit");
+  expect_refused_for([](Config& c) { c.train.network.shared = 1 << 30; }, "train.network", "envs fit");
+  expect_refused_for(
+      [](Config& c) {
+        c.train.algorithm = train::AlgorithmKind::dqn;
+        c.train.dqn.buffer_size = 1000000000;
+      },
+      "train.dqn.buffer_size", "replay buffer");
 
   // A path under a regular file cannot be created, whoever runs the test.
   std::ofstream(dir.path() / "plain-file") << "x";

@@ -119,6 +119,7 @@ Dqn::Dqn(const TrainConfig& config, std::int64_t observation_size, std::int64_t 
   discounts_ = torch::zeros({capacity}, options);
   priorities_ = torch::zeros({capacity}, options);
   max_priority_ = torch::ones({}, options);
+  batch_uniforms_ = torch::zeros({config.dqn.batch_size}, options.dtype(torch::kFloat64));
 }
 
 ActorStep Dqn::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
@@ -192,7 +193,7 @@ std::vector<torch::Tensor> Dqn::update(const Rollout& rollout, const UpdateConte
   std::vector<torch::Tensor> sums(3, zero_sum(device));
   std::int64_t steps = 0;
   if (size_ >= dqn.learning_starts) {
-    torch::Tensor uniforms = torch::empty({dqn.batch_size}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+    torch::Tensor& uniforms = batch_uniforms_;
     for (std::int64_t g = 0; g < dqn.gradient_steps; ++g) {
       fill_counter_uniforms(uniforms, at.seed, static_cast<std::uint64_t>(at.update), static_cast<std::uint32_t>(g),
                             RngPurpose::replay);

@@ -15,6 +15,7 @@
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
+#include "mmsim/train/dqn.hpp"
 #include "mmsim/train/schedule.hpp"
 #include "mmsim/train/torch_files.hpp"
 
@@ -382,10 +383,23 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
   reset_sums();
 }
 
+namespace {
+
+/// Floats in one observation of the envs `config` makes.
+std::int64_t observation_floats(const StepParams& p) { return static_cast<std::int64_t>(p.stack) * p.frame_size; }
+
+/// training_bytes in doubles: absurd settings must not overflow.
+double needed_bytes(const EnvData& data, const Config& config) {
+  return static_cast<double>(training_bytes_per_env(data, config)) * static_cast<double>(config.train.num_envs) +
+         static_cast<double>(training_bytes_per_run(data, config));
+}
+
+}  // namespace
+
 std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const StepParams p = make_step_params(config.env, data, config.seed);
   const std::int64_t env_bytes = total_bytes(state_layout(1, p)) + total_bytes(output_layout(1, p));
-  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
+  const std::int64_t observation = observation_floats(p);
   const std::int64_t n = config.train.rollout_steps;
   // Per step: observation (float32), action (int32), log-probability, value,
   // reward, two flags, truncation value; and one uniform (float64) per env.
@@ -414,7 +428,7 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
               bytes(book.messages.size) + bytes(book.messages.price_half_ticks) + bytes(book.messages.direction);
   }
   const StepParams p = make_step_params(config.env, data, config.seed);
-  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
+  const std::int64_t observation = observation_floats(p);
   const NetworkConfig& net = config.train.network;
   const std::int64_t weights = (observation + 1) * net.shared + (net.shared + 1) * net.policy_hidden +
                                (net.policy_hidden + 1) * p.action_count + (net.shared + 1) * net.value_hidden +
@@ -426,11 +440,8 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
 
 std::int64_t replay_buffer_bytes(const EnvData& data, const Config& config) {
   if (config.train.algorithm != AlgorithmKind::dqn) return 0;
-  const StepParams p = make_step_params(config.env, data, config.seed);
-  const std::int64_t observation = static_cast<std::int64_t>(p.stack) * p.frame_size;
-  // Per transition: two observations (float32), the action (int64), the
-  // return, discount and priority (float32).
-  return config.train.dqn.buffer_size * (2 * observation * 4 + 8 + 4 + 4 + 4);
+  return config.train.dqn.buffer_size *
+         Dqn::bytes_per_transition(observation_floats(make_step_params(config.env, data, config.seed)));
 }
 
 std::int64_t training_bytes(const EnvData& data, const Config& config) {
@@ -452,7 +463,7 @@ ConfigError host_memory_error(const EnvData& data, const Config& config, std::in
   // In doubles: absurd settings must not overflow the estimate.
   const double per_env = static_cast<double>(training_bytes_per_env(data, config));
   const double per_run = static_cast<double>(training_bytes_per_run(data, config));
-  const double needed = per_env * static_cast<double>(config.train.num_envs) + per_run;
+  const double needed = needed_bytes(data, config);
   const double budget = static_cast<double>(available);
   const auto fit = static_cast<long long>(std::max(0.0, (0.9 * budget - per_run) / per_env));
   const double replay = static_cast<double>(replay_buffer_bytes(data, config));
@@ -469,11 +480,9 @@ ConfigError host_memory_error(const EnvData& data, const Config& config, std::in
 }
 
 void check_host_memory(const EnvData& data, const Config& config, std::int64_t available) {
-  if (available < 0) return;
-  const double needed = static_cast<double>(training_bytes_per_env(data, config)) *
-                            static_cast<double>(config.train.num_envs) +
-                        static_cast<double>(training_bytes_per_run(data, config));
-  if (needed > static_cast<double>(available)) throw host_memory_error(data, config, available);
+  if (available >= 0 && needed_bytes(data, config) > static_cast<double>(available)) {
+    throw host_memory_error(data, config, available);
+  }
 }
 
 std::unique_ptr<Algorithm> load_agent(const std::filesystem::path& checkpoint, const TrainConfig& config,

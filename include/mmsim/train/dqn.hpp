@@ -98,6 +98,11 @@ class Dqn final : public Algorithm {
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir, const torch::Device& device) override;
 
+  /// Bytes one transition of the replay buffer takes for observations of
+  /// `observation_size` floats: the buffers declared below, one entry each.
+  static constexpr std::int64_t bytes_per_transition(std::int64_t observation_size) {
+    return 2 * observation_size * 4 + 8 + 4 + 4 + 4;
+  }
   /// Transitions in the replay buffer.
   std::int64_t buffer_size() const { return size_; }
   /// Gradient steps taken so far.
@@ -115,8 +120,11 @@ class Dqn final : public Algorithm {
   std::int64_t actions_;
   QNetwork online_;
   QNetwork target_{nullptr};  ///< null without a target network
-  // The replay buffer, [capacity, ...] on the training device.
+  // The replay buffer, [capacity, ...] on the training device (its bytes:
+  // bytes_per_transition): observations and next observations float32,
+  // actions int64, returns, discounts and priorities float32.
   torch::Tensor obs_, actions_taken_, returns_, next_obs_, discounts_, priorities_;
+  torch::Tensor batch_uniforms_;    ///< [batch_size] float64: one gradient step's sampling draws
   torch::Tensor max_priority_;      ///< float32 scalar: new transitions' priority
   std::int64_t size_ = 0;           ///< filled entries
   std::int64_t next_ = 0;           ///< the entry the next transition goes to
