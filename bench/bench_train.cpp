@@ -1,6 +1,7 @@
-// Training frames per second (rollout + update) of each learner (A2C, PPO) on
-// the CPU backend with the thesis's network and observation, against the
-// number of envs; and where an update's time goes (each part timed on its own).
+// Training frames per second (rollout + update) of each learner (A2C, PPO,
+// DQN, and A2C and PPO with continuous quotes) on the CPU backend with the
+// thesis's network and observation, against the number of envs; and where an
+// update's time goes (each part timed on its own).
 
 #include <benchmark/benchmark.h>
 
@@ -21,7 +22,7 @@ void with_cpu_trainer(benchmark::State& state, Measure measure) {
   trainer.update();
   measure(trainer);
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.SetLabel(mmsim::train::to_string(config.train.algorithm));
+  state.SetLabel(mmsim::bench::learner(state.range(1)).name());
 }
 
 void BM_TrainCpu(benchmark::State& state) {

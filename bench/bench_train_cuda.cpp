@@ -49,7 +49,7 @@ void with_cuda_trainer(benchmark::State& state, Measure measure) {
     return;
   }
   state.counters["envs"] = static_cast<double>(config.train.num_envs);
-  state.SetLabel(std::string(mmsim::train::to_string(config.train.algorithm)) + ", " + mmsim::gpu::query_device().name);
+  state.SetLabel(mmsim::bench::learner(state.range(1)).name() + ", " + mmsim::gpu::query_device().name);
 }
 
 void BM_TrainCuda(benchmark::State& state) {

@@ -17,14 +17,28 @@ constexpr int kThreads = 256;
 
 unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
-/// One env's step for its decision: a row of the action table or an explicit quote.
-__device__ bool step_with(const detail::EnvViews& env, std::int64_t i, std::int32_t action, std::int64_t total) {
-  return step_env(env.params, env.market, env.windows, env.state, env.outputs, i, action, total);
-}
+/// One env's step for its decision: a row of the action table, or an
+/// explicit quote in ticks or in the config's offset unit.
+struct ByAction {
+  const std::int32_t* actions;
+  __device__ bool operator()(const detail::EnvViews& env, std::int64_t i, std::int64_t total) const {
+    return step_env(env.params, env.market, env.windows, env.state, env.outputs, i, actions[i], total);
+  }
+};
 
-__device__ bool step_with(const detail::EnvViews& env, std::int64_t i, const ActionRow& quote, std::int64_t total) {
-  return step_env_quotes(env.params, env.market, env.windows, env.state, env.outputs, i, quote, total);
-}
+struct ByQuoteInTicks {
+  const ActionRow* quotes;
+  __device__ bool operator()(const detail::EnvViews& env, std::int64_t i, std::int64_t total) const {
+    return step_env_quotes(env.params, env.market, env.windows, env.state, env.outputs, i, quotes[i], total);
+  }
+};
+
+struct ByQuoteInOffsetUnit {
+  const ActionRow* quotes;
+  __device__ bool operator()(const detail::EnvViews& env, std::int64_t i, std::int64_t total) const {
+    return step_env_offsets(env.params, env.market, env.windows, env.state, env.outputs, i, quotes[i], total);
+  }
+};
 
 /// The finished-episode totals of the state as atomics: [0] all envs'
 /// finished episodes before the step, [1] after it.
@@ -32,13 +46,13 @@ __device__ unsigned long long* totals_of(const EnvState& s) {
   return reinterpret_cast<unsigned long long*>(s.finished_total);
 }
 
-/// `decisions`: one per env.
-template <typename Decision>
-__global__ void step_kernel(detail::EnvViews env, const Decision* decisions) {
+/// `step_one`: ByAction, ByQuoteInTicks or ByQuoteInOffsetUnit.
+template <typename StepOne>
+__global__ void step_kernel(detail::EnvViews env, StepOne step_one) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= env.num_envs) return;
   unsigned long long* totals = totals_of(env.state);
-  if (step_with(env, i, decisions[i], static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
+  if (step_one(env, i, static_cast<std::int64_t>(totals[0]))) atomicAdd(&totals[1], 1ULL);
 }
 
 __global__ void publish_total_kernel(EnvState s) { totals_of(s)[0] = totals_of(s)[1]; }
@@ -68,19 +82,23 @@ class CudaLauncher final : public detail::EnvLauncher {
   }
 
   void step(const detail::EnvViews& env, const std::int32_t* actions, StreamHandle stream) override {
-    step_all(env, actions, static_cast<cudaStream_t>(stream.handle));
+    step_all(env, ByAction{actions}, static_cast<cudaStream_t>(stream.handle));
   }
 
   void step_quotes(const detail::EnvViews& env, const ActionRow* quotes, StreamHandle stream) override {
-    step_all(env, quotes, static_cast<cudaStream_t>(stream.handle));
+    step_all(env, ByQuoteInTicks{quotes}, static_cast<cudaStream_t>(stream.handle));
+  }
+
+  void step_offsets(const detail::EnvViews& env, const ActionRow* quotes, StreamHandle stream) override {
+    step_all(env, ByQuoteInOffsetUnit{quotes}, static_cast<cudaStream_t>(stream.handle));
   }
 
  private:
   /// Steps every env on its decision, publishes the finished-episode total
   /// for the next step's curriculum and writes the observations.
-  template <typename Decision>
-  static void step_all(const detail::EnvViews& env, const Decision* decisions, cudaStream_t s) {
-    step_kernel<<<blocks_for(env.num_envs), kThreads, 0, s>>>(env, decisions);
+  template <typename StepOne>
+  static void step_all(const detail::EnvViews& env, const StepOne& step_one, cudaStream_t s) {
+    step_kernel<<<blocks_for(env.num_envs), kThreads, 0, s>>>(env, step_one);
     MMSIM_CUDA_CHECK_LAUNCH();
     publish_total_kernel<<<1, 1, 0, s>>>(env.state);
     MMSIM_CUDA_CHECK_LAUNCH();

@@ -90,7 +90,7 @@ TEST(A2CLoss, HandComputedTermsAndADetachedAdvantage) {
   const torch::Tensor values = torch::ones({1}, torch::kFloat64).requires_grad_(true);
   const torch::Tensor actions = torch::ones({1}, torch::kInt32);
   const torch::Tensor returns = torch::full({1}, 3.0, torch::kFloat64);
-  const A2CLoss loss = a2c_loss(logits, values, actions, returns, 0.1);
+  const A2CLoss loss = a2c_loss(categorical_terms(logits, actions, 0.0), values, returns, 0.1);
   const double ln2 = std::log(2.0);
   EXPECT_NEAR(loss.policy.item<double>(), 2 * ln2, kDoubleRounding);      // -(2 x ln 0.5)
   EXPECT_NEAR(loss.value.item<double>(), 4.0, kDoubleRounding);           // (3 - 1)^2
@@ -114,7 +114,8 @@ TEST(ActorCritic, ShapesAndParameterCount) {
   // (7x8 + 8) + (8x4 + 4) + (4x3 + 3) + (8x5 + 5) + (5x1 + 1) = 64 + 36 + 15 + 45 + 6
   EXPECT_EQ(parameters, 166);
   const auto out = net->forward(torch::randn({2, 1, 7}));  // a stacked [B, stack, frame] observation
-  EXPECT_EQ(out.logits.sizes(), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(out.policy.sizes(), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_FALSE(out.log_std.defined());
   EXPECT_EQ(out.value.sizes(), (std::vector<std::int64_t>{2}));
 }
 

@@ -655,6 +655,19 @@ TEST(ConfigRanges, ACrossKeyCheckNamesBothKeysAndWhereEachCameFrom) {
   expect_parse_error(long_n + "  algorithm: dqn\n", "train.dqn.n_step",
                      {"at most train.rollout_steps (3)", "got 4", "train.rollout_steps: test.yaml:4"});
   EXPECT_EQ(parse(long_n).train.dqn.n_step, 4);
+  // Continuous quotes: an offset range that is one, and an actor-critic learner to quote with.
+  expect_parse_error(kMinimal + "train:\n  gaussian:\n    offset_min: 2\n    offset_max: 2\n", "train.gaussian.offset_max",
+                     {"above train.gaussian.offset_min (2)", "got 2", "test.yaml:6", "train.gaussian.offset_min: test.yaml:5"});
+  expect_parse_error(kMinimal + "train:\n  algorithm: dqn\n  policy: gaussian\n", "train.policy",
+                     {"categorical with train.algorithm dqn", "test.yaml:5", "train.algorithm: test.yaml:4"});
+  const Config continuous = parse(kMinimal + "train:\n  algorithm: ppo\n  policy: gaussian\n  gaussian:\n"
+                                             "    offset_min: -0.5\n    offset_max: 3\n    size: 100\n");
+  EXPECT_EQ(continuous.train.policy, train::PolicyKind::gaussian);
+  EXPECT_EQ(continuous.train.gaussian.offset_min, -0.5);
+  EXPECT_EQ(continuous.train.gaussian.size, 100);
+  expect_parse_error(kMinimal + "train:\n  gaussian:\n    initial_log_std: 3\n", "train.gaussian.initial_log_std",
+                     {"[-5, 2]"});
+  expect_parse_error(kMinimal + "train:\n  policy: beta\n", "train.policy", {"categorical", "gaussian"});
   expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n"
                                 "  test_start: '2020-01-02 09:00:00'\n",
                      "split.test_start", {"at or after split.validation_start", "test.yaml:6"});

@@ -241,5 +241,41 @@ TEST(DqnCheckpoint, TheBufferRoundTripsAndABufferLargerThanTheConfigsIsRefused) 
   }
 }
 
+TEST(DqnCheckpoint, WithoutItsBufferAResumeStartsEmptyAndSaysSo) {
+  TrainConfig config = small_dqn();
+  config.dqn.checkpoint_buffer = false;
+  Dqn saved(config, 1, 2, torch::kCPU);
+  sgd_update(saved, 0);
+  sgd_update(saved, 1);
+  ASSERT_EQ(saved.buffer_size(), 10);
+  ASSERT_EQ(saved.gradient_steps(), 2);
+  const test::TempDir temp;
+  saved.save(temp.path());
+  Dqn loaded(config, 1, 2, torch::kCPU);
+  loaded.load(temp.path(), torch::kCPU);
+  EXPECT_EQ(loaded.buffer_size(), 0);
+  EXPECT_EQ(loaded.gradient_steps(), 2);  // the target network's schedule goes on
+  EXPECT_TRUE(same(loaded.parameters(), saved.parameters()));
+  EXPECT_TRUE(same(loaded.target_parameters(), saved.target_parameters()));
+  const std::string note = loaded.resume_note();
+  EXPECT_NE(note.find("no replay buffer (train.dqn.checkpoint_buffer: false)"), std::string::npos) << note;
+  EXPECT_NE(note.find("does not repeat"), std::string::npos) << note;
+  // The buffer refills from the next rollout (6 transitions) and learns again: 6 >= learning_starts (4).
+  sgd_update(loaded, 2);
+  EXPECT_EQ(loaded.buffer_size(), 6);
+  EXPECT_EQ(loaded.gradient_steps(), 3);
+  // The file is smaller than the same checkpoint with its buffer, which resumes without a note.
+  config.dqn.checkpoint_buffer = true;
+  Dqn whole(config, 1, 2, torch::kCPU);
+  sgd_update(whole, 0);
+  const test::TempDir with_buffer;
+  whole.save(with_buffer.path());
+  EXPECT_LT(std::filesystem::file_size(temp.path() / "dqn.pt"), std::filesystem::file_size(with_buffer.path() / "dqn.pt"));
+  Dqn reloaded(config, 1, 2, torch::kCPU);
+  reloaded.load(with_buffer.path(), torch::kCPU);
+  EXPECT_EQ(reloaded.buffer_size(), 6);
+  EXPECT_EQ(reloaded.resume_note(), "");
+}
+
 }  // namespace
 }  // namespace mmsim::train

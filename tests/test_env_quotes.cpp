@@ -125,9 +125,12 @@ EnvConfig explicit_quote_config(std::vector<ActionRow> actions) {
 }
 
 /// Plays kQuotePlays on an action-table env and, with `quote_of(action, step)`,
-/// on an explicit-quote env; expects the same outputs after every step.
+/// on an explicit-quote env (offsets in ticks, or in env.offset_unit with
+/// `in_offset_unit`: BatchEnv::step_offsets); expects the same outputs after
+/// every step.
 void expect_explicit_quotes_match_actions(const EnvConfig& action_config, const EnvConfig& quote_config,
-                                          const std::function<ActionRow(std::int32_t, int)>& quote_of) {
+                                          const std::function<ActionRow(std::int32_t, int)>& quote_of,
+                                          bool in_offset_unit = false) {
   const Market m = make_market(kAccountRows, {{0, 5}});
   auto by_action = make_env(m, action_config, 2);
   auto by_quote = make_env(m, quote_config, 2);
@@ -137,7 +140,12 @@ void expect_explicit_quotes_match_actions(const EnvConfig& action_config, const 
     const std::int32_t actions[] = {kQuotePlays[0][static_cast<std::size_t>(k)],
                                     kQuotePlays[1][static_cast<std::size_t>(k)]};
     by_action->step(actions);
-    step_quotes(*by_quote, {quote_of(actions[0], k), quote_of(actions[1], k)});
+    const std::vector<ActionRow> quotes = {quote_of(actions[0], k), quote_of(actions[1], k)};
+    if (in_offset_unit) {
+      by_quote->step_offsets(quotes.data());
+    } else {
+      step_quotes(*by_quote, quotes);
+    }
     expect_same_outputs(*by_action, *by_quote, "step " + std::to_string(k + 1));
     const auto& o = by_quote->outputs();
     fills += o.bid_fills[0] + o.ask_fills[0] + o.bid_fills[1] + o.ask_fills[1];
@@ -182,6 +190,43 @@ TEST(EnvExplicitQuotes, HalfSpreadOffsetsEqualTheirTicksAtTheCurrentRow) {
     q.ask_offset *= half_spread_ticks[step];
     return q;
   });
+}
+
+TEST(EnvExplicitQuotes, OffsetUnitQuotesAreConvertedAsTheActionTablesRows) {
+  // step_offsets reads offsets in env.offset_unit: the table's own rows give
+  // the table's outputs, in every unit (half-spreads change from row to row).
+  const std::vector<ActionRow> table = {{0, 0, 0, 0}, {1, 1, 4, 4}, {0.5, 2, 2, 3}, {3, 0, 1, 5}};
+  for (const OffsetUnit unit : {OffsetUnit::ticks, OffsetUnit::half_spread}) {
+    EnvConfig c = explicit_quote_config(table);
+    c.offset_unit = unit;
+    expect_explicit_quotes_match_actions(
+        c, c, [&](std::int32_t a, int) { return table[static_cast<std::size_t>(a)]; }, true);
+  }
+  // In price units with tick 0.01, 0.01 is one tick.
+  const std::vector<ActionRow> in_price = {{0, 0, 0, 0}, {0.01, 0.01, 4, 4}, {0.005, 0.02, 2, 3}, {0.03, 0, 1, 5}};
+  EnvConfig c = explicit_quote_config(in_price);
+  c.offset_unit = OffsetUnit::price;
+  expect_explicit_quotes_match_actions(
+      c, c, [&](std::int32_t a, int) { return in_price[static_cast<std::size_t>(a)]; }, true);
+  // And the half-spread rows scaled by hand to ticks (the test above) step as step_offsets does.
+  const double half_spread_ticks[] = {1.5, 1.5, 1.0, 1.0, 1.5, 1.5};
+  EnvConfig in_half_spreads = explicit_quote_config(table);
+  in_half_spreads.offset_unit = OffsetUnit::half_spread;
+  const Market m = make_market(kAccountRows, {{0, 5}});
+  auto by_offsets = make_env(m, in_half_spreads, 2);
+  auto by_ticks = make_env(m, in_half_spreads, 2);
+  for (int k = 0; k < 6; ++k) {
+    std::vector<ActionRow> offsets, ticks;
+    for (std::size_t i = 0; i < 2; ++i) {
+      const ActionRow row = table[static_cast<std::size_t>(kQuotePlays[i][static_cast<std::size_t>(k)])];
+      offsets.push_back(row);
+      ticks.push_back({row.bid_offset * half_spread_ticks[k], row.ask_offset * half_spread_ticks[k], row.bid_size,
+                       row.ask_size});
+    }
+    by_offsets->step_offsets(offsets.data());
+    step_quotes(*by_ticks, ticks);
+    expect_same_outputs(*by_offsets, *by_ticks, "step " + std::to_string(k + 1));
+  }
 }
 
 // Depth 2, tick 0.01; three steps over rows 0-3 (range {0, 4}).

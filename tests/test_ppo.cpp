@@ -130,9 +130,8 @@ struct ThreeSamples {
   torch::Tensor logits = torch::zeros({3, 2}, torch::kFloat64).requires_grad_(true);
   torch::Tensor values = tensor({1, 2, 3}, {3}).requires_grad_(true);
   train::PpoBatch batch() const {
-    return {logits,
+    return {train::categorical_terms(logits, torch::tensor({1, 0, 0}, torch::kInt32), 0.0),
             values,
-            torch::tensor({1, 0, 0}, torch::kInt32),
             tensor({std::log(0.25), std::log(0.5), std::log(1 / 1.4)}, {3}),
             tensor({0.5, 2, 2.5}, {3}),
             tensor({1, -2, 1}, {3}),
@@ -146,7 +145,7 @@ TEST(PpoLoss, HandComputedClippedSurrogateValueEntropyAndDiagnostics) {
   config.clip_ratio = 0.2;
   config.value_coef = 0.5;
   config.value_clip = 0;
-  const train::PpoLoss loss = train::ppo_loss(s.batch(), config, 0.0, 0.01);
+  const train::PpoLoss loss = train::ppo_loss(s.batch(), config, 0.01);
   const double ln2 = std::log(2.0);
   EXPECT_NEAR(loss.policy.item<double>(), -(1.2 - 2 + 0.7) / 3, kDoubleRounding);
   EXPECT_NEAR(loss.value.item<double>(), (1 + 0 + 9) / 3.0, kDoubleRounding);  // (V - R)^2: 1, 0, 9
@@ -176,7 +175,7 @@ TEST(PpoLoss, ValueClippingTakesTheLargerErrorOfTheClippedValue) {
   train::PpoConfig config;
   config.value_clip = 0.2;
   config.value_coef = 0.5;
-  const train::PpoLoss loss = train::ppo_loss(s.batch(), config, 0.0, 0.0);
+  const train::PpoLoss loss = train::ppo_loss(s.batch(), config, 0.0);
   // Clipped values 0.5 + 0.2 = 0.7, 2, 2.5 + 0.2 = 2.7: errors 1.69, 0, 7.29 against 1, 0, 9.
   EXPECT_NEAR(loss.value.item<double>(), (1.69 + 0 + 9) / 3, kDoubleRounding);
   loss.total.backward();
@@ -187,11 +186,14 @@ TEST(PpoLoss, ValueClippingTakesTheLargerErrorOfTheClippedValue) {
 
 TEST(PpoLoss, TheRatioComparesTheEpsilonMixtures) {
   // The rollout sampled action 1 from the mixture [0.3, 0.7] (softmax [0.25, 0.75], epsilon 0.2): the
-  // unchanged network gives ratio 1, so nothing is clipped and the estimate of KL is 0.
+  // unchanged network's terms at that epsilon give ratio 1, so nothing is clipped and the estimate of
+  // KL is 0; the entropy is the softmax's, not the mixture's.
   const torch::Tensor logits = tensor({0, std::log(3.0)}, {1, 2});
-  train::PpoBatch batch{logits,         tensor({0}, {1}), torch::tensor({1}, torch::kInt32), tensor({std::log(0.7)}, {1}),
-                        tensor({0}, {1}), tensor({1}, {1}), tensor({0}, {1})};
-  const train::PpoLoss loss = train::ppo_loss(batch, train::PpoConfig{}, 0.2, 0.0);
+  const train::PolicyTerms terms = train::categorical_terms(logits, torch::tensor({1}, torch::kInt32), 0.2);
+  EXPECT_NEAR(terms.entropy.item<double>(), -(0.25 * std::log(0.25) + 0.75 * std::log(0.75)), kDoubleRounding);
+  train::PpoBatch batch{terms, tensor({0}, {1}), tensor({std::log(0.7)}, {1}), tensor({0}, {1}), tensor({1}, {1}),
+                        tensor({0}, {1})};
+  const train::PpoLoss loss = train::ppo_loss(batch, train::PpoConfig{}, 0.0);
   EXPECT_NEAR(loss.policy.item<double>(), -1.0, kDoubleRounding);
   EXPECT_NEAR(loss.approx_kl.item<double>(), 0, kDoubleRounding);
   EXPECT_EQ(loss.clip_fraction.item<double>(), 0);

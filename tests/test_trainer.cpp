@@ -376,7 +376,7 @@ TEST(Collector, RolloutsHoldTheActingPolicysLogProbabilitiesAndValues) {
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
   torch::manual_seed(1);
   train::A2C a2c(s.config.train, env->observation_size(), env->action_count(), torch::kCPU);
-  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, false);
+  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, a2c);
   train::PhaseClock clock(torch::kCPU);
   const train::Rollout& r = collector.collect(a2c, 4, 0, {}, clock);
   EXPECT_FALSE(r.final_obs.defined());
@@ -396,7 +396,7 @@ class StandStill final : public train::Actor {
  public:
   train::ActorStep act(const torch::Tensor& observations, const torch::Tensor&, double) override {
     const std::int64_t n = observations.size(0);
-    return {torch::full({n}, 2, torch::kInt32), torch::zeros({n}), torch::zeros({n})};
+    return {torch::full({n}, 2, torch::kInt32), torch::zeros({n}), torch::zeros({n}), {}};
   }
   torch::Tensor value(const torch::Tensor& observations) override { return torch::zeros({observations.size(0)}); }
   bool needs_next_observations() const override { return true; }
@@ -408,9 +408,9 @@ TEST(Collector, NextObservationsFollowEachStepAcrossEpisodeEnds) {
   // 0 in the final observation of an episode, whose envs restart at 1.
   const Synthetic s = make_synthetic();
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, true);
-  train::PhaseClock clock(torch::kCPU);
   StandStill actor;
+  train::Collector collector(*env, s.config.train.rollout_steps, s.config.seed, torch::kCPU, actor);
+  train::PhaseClock clock(torch::kCPU);
   const std::int64_t time_left = env->observation_size() - 1;
   const double step = 1.0 / static_cast<double>(s.config.env.episode_length);
   std::int64_t ends = 0;
@@ -441,7 +441,7 @@ class ReplayBandit final : public train::Algorithm {
   train::ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double) override {
     const torch::Tensor logits = preferences_.detach().unsqueeze(0).expand({observations.size(0), -1});
     const train::SampledActions sampled = train::sample_actions_with_log_probs(logits, 0.0, uniforms);
-    return {sampled.actions, sampled.log_probs, torch::zeros({observations.size(0)}, observations.options())};
+    return {sampled.actions, sampled.log_probs, torch::zeros({observations.size(0)}, observations.options()), {}};
   }
   torch::Tensor value(const torch::Tensor& observations) override {
     return torch::zeros({observations.size(0)}, observations.options());

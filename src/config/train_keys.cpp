@@ -56,6 +56,12 @@ void check_train(const train::TrainConfig& t, const Checker& checker) {
                      ", got " + std::to_string(t.ppo.minibatches),
                  {"num_envs", "rollout_steps"});
   }
+  if (t.policy == train::PolicyKind::gaussian && t.algorithm == train::AlgorithmKind::dqn) {
+    checker.fail("policy",
+                 "expected categorical with " + checker.key("algorithm") +
+                     " dqn (a Q-network values the rows of the action table); gaussian needs a2c or ppo",
+                 {"algorithm"});
+  }
   if (t.min_learning_rate > t.learning_rate) {
     checker.fail("min_learning_rate",
                  "expected a number <= " + checker.key("learning_rate") + " (" + format_number(t.learning_rate) +
@@ -83,6 +89,31 @@ const Table<train::NetworkConfig>& network_keys() {
       number("value_hidden", &train::NetworkConfig::value_hidden, Range::at_least(1),
              "width of the value head's hidden layer"),
   }};
+  return table;
+}
+
+void check_gaussian(const train::GaussianConfig& g, const Checker& checker) {
+  if (!(g.offset_max > g.offset_min)) {
+    checker.fail("offset_max",
+                 "expected a number above " + checker.key("offset_min") + " (" + format_number(g.offset_min) +
+                     "), got " + format_number(g.offset_max),
+                 {"offset_min"});
+  }
+}
+
+const Table<train::GaussianConfig>& gaussian_keys() {
+  static const Table<train::GaussianConfig> table{
+      {
+          number("offset_min", &train::GaussianConfig::offset_min, Range::any(),
+                 "lowest offset of either side from the mid, in `env.offset_unit`"),
+          number("offset_max", &train::GaussianConfig::offset_max, Range::any(),
+                 "highest offset, above `offset_min`: offsets are offset_min + (offset_max - offset_min) x "
+                 "sigmoid(u)"),
+          number("size", &train::GaussianConfig::size, Range::above(0), "quote size of each side, in `env.size_unit`"),
+          number("initial_log_std", &train::GaussianConfig::initial_log_std, Range::closed(-5, 2),
+                 "log standard deviation of u at the start (learnt from there, kept within [-5, 2])"),
+      },
+      check_gaussian};
   return table;
 }
 
@@ -146,6 +177,9 @@ const Table<train::DqnConfig>& dqn_keys() {
           number("target_tau", &train::DqnConfig::target_tau, Range::above_up_to(0, 1),
                  "target <- tau x online + (1 - tau) x target at each target update; 1 = a hard copy"),
           choice("loss", &train::DqnConfig::loss, "the loss of the TD error: Huber (delta 1) or squared"),
+          flag("checkpoint_buffer", &train::DqnConfig::checkpoint_buffer,
+               "checkpoints hold the replay buffer, so that a resume repeats the run exactly; false: smaller "
+               "checkpoints, and a resumed run refills the buffer from empty"),
           flag("prioritized", &train::DqnConfig::prioritized,
                "proportional prioritised replay, with importance weights"),
           number("priority_exponent", &train::DqnConfig::priority_exponent, Range::closed(0, 1),
@@ -193,6 +227,9 @@ const Table<train::TrainConfig>& train_keys() {
   static const Table<train::TrainConfig> table{
       {
           choice("algorithm", &train::TrainConfig::algorithm, "the learning algorithm (docs/training.md)"),
+          choice("policy", &train::TrainConfig::policy,
+                 "the actor-critic's actions: rows of `env.actions`, or continuous quotes (`gaussian`; a2c and "
+                 "ppo)"),
           number("num_envs", &train::TrainConfig::num_envs, Range::at_least(1), "N envs stepping together"),
           number("rollout_steps", &train::TrainConfig::rollout_steps, Range::at_least(1),
                  "n steps per rollout; an update adds N x n frames"),
@@ -207,6 +244,7 @@ const Table<train::TrainConfig>& train_keys() {
           section("beta", &train::TrainConfig::beta, beta),
           group("clip", clip_keys()),
           section("network", &train::TrainConfig::network, network_keys()),
+          section("gaussian", &train::TrainConfig::gaussian, gaussian_keys()),
           section("ppo", &train::TrainConfig::ppo, ppo_keys()),
           section("dqn", &train::TrainConfig::dqn, dqn_keys()),
           number("log_every_seconds", &train::TrainConfig::log_every_seconds, Range::above(0),

@@ -144,10 +144,12 @@ class EnvLauncher {
   /// Begins episode 0 of every env and writes the first observations.
   virtual void begin(const EnvViews& env, StreamHandle stream) = 0;
   /// Steps every env on its action (`actions` [N]) or explicit quote
-  /// (`quotes` [N]), in the launcher's memory; counts the episodes that
-  /// ended in state.finished_total and writes the observations.
+  /// (`quotes` [N], offsets in ticks or, for step_offsets, in the config's
+  /// offset unit), in the launcher's memory; counts the episodes that ended
+  /// in state.finished_total and writes the observations.
   virtual void step(const EnvViews& env, const std::int32_t* actions, StreamHandle stream) = 0;
   virtual void step_quotes(const EnvViews& env, const ActionRow* quotes, StreamHandle stream) = 0;
+  virtual void step_offsets(const EnvViews& env, const ActionRow* quotes, StreamHandle stream) = 0;
 };
 
 /// A market-making env batch in `memory`, stepped by `launcher`, reset on `stream`.

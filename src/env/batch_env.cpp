@@ -49,6 +49,10 @@ class Env final : public BatchEnv {
     launcher_->step_quotes(views_, quotes, stream);
   }
 
+  void step_offsets(const ActionRow* quotes, StreamHandle stream) override {
+    launcher_->step_offsets(views_, quotes, stream);
+  }
+
   std::vector<BufferDesc> describe_outputs() const override { return outputs_set_.buffers(); }
 
   void check_faults(StreamHandle stream) override { check_fault(outputs_.fault, *memory_, stream); }

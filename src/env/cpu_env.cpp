@@ -64,6 +64,12 @@ class CpuLauncher final : public detail::EnvLauncher {
     });
   }
 
+  void step_offsets(const detail::EnvViews& env, const ActionRow* quotes, StreamHandle) override {
+    step_each(env, [&](const EnvOutputViews& out, std::int64_t i, std::int64_t total_before) {
+      return step_env_offsets(env.params, env.market, env.windows, env.state, out, i, quotes[i], total_before);
+    });
+  }
+
  private:
   /// Runs `step_one(outputs, env, finished_total_before)` for every env in
   /// parallel, writes the observations, counts the finished episodes and

@@ -140,11 +140,19 @@ class HostEnv {
     refresh();
   }
 
-  void step_quotes(const std::vector<ActionRow>& quotes) {
-    if (!backend_.to_host) return env_->step_quotes(quotes.data());
-    backend_.to_env(env_quotes_.get(), quotes.data(), quotes.size() * sizeof(ActionRow));
-    env_->step_quotes(static_cast<const ActionRow*>(env_quotes_.get()), backend_.stream);
-    refresh();
+  /// Offsets in ticks, or in env.offset_unit with `in_offset_unit`.
+  void step_quotes(const std::vector<ActionRow>& quotes, bool in_offset_unit) {
+    const ActionRow* rows = quotes.data();
+    if (backend_.to_host) {
+      backend_.to_env(env_quotes_.get(), quotes.data(), quotes.size() * sizeof(ActionRow));
+      rows = static_cast<const ActionRow*>(env_quotes_.get());
+    }
+    if (in_offset_unit) {
+      env_->step_offsets(rows, backend_.stream);
+    } else {
+      env_->step_quotes(rows, backend_.stream);
+    }
+    if (backend_.to_host) refresh();
   }
 
  private:
@@ -216,7 +224,7 @@ PolicyResult run_policy(const EnvData& data, const EnvConfig& base, const Protoc
     }
     policy.decide(input, decision);
     if (explicit_quotes) {
-      host.step_quotes(quotes);
+      host.step_quotes(quotes, policy.quotes_in_offset_unit());
     } else {
       host.step(actions);
     }

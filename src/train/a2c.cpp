@@ -8,25 +8,29 @@
 #include "mmsim/core/error.hpp"
 #include "mmsim/core/printf_format.hpp"
 #include "mmsim/core/rng.hpp"
+#include "mmsim/train/gaussian.hpp"
 #include "mmsim/train/torch_files.hpp"
 
 namespace mmsim::train {
 
-ActorCriticImpl::ActorCriticImpl(std::int64_t observation_size, std::int64_t actions, const NetworkConfig& config) {
+ActorCriticImpl::ActorCriticImpl(std::int64_t observation_size, std::int64_t policy_outputs,
+                                 const NetworkConfig& config, std::optional<double> initial_log_std) {
   shared_ = register_module("shared", torch::nn::Linear(observation_size, config.shared));
   policy_hidden_ = register_module("policy_hidden", torch::nn::Linear(config.shared, config.policy_hidden));
-  policy_out_ = register_module("policy_out", torch::nn::Linear(config.policy_hidden, actions));
+  policy_out_ = register_module("policy_out", torch::nn::Linear(config.policy_hidden, policy_outputs));
   value_hidden_ = register_module("value_hidden", torch::nn::Linear(config.shared, config.value_hidden));
   value_out_ = register_module("value_out", torch::nn::Linear(config.value_hidden, 1));
   activation_ = register_module("activation", torch::nn::LeakyReLU());
+  if (initial_log_std) log_std_ = register_parameter("log_std", torch::full({policy_outputs}, *initial_log_std));
 }
 
 ActorCriticImpl::Output ActorCriticImpl::forward(const torch::Tensor& observations) {
   const torch::Tensor x = observations.reshape({observations.size(0), -1});
   const torch::Tensor common = activation_(shared_(x));
   Output out;
-  out.logits = policy_out_(activation_(policy_hidden_(common)));
+  out.policy = policy_out_(activation_(policy_hidden_(common)));
   out.value = value_out_(activation_(value_hidden_(common))).squeeze(-1);
+  out.log_std = log_std_;
   return out;
 }
 
@@ -83,30 +87,63 @@ torch::Tensor mean_entropy(const torch::Tensor& log_probabilities) {
   return -(log_probabilities.exp() * log_probabilities).sum(1).mean();
 }
 
-A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
-                 const torch::Tensor& returns, double beta) {
-  const torch::Tensor log_probabilities = torch::log_softmax(logits, 1);
-  const torch::Tensor chosen = log_probabilities.gather(1, actions.to(torch::kLong).unsqueeze(1)).squeeze(1);
+PolicyTerms categorical_terms(const torch::Tensor& logits, const torch::Tensor& actions, double epsilon) {
+  const torch::Tensor mixture = mixture_log_probabilities(logits, epsilon);
+  PolicyTerms terms;
+  terms.log_probs = mixture.gather(1, actions.to(torch::kLong).unsqueeze(1)).squeeze(1);
+  // Without the mixture the log-probabilities are the softmax's: one graph node serves both terms.
+  terms.entropy = mean_entropy(epsilon == 0 ? mixture : torch::log_softmax(logits, 1));
+  return terms;
+}
+
+PolicyTerms gaussian_terms(const torch::Tensor& means, const torch::Tensor& log_std, const torch::Tensor& actions,
+                           const GaussianConfig& config) {
+  return {squashed_log_probs(actions, means, log_std, config), gaussian_entropy(log_std)};
+}
+
+A2CLoss a2c_loss(const PolicyTerms& policy, const torch::Tensor& values, const torch::Tensor& returns, double beta) {
   const torch::Tensor advantage = (returns - values).detach();
   A2CLoss loss;
-  loss.policy = -(advantage * chosen).mean();
+  loss.policy = -(advantage * policy.log_probs).mean();
   loss.value = (returns - values).pow(2).mean();
-  loss.entropy = mean_entropy(log_probabilities);
+  loss.entropy = policy.entropy;
   loss.total = loss.policy + loss.value - beta * loss.entropy;
   return loss;
 }
 
+namespace {
+
+bool continuous(const TrainConfig& config) { return config.policy == PolicyKind::gaussian; }
+
+}  // namespace
+
 ActorCriticAlgorithm::ActorCriticAlgorithm(const TrainConfig& config, std::int64_t observation_size,
                                            std::int64_t actions, const torch::Device& device)
-    : config_(config), network_(observation_size, actions, config.network) {
+    : config_(config),
+      network_(observation_size, continuous(config) ? kQuoteDims : actions, config.network,
+               continuous(config) ? std::optional<double>(config.gaussian.initial_log_std) : std::nullopt) {
   network_->to(device);
 }
 
+std::int64_t ActorCriticAlgorithm::action_dims() const { return continuous(config_) ? kQuoteDims : 0; }
+
+std::int64_t ActorCriticAlgorithm::uniforms_per_env() const { return continuous(config_) ? kQuoteDims : 1; }
+
 ActorStep ActorCriticAlgorithm::act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) {
-  const double epsilon = config_.epsilon.at(frame);
   const ActorCriticImpl::Output out = network_->forward(observations);
-  const SampledActions sampled = sample_actions_with_log_probs(out.logits, epsilon, uniforms);
-  return {sampled.actions, sampled.log_probs, out.value};
+  if (continuous(config_)) {
+    const torch::Tensor u = sample_unsquashed(out.policy, out.log_std, uniforms);
+    const torch::Tensor log_probs = squashed_log_probs(u, out.policy, out.log_std, config_.gaussian);
+    return {u, log_probs, out.value, quote_rows(squash_offsets(u, config_.gaussian), config_.gaussian)};
+  }
+  const SampledActions sampled = sample_actions_with_log_probs(out.policy, config_.epsilon.at(frame), uniforms);
+  return {sampled.actions, sampled.log_probs, out.value, {}};
+}
+
+PolicyTerms ActorCriticAlgorithm::policy_terms(const ActorCriticImpl::Output& out, const torch::Tensor& actions,
+                                               double epsilon) const {
+  if (continuous(config_)) return gaussian_terms(out.policy, out.log_std, actions, config_.gaussian);
+  return categorical_terms(out.policy, actions, epsilon);
 }
 
 torch::Tensor ActorCriticAlgorithm::value(const torch::Tensor& observations) {
@@ -118,6 +155,8 @@ std::vector<std::string> A2C::metric_names() const {
 }
 
 std::vector<Setting> ActorCriticAlgorithm::settings(double frame) const {
+  // Continuous quotes explore by their learnt standard deviation, not epsilon.
+  if (continuous(config_)) return {{"beta", config_.beta.at(frame)}};
   return {{"epsilon", config_.epsilon.at(frame)}, {"beta", config_.beta.at(frame)}};
 }
 
@@ -125,9 +164,8 @@ std::vector<torch::Tensor> A2C::update(const Rollout& rollout, const UpdateConte
   const torch::Tensor returns = nstep_returns(rollout.rewards, rollout.terminated, rollout.truncated,
                                               rollout.truncation_values, rollout.last_values, config_.gamma);
   const auto policy = network_->forward(rollout.obs.reshape({rollout.steps() * rollout.envs(), -1}));
-  const A2CLoss loss =
-      a2c_loss(policy.logits, policy.value, rollout.actions.reshape({-1}), returns.reshape({-1}),
-               config_.beta.at(at.frame));
+  const A2CLoss loss = a2c_loss(policy_terms(policy, rollout.actions.flatten(0, 1), 0.0), policy.value,
+                                returns.reshape({-1}), config_.beta.at(at.frame));
   step(loss.total);
   const auto metric = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat64); };
   return {metric(returns.reshape({-1}) - policy.value).mean(), metric(policy.value).mean(), metric(loss.policy),
@@ -135,8 +173,17 @@ std::vector<torch::Tensor> A2C::update(const Rollout& rollout, const UpdateConte
 }
 
 torch::Tensor ActorCriticAlgorithm::logits(const torch::Tensor& observations) {
+  MMSIM_ASSERT(!continuous(config_), "logits() of a policy of continuous quotes: evaluate it through quotes()");
   torch::NoGradGuard no_grad;
-  return network_->forward(observations).logits;
+  return network_->forward(observations).policy;
+}
+
+torch::Tensor ActorCriticAlgorithm::quotes(const torch::Tensor& observations, const torch::Tensor& uniforms) {
+  if (!continuous(config_)) return Algorithm::quotes(observations, uniforms);
+  torch::NoGradGuard no_grad;
+  const ActorCriticImpl::Output out = network_->forward(observations);
+  const torch::Tensor u = uniforms.defined() ? sample_unsquashed(out.policy, out.log_std, uniforms) : out.policy;
+  return quote_rows(squash_offsets(u, config_.gaussian), config_.gaussian);
 }
 
 std::string A2C::describe_metrics(const std::vector<double>& m) const {
@@ -144,6 +191,7 @@ std::string A2C::describe_metrics(const std::vector<double>& m) const {
 }
 
 std::string ActorCriticAlgorithm::describe_settings(const std::vector<Setting>& s) const {
+  if (continuous(config_)) return format("beta %.4f", s[0].second);
   return format("eps %.3f  beta %.4f", s[0].second, s[1].second);
 }
 

@@ -7,6 +7,11 @@
 
 namespace mmsim::train {
 
+torch::Tensor Algorithm::quotes(const torch::Tensor&, const torch::Tensor&) {
+  fail_assert("quotes() of a continuous policy", __FILE__, __LINE__,
+              name() + " chooses rows of the action table: evaluate it through logits()");
+}
+
 AlgorithmFactory algorithm_factory(const TrainConfig& config) {
   switch (config.algorithm) {
     case AlgorithmKind::a2c:

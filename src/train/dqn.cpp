@@ -138,7 +138,7 @@ ActorStep Dqn::act(const torch::Tensor& observations, const torch::Tensor& unifo
   }
   const torch::Tensor probability =
       epsilon / static_cast<double>(actions_) + (1 - epsilon) * actions.eq(greedy).to(torch::kFloat64);
-  return {actions.to(torch::kInt32), probability.log().to(torch::kFloat32), std::get<0>(q.max(1))};
+  return {actions.to(torch::kInt32), probability.log().to(torch::kFloat32), std::get<0>(q.max(1)), {}};
 }
 
 torch::Tensor Dqn::value(const torch::Tensor& observations) { return std::get<0>(online_->forward(observations).max(1)); }
@@ -277,7 +277,9 @@ void Dqn::save(const std::filesystem::path& dir) const {
     archive.write("target", target);
   }
   // The filled entries only, copied out of the buffers (a slice would save all of them).
-  const auto filled = [&](const torch::Tensor& t) { return t.slice(0, 0, size_).clone(); };
+  const bool buffer = config_.dqn.checkpoint_buffer;
+  const std::int64_t saved = buffer ? size_ : 0;
+  const auto filled = [&](const torch::Tensor& t) { return t.slice(0, 0, saved).clone(); };
   archive.write("obs", filled(obs_));
   archive.write("next_obs", filled(next_obs_));
   archive.write("actions", filled(actions_taken_));
@@ -285,10 +287,18 @@ void Dqn::save(const std::filesystem::path& dir) const {
   archive.write("discounts", filled(discounts_));
   archive.write("priorities", filled(priorities_));
   archive.write("max_priority", max_priority_);
-  archive.write("counters", torch::tensor({size_, next_, gradient_steps_}, torch::kLong));
+  archive.write("counters", torch::tensor({saved, buffer ? next_ : 0, gradient_steps_}, torch::kLong));
+  archive.write("buffer_saved", torch::tensor(buffer));
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file(dir / kFile, bytes.str());
+}
+
+std::string Dqn::resume_note() const {
+  if (!loaded_without_buffer_) return {};
+  return "the checkpoint holds no replay buffer (train.dqn.checkpoint_buffer: false): it refills from empty, "
+         "learning again after train.dqn.learning_starts transitions; the run does not repeat the original's "
+         "updates";
 }
 
 void Dqn::load(const std::filesystem::path& dir, const torch::Device& device) {
@@ -348,9 +358,14 @@ void Dqn::load(const std::filesystem::path& dir, const torch::Device& device) {
     torch::Tensor max_priority;
     archive.read("max_priority", max_priority);
     max_priority_ = max_priority.to(device, torch::kFloat32).reshape({});
+    // Checkpoints older than train.dqn.checkpoint_buffer always held their buffer.
+    torch::Tensor buffer_saved;
+    const bool without_buffer = archive.try_read("buffer_saved", buffer_saved) && !buffer_saved.item<bool>();
+    if (without_buffer && size != 0) throw Error(damaged + "its buffer counters disagree");
     size_ = size;
     next_ = next;
     gradient_steps_ = counters[2].item<std::int64_t>();
+    loaded_without_buffer_ = without_buffer;
   } catch (const c10::Error& e) {
     throw Error(damaged + e.what_without_backtrace());
   }

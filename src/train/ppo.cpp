@@ -46,10 +46,8 @@ torch::Tensor minibatch_order(std::uint64_t seed, std::int64_t update, std::int6
   return std::get<1>(keys.sort(/*stable=*/std::optional<bool>(true), /*dim=*/0, /*descending=*/false));
 }
 
-PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double epsilon, double beta) {
-  const torch::Tensor actions = batch.actions.to(torch::kLong).unsqueeze(1);
-  const torch::Tensor log_probs = mixture_log_probabilities(batch.logits, epsilon).gather(1, actions).squeeze(1);
-  const torch::Tensor log_ratio = log_probs - batch.old_log_probs;
+PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double beta) {
+  const torch::Tensor log_ratio = batch.policy.log_probs - batch.old_log_probs;
   const torch::Tensor ratio = log_ratio.exp();
   const double c = config.clip_ratio;
   PpoLoss loss;
@@ -62,7 +60,7 @@ PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double epsilon,
     value_error = torch::max(value_error, (clipped - batch.returns).pow(2));
   }
   loss.value = value_error.mean();
-  loss.entropy = mean_entropy(torch::log_softmax(batch.logits, 1));
+  loss.entropy = batch.policy.entropy;
   loss.total = loss.policy + config.value_coef * loss.value - beta * loss.entropy;
   {
     torch::NoGradGuard no_grad;
@@ -97,7 +95,7 @@ std::vector<torch::Tensor> Ppo::update(const Rollout& rollout, const UpdateConte
   const torch::Tensor returns = advantages + old_values;
   const std::int64_t samples = advantages.size(0);
   const torch::Tensor obs = rollout.obs.reshape({samples, -1});
-  const torch::Tensor actions = rollout.actions.reshape({-1});
+  const torch::Tensor actions = rollout.actions.flatten(0, 1);
   const torch::Tensor old_log_probs = rollout.log_probs.reshape({-1});
 
   const auto metric = [](const torch::Tensor& t) { return t.detach().to(torch::kFloat64); };
@@ -106,9 +104,8 @@ std::vector<torch::Tensor> Ppo::update(const Rollout& rollout, const UpdateConte
     const torch::Tensor order = minibatch_order(at.seed, at.update, epoch, samples, advantages.device());
     for (const torch::Tensor& index : order.tensor_split(ppo.minibatches)) {
       const ActorCriticImpl::Output out = network_->forward(obs.index_select(0, index));
-      PpoBatch batch{out.logits,
+      PpoBatch batch{policy_terms(out, actions.index_select(0, index), epsilon),
                      out.value,
-                     actions.index_select(0, index),
                      old_log_probs.index_select(0, index),
                      old_values.index_select(0, index),
                      advantages.index_select(0, index),
@@ -116,7 +113,7 @@ std::vector<torch::Tensor> Ppo::update(const Rollout& rollout, const UpdateConte
       if (ppo.normalize_advantages) {
         batch.advantages = (batch.advantages - batch.advantages.mean()) / (batch.advantages.std(false) + 1e-8);
       }
-      const PpoLoss loss = ppo_loss(batch, ppo, epsilon, beta);
+      const PpoLoss loss = ppo_loss(batch, ppo, beta);
       step(loss.total);
       const torch::Tensor parts[] = {loss.policy, loss.value, loss.entropy, loss.total, loss.approx_kl,
                                      loss.clip_fraction};

@@ -35,23 +35,29 @@ torch::Tensor next_observations(const Rollout& rollout) {
 }
 
 Collector::Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device,
-                     bool next_observations)
+                     const Actor& actor)
     : env_(env), seed_(seed), device_(device) {
   const std::int64_t n = steps, envs = env.num_envs(), obs_size = env.observation_size();
   const auto on_device = torch::TensorOptions().device(device);
   rollout_.obs = torch::zeros({n, envs, obs_size}, on_device);
-  rollout_.actions = torch::zeros({n, envs}, on_device.dtype(torch::kInt32));
+  if (actor.action_dims() > 0) {
+    static_assert(sizeof(ActionRow) == 4 * sizeof(double), "quotes_ holds ActionRow rows as 4 doubles");
+    rollout_.actions = torch::zeros({n, envs, actor.action_dims()}, on_device);
+    quotes_ = torch::zeros({envs, 4}, on_device.dtype(torch::kFloat64));
+  } else {
+    rollout_.actions = torch::zeros({n, envs}, on_device.dtype(torch::kInt32));
+  }
   rollout_.log_probs = torch::zeros({n, envs}, on_device);
   rollout_.values = torch::zeros({n, envs}, on_device);
   rollout_.rewards = torch::zeros({n, envs}, on_device);
   rollout_.terminated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
   rollout_.truncated = torch::zeros({n, envs}, on_device.dtype(torch::kUInt8));
   rollout_.truncation_values = torch::zeros({n, envs}, on_device);
-  if (next_observations) {
+  if (actor.needs_next_observations()) {
     rollout_.final_obs = torch::zeros({n, envs, obs_size}, on_device);
     rollout_.last_obs = torch::zeros({envs, obs_size}, on_device);
   }
-  uniforms_ = torch::zeros({envs}, on_device.dtype(torch::kFloat64));
+  uniforms_ = torch::zeros({envs * actor.uniforms_per_env()}, on_device.dtype(torch::kFloat64));
   // Views of the env's output buffers, which live as long as the env.
   const EnvOutputViews& out = env.outputs();
   env_obs_ = view(out.obs, {envs, obs_size}, torch::kFloat32, device);
@@ -81,12 +87,18 @@ const Rollout& Collector::collect(Actor& actor, std::int64_t update, double fram
     clock.mark(&UpdatePhaseSeconds::copies);
     fill_counter_uniforms(uniforms_, seed_, static_cast<std::uint64_t>(update), static_cast<std::uint32_t>(t),
                           RngPurpose::action);
-    const ActorStep step = actor.act(r.obs[t], uniforms_, frame);
+    const std::int64_t draws = actor.uniforms_per_env();
+    const ActorStep step = actor.act(r.obs[t], draws == 1 ? uniforms_ : uniforms_.view({-1, draws}), frame);
     r.actions[t].copy_(step.actions);
     r.log_probs[t].copy_(step.log_probs);
     r.values[t].copy_(step.values);
+    if (quotes_.defined()) quotes_.copy_(step.quotes);
     clock.mark(&UpdatePhaseSeconds::forward);
-    env_.step(r.actions[t].data_ptr<std::int32_t>(), stream);
+    if (quotes_.defined()) {
+      env_.step_offsets(reinterpret_cast<const ActionRow*>(quotes_.data_ptr<double>()), stream);
+    } else {
+      env_.step(r.actions[t].data_ptr<std::int32_t>(), stream);
+    }
     clock.mark(&UpdatePhaseSeconds::env);
     r.rewards[t].copy_(env_reward_);
     r.terminated[t].copy_(env_terminated_);

@@ -199,6 +199,8 @@ class TrainingRun {
       trainer_->load_checkpoint(checkpoint_);
       say("resumed " + run_dir_.string() + " at update " + std::to_string(trainer_->updates()) + " (" +
           std::to_string(trainer_->frames()) + " frames)\n");
+      const std::string note = trainer_->algorithm().resume_note();
+      if (!note.empty()) say("  " + note + "\n");
     }
     const TrainConfig& tc = config_.train;
     // Validation: the evaluation protocol on fixed windows of the validation

@@ -16,6 +16,7 @@
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/device.hpp"
 #include "mmsim/train/dqn.hpp"
+#include "mmsim/train/gaussian.hpp"
 #include "mmsim/train/schedule.hpp"
 #include "mmsim/train/torch_files.hpp"
 
@@ -192,8 +193,7 @@ Trainer::Trainer(const Config& config, BatchEnv& env, AlgorithmFactory make)
   algorithm_ = make_(env_.observation_size(), env_.action_count(), device_);
   optimizer_ = make_optimizer(*algorithm_);
   parameters_ = algorithm_->parameters();
-  collector_ = std::make_unique<Collector>(env, config.train.rollout_steps, config.seed, device_,
-                                           algorithm_->needs_next_observations());
+  collector_ = std::make_unique<Collector>(env, config.train.rollout_steps, config.seed, device_, *algorithm_);
   reset_sums();
   seconds_at_read_ = steady_seconds();
 }
@@ -394,6 +394,11 @@ double needed_bytes(const EnvData& data, const Config& config) {
          static_cast<double>(training_bytes_per_run(data, config));
 }
 
+/// Outputs of the network's policy head (DQN's advantage head): the action table's rows, or the quote offsets.
+std::int64_t policy_outputs(const Config& config, const StepParams& p) {
+  return config.train.policy == PolicyKind::gaussian ? kQuoteDims : p.action_count;
+}
+
 }  // namespace
 
 std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
@@ -401,14 +406,18 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const std::int64_t env_bytes = total_bytes(state_layout(1, p)) + total_bytes(output_layout(1, p));
   const std::int64_t observation = observation_floats(p);
   const std::int64_t n = config.train.rollout_steps;
-  // Per step: observation (float32), action (int32), log-probability, value,
-  // reward, two flags, truncation value; and one uniform (float64) per env.
-  const std::int64_t rollout = n * (observation * 4 + 4 + 4 + 4 + 4 + 2 + 4) + 8;
+  // Per step: observation (float32), action (int32, or two float32 for
+  // continuous quotes), log-probability, value, reward, two flags, truncation
+  // value; and the uniforms (float64) and quotes (4 float64) of one step.
+  const bool continuous = config.train.policy == PolicyKind::gaussian;
+  const std::int64_t action = continuous ? 4 * kQuoteDims : 4;
+  const std::int64_t draws = continuous ? 8 * kQuoteDims + 4 * 8 : 8;
+  const std::int64_t rollout = n * (observation * 4 + action + 4 + 4 + 4 + 2 + 4) + draws;
   // The update's forward and backward over n observations: the input and every
   // layer's output (float32), each with its gradient.
   const NetworkConfig& net = config.train.network;
   const std::int64_t widths =
-      net.shared + net.policy_hidden + net.value_hidden + 2 * static_cast<std::int64_t>(p.action_count) + 2;
+      net.shared + net.policy_hidden + net.value_hidden + 2 * policy_outputs(config, p) + 2;
   const std::int64_t update = n * (observation + 2 * widths) * 4 * 2;
   // DQN: the rollout's final observations, and its n-step transitions'
   // observations, next observations and their gathered copy before they are stored.
@@ -431,7 +440,7 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
   const std::int64_t observation = observation_floats(p);
   const NetworkConfig& net = config.train.network;
   const std::int64_t weights = (observation + 1) * net.shared + (net.shared + 1) * net.policy_hidden +
-                               (net.policy_hidden + 1) * p.action_count + (net.shared + 1) * net.value_hidden +
+                               (net.policy_hidden + 1) * policy_outputs(config, p) + (net.shared + 1) * net.value_hidden +
                                net.value_hidden + 1;
   // float32 weights, their gradients and Adam's two moments; DQN's target network.
   const bool target = config.train.algorithm == AlgorithmKind::dqn && config.train.dqn.target_network;

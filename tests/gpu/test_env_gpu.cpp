@@ -168,6 +168,32 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
   EXPECT_NO_THROW(gpu_env->check_faults());
 }
 
+TEST_F(EnvFaultsGpu, OffsetUnitQuotesMatchTheCpu) {
+  // BatchEnv::step_offsets: offsets in half-spreads, converted at each env's row.
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  EnvConfig config = config_for(true, PenaltyKind::linear);
+  config.offset_unit = OffsetUnit::half_spread;
+  const std::int64_t n = 257;
+  auto cpu = make_cpu_env(data, config, n, 9);
+  auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
+  gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
+  std::mt19937 random(12);
+  std::uniform_real_distribution<double> offset(-1.0, 4.0);
+  std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
+  std::int64_t fills = 0;
+  for (int step = 1; step <= 120 && !HasFailure(); ++step) {
+    for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
+    gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
+    cpu->step_offsets(quotes.data());
+    gpu_env->step_offsets(static_cast<const ActionRow*>(device_quotes.data()));
+    compare_envs(*cpu, *gpu_env, step);
+    for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
+  }
+  EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
+  EXPECT_NO_THROW(gpu_env->check_faults());
+}
+
 /// Steps a CPU and a CUDA env of `config` with the same random explicit quotes
 /// for 150 steps, comparing every output of every step; each step one env in
 /// `requote_every` draws a new quote (the others keep theirs, and so their

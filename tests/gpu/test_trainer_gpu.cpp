@@ -29,11 +29,22 @@ namespace {
 
 class TrainerGpu : public GpuTest {};
 
+/// A learner: train.algorithm and train.policy.
+struct Learner {
+  train::AlgorithmKind algorithm = train::AlgorithmKind::a2c;
+  train::PolicyKind policy = train::PolicyKind::categorical;
+  std::string name() const {
+    return std::string(to_string(algorithm)) + (policy == train::PolicyKind::gaussian ? " (gaussian)" : "");
+  }
+};
+
 /// The quickstart config on the shipped sample, small enough for a test, with
 /// episodes of 5 steps so that rollouts cross episode ends (and resets).
-Config small_config(bool liquidate_at_end = true, train::AlgorithmKind algorithm = train::AlgorithmKind::a2c) {
+Config small_config(bool liquidate_at_end = true, const Learner& learner = {}) {
   Config c = load_config(std::string(MMSIM_CONFIG_DIR) + "/quickstart.yaml");
-  c.train.algorithm = algorithm;
+  c.train.algorithm = learner.algorithm;
+  c.train.policy = learner.policy;
+  c.train.gaussian.size = 100;  // the quickstart's quotes
   c.env.episode_length = 5;
   c.env.liquidate_at_end = liquidate_at_end;
   c.train.num_envs = 256;
@@ -63,8 +74,15 @@ TEST_F(TrainerGpu, DeviceUniformsEqualTheHostsBitForBit) {
   EXPECT_TRUE(torch::equal(on_device.cpu(), train::counter_uniforms(77, 12, 5, RngPurpose::action, 1000)));
 }
 
-/// Every learner train.algorithm names.
-std::vector<train::AlgorithmKind> every_learner() { return train::enum_names(train::AlgorithmKind{}).values(); }
+/// Every learner train.algorithm names, and those that also quote continuously.
+std::vector<Learner> every_learner() {
+  std::vector<Learner> learners;
+  for (const train::AlgorithmKind algorithm : train::enum_names(train::AlgorithmKind{}).values()) {
+    learners.push_back({algorithm, train::PolicyKind::categorical});
+    if (algorithm != train::AlgorithmKind::dqn) learners.push_back({algorithm, train::PolicyKind::gaussian});
+  }
+  return learners;
+}
 
 TEST_F(TrainerGpu, DeviceMinibatchOrderEqualsTheHostsBitForBit) {
   const torch::Tensor on_device = train::minibatch_order(77, 12, 3, 5000, torch::kCUDA);
@@ -75,10 +93,10 @@ TEST_F(TrainerGpu, UpdatesMatchTheCpuTrainer) {
   const GoogSample& s = goog_sample();
   // With liquidation episodes terminate; without, they are truncated and
   // bootstrapped from the final observation.
-  for (const train::AlgorithmKind algorithm : every_learner()) {
+  for (const Learner& learner : every_learner()) {
     for (const bool liquidate : {true, false}) {
-      SCOPED_TRACE(std::string(to_string(algorithm)) + (liquidate ? ", terminated episodes" : ", truncated episodes"));
-      const Config config = small_config(liquidate, algorithm);
+      SCOPED_TRACE(learner.name() + (liquidate ? ", terminated episodes" : ", truncated episodes"));
+      const Config config = small_config(liquidate, learner);
       auto cpu_env = train::make_training_env(s.data(), config, false);
       auto gpu_env = train::make_training_env(s.data(), config, true);
       train::Trainer cpu(config, *cpu_env);
@@ -124,7 +142,7 @@ class CyclingActions final : public train::Actor {
     const auto options = torch::TensorOptions().device(observations.device());
     const torch::Tensor actions =
         ((torch::arange(observations.size(0), options.dtype(torch::kInt64)) + step_++) % actions_).to(torch::kInt32);
-    return {actions, torch::zeros({observations.size(0)}, options), value(observations)};
+    return {actions, torch::zeros({observations.size(0)}, options), value(observations), {}};
   }
   /// The observation's last element (the time left in the episode): a "value" both devices compute exactly.
   torch::Tensor value(const torch::Tensor& observations) override {
@@ -144,10 +162,10 @@ TEST_F(TrainerGpu, RolloutsOnTheDeviceMatchTheCpus) {
   auto cpu_env = train::make_training_env(s.data(), config, false);
   auto gpu_env = train::make_training_env(s.data(), config, true);
   const torch::Device device = train::device_of(*gpu_env);
-  train::Collector cpu(*cpu_env, config.train.rollout_steps, config.seed, torch::kCPU, true);
-  train::Collector gpu(*gpu_env, config.train.rollout_steps, config.seed, device, true);
-  train::PhaseClock cpu_clock(torch::kCPU), gpu_clock(device);
   CyclingActions cpu_actor(cpu_env->action_count()), gpu_actor(gpu_env->action_count());
+  train::Collector cpu(*cpu_env, config.train.rollout_steps, config.seed, torch::kCPU, cpu_actor);
+  train::Collector gpu(*gpu_env, config.train.rollout_steps, config.seed, device, gpu_actor);
+  train::PhaseClock cpu_clock(torch::kCPU), gpu_clock(device);
   const auto close = [](const torch::Tensor& a, const torch::Tensor& b) {
     return torch::allclose(a.to(torch::kCPU), b.to(torch::kCPU), kBackendTolerance, kBackendTolerance);
   };
@@ -173,9 +191,9 @@ TEST_F(TrainerGpu, RolloutsOnTheDeviceMatchTheCpus) {
 
 TEST_F(TrainerGpu, TheUpdateLoopMakesNoSynchronisingTorchCall) {
   const GoogSample& s = goog_sample();
-  for (const train::AlgorithmKind algorithm : every_learner()) {
-    SCOPED_TRACE(to_string(algorithm));
-    const Config config = small_config(false, algorithm);
+  for (const Learner& learner : every_learner()) {
+    SCOPED_TRACE(learner.name());
+    const Config config = small_config(false, learner);
     auto env = train::make_training_env(s.data(), config, true);
     train::Trainer trainer(config, *env);
     trainer.update();  // first use: library handles are created
@@ -188,10 +206,10 @@ TEST_F(TrainerGpu, TheUpdateLoopMakesNoSynchronisingTorchCall) {
 }
 
 TEST_F(TrainerGpu, ARolloutAndUpdateCaptureInACudaGraph) {
-  for (const train::AlgorithmKind algorithm : every_learner()) {
-    SCOPED_TRACE(to_string(algorithm));
+  for (const Learner& learner : every_learner()) {
+    SCOPED_TRACE(learner.name());
     const GoogSample& s = goog_sample();
-    const Config config = small_config(false, algorithm);
+    const Config config = small_config(false, learner);
     // Capture needs a stream other than the default one: the env is made on it
     // and steps on it, as torch's current stream.
     const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();

@@ -18,6 +18,23 @@ enum class AlgorithmKind {
   dqn,  ///< deep Q-learning with a replay buffer and the Rainbow parts chosen in `train.dqn`
 };
 
+/// What the actor-critic learners' policy chooses (`train.policy`).
+enum class PolicyKind {
+  categorical,  ///< a row of the action table (env.actions), from the softmax of the policy head's logits
+  gaussian,     ///< continuous quotes: a squashed Gaussian over (bid offset, ask offset) (`train.gaussian`)
+};
+
+/// The continuous quotes of `train.policy: gaussian` (docs/training.md,
+/// "Continuous quotes"): each side's offset is offset_min + (offset_max -
+/// offset_min) x sigmoid(u), u drawn from a Gaussian whose mean the policy
+/// head gives and whose log standard deviation is a learnt parameter per side.
+struct GaussianConfig {
+  double offset_min = 0;        ///< env.offset_unit, like the action table's offsets
+  double offset_max = 4;        ///< env.offset_unit
+  double size = 1;              ///< quote size of each side, env.size_unit
+  double initial_log_std = 0;   ///< the log standard deviation of u at the start
+};
+
 /// The regression loss of DQN's temporal-difference error.
 enum class DqnLoss { huber, mse };
 
@@ -58,6 +75,7 @@ struct DqnConfig {
   std::int64_t target_update_every = 250;  ///< gradient steps between target updates
   double target_tau = 1;                ///< target <- tau x online + (1 - tau) x target; 1 = a hard copy
   DqnLoss loss = DqnLoss::huber;        ///< Huber (delta 1) or squared TD error
+  bool checkpoint_buffer = true;        ///< checkpoints hold the buffer (exact resume); false: it restarts empty
   bool prioritized = false;             ///< proportional prioritised replay with importance weights
   double priority_exponent = 0.6;       ///< alpha: sampling probability ~ priority^alpha
   double priority_epsilon = 1e-6;       ///< added to |TD error| for a priority
@@ -67,6 +85,7 @@ struct DqnConfig {
 
 struct TrainConfig {
   AlgorithmKind algorithm = AlgorithmKind::a2c;
+  PolicyKind policy = PolicyKind::categorical;  ///< gaussian: A2C and PPO only
   std::int64_t num_envs = 16;        ///< N
   std::int64_t rollout_steps = 16;   ///< n: one update adds N x n frames
   std::int64_t total_frames = 1000000;
@@ -79,6 +98,7 @@ struct TrainConfig {
   ClipKind clip = ClipKind::norm;
   double clip_max = 0.1;
   NetworkConfig network;
+  GaussianConfig gaussian;
   PpoConfig ppo;
   DqnConfig dqn;
   double log_every_seconds = 5;           ///< progress line interval
@@ -99,6 +119,12 @@ constexpr auto enum_names(AlgorithmKind) {
   return enum_table<AlgorithmKind>(
       {{AlgorithmKind::a2c, "a2c"}, {AlgorithmKind::ppo, "ppo"}, {AlgorithmKind::dqn, "dqn"}});
 }
+
+/// The names config files give the policies (enum_table.hpp).
+constexpr auto enum_names(PolicyKind) {
+  return enum_table<PolicyKind>({{PolicyKind::categorical, "categorical"}, {PolicyKind::gaussian, "gaussian"}});
+}
+inline const char* to_string(PolicyKind kind) { return enum_names(kind).name(kind); }
 
 /// The names config files give DQN's losses (enum_table.hpp).
 constexpr auto enum_names(DqnLoss) {

@@ -72,6 +72,12 @@ class BatchEnv {
   /// and synchronisation rules as step().
   virtual void step_quotes(const ActionRow* quotes, StreamHandle stream = {}) = 0;
 
+  /// Steps every env once with explicit quotes whose offsets are in
+  /// env.offset_unit, like the action table's rows (e.g. a continuous
+  /// policy's): converted to ticks as the table's rows are, then as
+  /// step_quotes().
+  virtual void step_offsets(const ActionRow* quotes, StreamHandle stream = {}) = 0;
+
   /// The output buffers of the last step (pointers stay valid for the env's
   /// lifetime and are overwritten by every step).
   const EnvOutputViews& outputs() const { return outputs_; }

@@ -97,6 +97,19 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
   return ended;
 }
 
+/// One step of env `i` quoting `quote` with offsets in the config's offset
+/// unit (env.offset_unit), as the action table's rows are: converted to ticks
+/// at the row the env sees, then as step_env_quotes. The one conversion of
+/// the action table and of continuous policies' quotes.
+MMSIM_HD inline bool step_env_offsets(const StepParams& p, const MarketView& m, const WindowRanges& w,
+                                      const EnvState& s, const EnvOutputViews& o, std::int64_t i,
+                                      const ActionRow& quote, std::int64_t finished_total) {
+  const std::int64_t row = observed_row(p, s, i);
+  const ActionRow in_ticks{offset_ticks(p, m, quote.bid_offset, row), offset_ticks(p, m, quote.ask_offset, row),
+                           quote.bid_size, quote.ask_size};
+  return step_env_quotes(p, m, w, s, o, i, in_ticks, finished_total);
+}
+
 /// One step of env `i` with row `action` of the action table (an index
 /// outside it is reported as a fault and action 0 is used).
 MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
@@ -106,11 +119,7 @@ MMSIM_HD inline bool step_env(const StepParams& p, const MarketView& m, const Wi
     report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
     action = 0;
   }
-  const ActionRow a = p.actions[action];
-  const std::int64_t row = observed_row(p, s, i);
-  const ActionRow quote{offset_ticks(p, m, a.bid_offset, row), offset_ticks(p, m, a.ask_offset, row), a.bid_size,
-                        a.ask_size};
-  return step_env_quotes(p, m, w, s, o, i, quote, finished_total);
+  return step_env_offsets(p, m, w, s, o, i, p.actions[action], finished_total);
 }
 
 }  // namespace mmsim

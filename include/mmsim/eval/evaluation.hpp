@@ -27,8 +27,10 @@ struct PolicyInput {
 };
 
 /// Where a policy writes its decision: `actions` [n] (rows of the action
-/// table) or, for a policy that quotes explicitly, `quotes` [n] (offsets in
-/// ticks from the mid, sizes in the env's size unit; BatchEnv::step_quotes).
+/// table) or, for a policy that quotes explicitly, `quotes` [n] (offsets from
+/// the mid in ticks, BatchEnv::step_quotes, or in env.offset_unit for a
+/// policy that says quotes_in_offset_unit(), BatchEnv::step_offsets; sizes in
+/// the env's size unit).
 struct Decision {
   std::int32_t* actions = nullptr;
   ActionRow* quotes = nullptr;
@@ -41,6 +43,8 @@ class Policy {
   virtual std::string name() const = 0;
   /// True when decide() writes Decision::quotes, false for Decision::actions.
   virtual bool quotes_explicitly() const { return false; }
+  /// True when Decision::quotes' offsets are in env.offset_unit, not ticks.
+  virtual bool quotes_in_offset_unit() const { return false; }
   virtual void decide(const PolicyInput& input, const Decision& decision) = 0;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // A2C (seed 000 sections 2.4 and 2.6): the actor-critic network,
-// epsilon-mixed action sampling, n-step returns, the loss, the acting and
+// epsilon-mixed action sampling (or continuous quotes, gaussian.hpp), n-step
+// returns, the loss, the acting and
 // saving half every actor-critic learner shares, and A2C behind the
 // Algorithm interface. Everything works
 // on tensors of any device; nothing but save() and load() (files) waits for
@@ -12,6 +13,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "mmsim/train/algorithm.hpp"
 #include "mmsim/config/train_config.hpp"
@@ -19,15 +21,20 @@
 namespace mmsim::train {
 
 /// Shared Linear(obs, shared) + LeakyReLU; policy head shared -> policy_hidden
-/// -> LeakyReLU -> actions (logits); value head shared -> value_hidden ->
-/// LeakyReLU -> 1.
+/// -> LeakyReLU -> policy_outputs; value head shared -> value_hidden ->
+/// LeakyReLU -> 1. With `initial_log_std` (continuous quotes), also a
+/// parameter log_std [policy_outputs] that starts at that value.
 class ActorCriticImpl : public torch::nn::Module {
  public:
-  ActorCriticImpl(std::int64_t observation_size, std::int64_t actions, const NetworkConfig& config);
+  ActorCriticImpl(std::int64_t observation_size, std::int64_t policy_outputs, const NetworkConfig& config,
+                  std::optional<double> initial_log_std = std::nullopt);
 
   struct Output {
-    torch::Tensor logits;  ///< [B, actions]
-    torch::Tensor value;   ///< [B]
+    /// [B, policy_outputs]: the action table's logits (categorical), or the
+    /// means of the unsquashed quote offsets (gaussian).
+    torch::Tensor policy;
+    torch::Tensor value;    ///< [B]
+    torch::Tensor log_std;  ///< [policy_outputs] (gaussian), undefined (categorical)
   };
   /// `observations` [B, observation_size] float32 (any leading layout that
   /// flattens to that).
@@ -37,6 +44,7 @@ class ActorCriticImpl : public torch::nn::Module {
   torch::nn::Linear shared_{nullptr}, policy_hidden_{nullptr}, policy_out_{nullptr}, value_hidden_{nullptr},
       value_out_{nullptr};
   torch::nn::LeakyReLU activation_{nullptr};
+  torch::Tensor log_std_;
 };
 TORCH_MODULE(ActorCritic);
 
@@ -73,6 +81,25 @@ torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& t
 /// are `log_probabilities` [B, A]: the entropy bonus of A2C and PPO.
 torch::Tensor mean_entropy(const torch::Tensor& log_probabilities);
 
+/// What the policy-gradient losses need of a batch's policy: the
+/// log-probabilities of the actions taken and the mean entropy, both with
+/// gradient.
+struct PolicyTerms {
+  torch::Tensor log_probs;  ///< [B]
+  torch::Tensor entropy;    ///< scalar
+};
+
+/// Of the action table: the log-probabilities of `actions` [B] (integer)
+/// under the epsilon-mixed softmax of `logits` [B, A]
+/// (mixture_log_probabilities), and the mean entropy of the softmax itself.
+PolicyTerms categorical_terms(const torch::Tensor& logits, const torch::Tensor& actions, double epsilon);
+
+/// Of continuous quotes: squashed_log_probs of the unsquashed actions
+/// `actions` [B, 2] under `means` [B, 2] and `log_std` [2], and
+/// gaussian_entropy(log_std).
+PolicyTerms gaussian_terms(const torch::Tensor& means, const torch::Tensor& log_std, const torch::Tensor& actions,
+                           const GaussianConfig& config);
+
 struct A2CLoss {
   torch::Tensor total;    ///< policy + value - beta x entropy
   torch::Tensor policy;   ///< -mean(A x log pi(a)), A = returns - values (detached)
@@ -80,17 +107,17 @@ struct A2CLoss {
   torch::Tensor entropy;  ///< mean(H(pi))
 };
 
-/// The A2C loss of a batch: `logits` [B, A], `values` [B], `actions` [B]
-/// (integer), `returns` [B]. The sampling mixture with epsilon is not part of
-/// pi here: the policy gradient uses the network's softmax (as the thesis).
-A2CLoss a2c_loss(const torch::Tensor& logits, const torch::Tensor& values, const torch::Tensor& actions,
-                 const torch::Tensor& returns, double beta);
+/// The A2C loss of a batch: `policy` the terms of the actions taken (for the
+/// action table without the epsilon mixture: the policy gradient uses the
+/// network's softmax, as the thesis), `values` [B], `returns` [B].
+A2CLoss a2c_loss(const PolicyTerms& policy, const torch::Tensor& values, const torch::Tensor& returns, double beta);
 
 /// The acting and saving half of the actor-critic learners (A2C, PPO): the
-/// ActorCritic network (widths from train.network), epsilon-mixed sampling
-/// (train.epsilon), the settings epsilon and beta (train.beta), and
-/// checkpoints of the network (model.pt). A learner adds its name, metrics
-/// and update.
+/// ActorCritic network (widths from train.network), the policy train.policy
+/// chooses (epsilon-mixed sampling of the action table, train.epsilon, or
+/// continuous quotes, train.gaussian), the settings epsilon and beta
+/// (train.beta), and checkpoints of the network (model.pt). A learner adds
+/// its name, metrics and update.
 class ActorCriticAlgorithm : public Algorithm {
  public:
   ActorCriticAlgorithm(const TrainConfig& config, std::int64_t observation_size, std::int64_t actions,
@@ -98,14 +125,24 @@ class ActorCriticAlgorithm : public Algorithm {
 
   ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) override;
   torch::Tensor value(const torch::Tensor& observations) override;
+  std::int64_t action_dims() const override;
+  std::int64_t uniforms_per_env() const override;
   std::vector<Setting> settings(double frame) const override;
   std::vector<torch::Tensor> parameters() override { return network_->parameters(); }
   torch::Tensor logits(const torch::Tensor& observations) override;
+  torch::Tensor quotes(const torch::Tensor& observations, const torch::Tensor& uniforms) override;
   std::string describe_settings(const std::vector<Setting>& settings) const override;
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir, const torch::Device& device) override;
+  /// The network (for inspection; the learner owns it).
+  ActorCritic& network() { return network_; }
 
  protected:
+  /// The policy terms of `actions` (a rollout's, flattened to [B] or [B, 2])
+  /// under the network's output `out`; epsilon mixes the action table's
+  /// sampling (unused by continuous quotes).
+  PolicyTerms policy_terms(const ActorCriticImpl::Output& out, const torch::Tensor& actions, double epsilon) const;
+
   TrainConfig config_;
   ActorCritic network_;
 };

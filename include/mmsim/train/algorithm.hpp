@@ -61,8 +61,15 @@ class Algorithm : public Actor {
 
   /// The policy's action logits [B, actions] for observations [B,
   /// observation size], computed without gradient: evaluation acts greedily
-  /// on their argmax or samples their softmax.
+  /// on their argmax or samples their softmax. Policies over the action
+  /// table only (action_dims() == 0).
   virtual torch::Tensor logits(const torch::Tensor& observations) = 0;
+  /// A continuous policy's quotes (action_dims() > 0) for observations [B,
+  /// observation size], computed without gradient: [B, 4] float64 rows of
+  /// ActionRow, offsets in env.offset_unit (BatchEnv::step_offsets); the mean
+  /// action when `uniforms` is undefined, else drawn with `uniforms` [B,
+  /// uniforms_per_env()] as act() draws.
+  virtual torch::Tensor quotes(const torch::Tensor& observations, const torch::Tensor& uniforms);
 
   /// The part of the progress line after the reward: the update's losses
   /// (`metrics` in metric_names() order).
@@ -80,6 +87,9 @@ class Algorithm : public Actor {
   /// before the shell makes its optimiser over parameters(), so a failure
   /// leaves the trainer's own algorithm unchanged.
   virtual void load(const std::filesystem::path& dir, const torch::Device& device) = 0;
+  /// What the checkpoint load() read did not restore, for the line that
+  /// reports a resume (empty when it restored everything the algorithm holds).
+  virtual std::string resume_note() const { return {}; }
 };
 
 /// Makes a freshly initialised algorithm on `device` for observations of

@@ -94,9 +94,12 @@ class Dqn final : public Algorithm {
   torch::Tensor logits(const torch::Tensor& observations) override;
   std::string describe_metrics(const std::vector<double>& metrics) const override;
   std::string describe_settings(const std::vector<Setting>& settings) const override;
-  /// The networks and the replay buffer with its counters (dqn.pt).
+  /// The networks and the replay buffer with its counters (dqn.pt); with
+  /// train.dqn.checkpoint_buffer false, an empty buffer.
   void save(const std::filesystem::path& dir) const override;
   void load(const std::filesystem::path& dir, const torch::Device& device) override;
+  /// Says so when the checkpoint held no buffer: the resumed run refills it.
+  std::string resume_note() const override;
 
   /// Bytes one transition of the replay buffer takes for observations of
   /// `observation_size` floats: the buffers declared below, one entry each.
@@ -129,6 +132,7 @@ class Dqn final : public Algorithm {
   std::int64_t size_ = 0;           ///< filled entries
   std::int64_t next_ = 0;           ///< the entry the next transition goes to
   std::int64_t gradient_steps_ = 0;
+  bool loaded_without_buffer_ = false;  ///< the last load() read a checkpoint saved without its buffer
 };
 
 }  // namespace mmsim::train

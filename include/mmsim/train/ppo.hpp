@@ -2,8 +2,7 @@
 // PPO (proximal policy optimisation, clipped surrogate): generalised
 // advantage estimation, the minibatch order of each epoch, the loss, and the
 // algorithm behind the Algorithm interface (docs/training.md, "PPO"). It
-// acts like A2C (the same actor-critic network and epsilon-mixed sampling)
-// and learns from each rollout in several epochs of minibatch gradient
+// acts like A2C (the same actor-critic network and policies) and learns from each rollout in several epochs of minibatch gradient
 // steps. Everything works on tensors of any device; nothing but save() and
 // load() (files) waits for the device or reads a value on the host.
 
@@ -44,27 +43,27 @@ struct PpoLoss {
   torch::Tensor total;          ///< policy + value_coef x value - beta x entropy
   torch::Tensor policy;         ///< -mean(min(r A, clip(r, 1 - c, 1 + c) A)), r = pi(a) / pi_old(a)
   torch::Tensor value;          ///< mean((V - R)^2), or mean(max of it and the clipped value's) with value_clip
-  torch::Tensor entropy;        ///< mean(H(softmax(logits)))
+  torch::Tensor entropy;        ///< the batch's PolicyTerms::entropy
   torch::Tensor approx_kl;      ///< mean((r - 1) - log r), an estimate of KL(pi_old || pi); no gradient
   torch::Tensor clip_fraction;  ///< share of samples with |r - 1| > c; no gradient
 };
 
-/// One minibatch's samples ([B] each, `logits` [B, A]).
+/// One minibatch's samples ([B] each).
 struct PpoBatch {
-  torch::Tensor logits;          ///< the current network's, with gradient
+  /// The current network's log-probabilities of the actions taken and its
+  /// entropy, with gradient: for the action table, of the epsilon-mixed
+  /// policy the rollout was sampled from (categorical_terms at that epsilon),
+  /// so the ratio compares like with like; the entropy is the softmax's.
+  PolicyTerms policy;
   torch::Tensor values;          ///< the current network's, with gradient
-  torch::Tensor actions;         ///< integer
   torch::Tensor old_log_probs;   ///< the acting policy's (the rollout's)
   torch::Tensor old_values;      ///< the acting policy's (the rollout's)
   torch::Tensor advantages;      ///< GAE, normalised or not by the caller
   torch::Tensor returns;         ///< advantages (unnormalised) + old values
 };
 
-/// The PPO loss of a minibatch. pi is the epsilon-mixed policy the rollout
-/// was sampled from (mixture_log_probabilities at `epsilon`), so the ratio
-/// compares like with like; the entropy bonus uses the network's softmax,
-/// as A2C's.
-PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double epsilon, double beta);
+/// The PPO loss of a minibatch, with the entropy bonus weighted by `beta`.
+PpoLoss ppo_loss(const PpoBatch& batch, const PpoConfig& config, double beta);
 
 /// 1 - Var(returns - values) / Var(returns) over all entries (float64
 /// scalar): how much of the returns' variance the values explain (1:

@@ -19,7 +19,10 @@ namespace mmsim::train {
 /// device; [n, N] tensors are indexed by step, then env.
 struct Rollout {
   torch::Tensor obs;                ///< [n, N, observation size] float32: what the policy saw
-  torch::Tensor actions;            ///< [n, N] int32: the actions taken
+  /// [n, N] int32: the rows of the action table taken; or, for a continuous
+  /// policy (Actor::action_dims() > 0), [n, N, dims] float32: its actions
+  /// before they became quotes (gaussian.hpp: unsquashed).
+  torch::Tensor actions;
   torch::Tensor log_probs;          ///< [n, N] float32: the acting policy's log-probability of each action
   torch::Tensor values;             ///< [n, N] float32: the acting policy's value of each observation
   torch::Tensor rewards;            ///< [n, N] float32
@@ -57,9 +60,12 @@ torch::Tensor zero_sum(const torch::Device& device);
 
 /// What a policy decides for a batch of observations (no gradient).
 struct ActorStep {
-  torch::Tensor actions;    ///< [N] int32
+  torch::Tensor actions;    ///< [N] int32, or [N, dims] float32 for a continuous policy (Rollout::actions)
   torch::Tensor log_probs;  ///< [N] float32: log-probability of each action under the acting distribution
   torch::Tensor values;     ///< [N] float32: the state value of each observation
+  /// A continuous policy's quotes: [N, 4] float64 rows of ActionRow, offsets
+  /// in env.offset_unit (BatchEnv::step_offsets); undefined otherwise.
+  torch::Tensor quotes;
 };
 
 /// The acting side of an algorithm.
@@ -67,9 +73,15 @@ class Actor {
  public:
   virtual ~Actor() = default;
   /// Actions for `observations` [N, observation size] (float32, on the
-  /// training device), drawn with `uniforms` [N] (float64 in [0, 1), the
-  /// counter-based RNG's, one per env) at training frame `frame`.
+  /// training device), drawn with `uniforms` (float64 in [0, 1), the
+  /// counter-based RNG's: [N] when uniforms_per_env() is 1, else [N,
+  /// uniforms_per_env()]) at training frame `frame`.
   virtual ActorStep act(const torch::Tensor& observations, const torch::Tensor& uniforms, double frame) = 0;
+  /// Floats per action of a continuous policy (its ActorStep carries quotes),
+  /// or 0 for rows of the action table.
+  virtual std::int64_t action_dims() const { return 0; }
+  /// Uniforms act() draws each env's action with.
+  virtual std::int64_t uniforms_per_env() const { return 1; }
   /// The state values [N] float32 that returns bootstrap from (called without gradient).
   virtual torch::Tensor value(const torch::Tensor& observations) = 0;
   /// True when the rollouts must also hold the observations that followed
@@ -90,11 +102,11 @@ struct EpisodeSums {
 class Collector {
  public:
   /// Rollouts of `steps` steps over the envs of `env`, on `device` (the env's:
-  /// the CPU, or the CUDA device its memory is on); `seed` drives the action
-  /// draws (action_uniforms); with `next_observations`, they also hold
-  /// Rollout::final_obs and last_obs.
-  Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device,
-            bool next_observations);
+  /// the CPU, or the CUDA device its memory is on), for actors like `actor`
+  /// (its action_dims, uniforms_per_env and needs_next_observations); `seed`
+  /// drives the action draws (counter_uniforms). Element j of env i's draws
+  /// at a step is uniform number i x uniforms_per_env + j.
+  Collector(BatchEnv& env, std::int64_t steps, std::uint64_t seed, const torch::Device& device, const Actor& actor);
 
   /// Steps the envs `steps` times with `actor`, at update number `update`
   /// (the action draws' counter) and training frame `frame`. Times the parts
@@ -111,7 +123,8 @@ class Collector {
   std::uint64_t seed_;
   torch::Device device_;
   Rollout rollout_;
-  torch::Tensor uniforms_;  ///< [N] float64: the action draws of one step
+  torch::Tensor uniforms_;  ///< [N x uniforms per env] float64: the action draws of one step
+  torch::Tensor quotes_;    ///< [N, 4] float64: a continuous policy's quotes of one step (ActionRow rows)
   // The env's output buffers as tensors on device_ (views, no copies).
   torch::Tensor env_obs_, env_final_obs_, env_reward_, env_terminated_, env_truncated_, env_episode_pnl_,
       env_episode_length_;
