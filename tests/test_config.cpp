@@ -661,12 +661,14 @@ TEST(ConfigRanges, ACrossKeyCheckNamesBothKeysAndWhereEachCameFrom) {
   expect_parse_error(kMinimal + "train:\n  algorithm: dqn\n  policy: gaussian\n", "train.policy",
                      {"categorical with train.algorithm dqn", "test.yaml:5", "train.algorithm: test.yaml:4"});
   const Config continuous = parse(kMinimal + "train:\n  algorithm: ppo\n  policy: gaussian\n  gaussian:\n"
-                                             "    offset_min: -0.5\n    offset_max: 3\n    size: 100\n");
+                                             "    offset_min: 0.5\n    offset_max: 3\n    size: 100\n");
   EXPECT_EQ(continuous.train.policy, train::PolicyKind::gaussian);
-  EXPECT_EQ(continuous.train.gaussian.offset_min, -0.5);
+  EXPECT_EQ(continuous.train.gaussian.offset_min, 0.5);
   EXPECT_EQ(continuous.train.gaussian.size, 100);
-  expect_parse_error(kMinimal + "train:\n  gaussian:\n    initial_log_std: 3\n", "train.gaussian.initial_log_std",
-                     {"[-5, 2]"});
+  expect_parse_error(kMinimal + "train:\n  gaussian:\n    initial_log_std: 2\n", "train.gaussian.initial_log_std",
+                     {"(-5, 2)"});
+  expect_parse_error(kMinimal + "train:\n  gaussian:\n    offset_min: -0.5\n", "train.gaussian.offset_min",
+                     {">= 0"});
   expect_parse_error(kMinimal + "train:\n  policy: beta\n", "train.policy", {"categorical", "gaussian"});
   expect_parse_error(kMinimal + "split:\n  by: time\n  validation_start: '2020-01-02 10:00:00'\n"
                                 "  test_start: '2020-01-02 09:00:00'\n",

@@ -99,30 +99,44 @@ TEST(GaussianQuotes, SaturatedActionsKeepFiniteLogDensitiesAndGradients) {
   EXPECT_NEAR(means.grad()[0][0].item<double>(), 40, kDoubleRounding);  // d/dmean of -(u - mean)^2 / 2
 }
 
+TEST(GaussianQuotes, BoundedLogStdStaysInItsRangeWithAGradient) {
+  // -5 + 7 sigmoid(p): p = 0 -> -1.5; the inverse maps back; far out it nears the bounds and still moves.
+  EXPECT_NEAR(train::bounded_log_std(tensor({0}, {1})).item<double>(), -1.5, kDoubleRounding);
+  EXPECT_NEAR(train::bounded_log_std(tensor({train::raw_log_std(0.25)}, {1})).item<double>(), 0.25, kDoubleRounding);
+  const torch::Tensor far = tensor({-30, 30}, {2}).requires_grad_(true);
+  const torch::Tensor bounded = train::bounded_log_std(far);
+  EXPECT_GT(bounded[0].item<double>(), train::GaussianConfig::kMinLogStd);
+  EXPECT_LT(bounded[1].item<double>(), train::GaussianConfig::kMaxLogStd + 1e-9);
+  const torch::Tensor p = tensor({10}, {1}).requires_grad_(true);
+  train::bounded_log_std(p).sum().backward();
+  EXPECT_GT(p.grad().item<double>(), 0);  // 7 sigmoid'(10) = 3e-4: never frozen, unlike a clamp
+}
+
 TEST(GaussianQuotes, EntropyOfTheUnsquashedGaussianAndTheQuoteRows) {
   // Per side log_std + 0.5 log(2 pi e): sides 0 and ln 2.
   const double half_log = 0.5 * std::log(2 * M_PI * M_E);
   EXPECT_NEAR(train::gaussian_entropy(tensor({0, std::log(2.0)}, {2})).item<double>(), 2 * half_log + std::log(2.0),
               kDoubleRounding);
-  // Clamped to the bounds where used.
-  EXPECT_NEAR(train::gaussian_entropy(tensor({-9, 7}, {2})).item<double>(),
-              2 * half_log + train::kMinLogStd + train::kMaxLogStd, kDoubleRounding);
   const torch::Tensor rows = train::quote_rows(torch::tensor({1.5f, 2.5f, 0.25f, 4.0f}).view({2, 2}), range(0, 5));
   ASSERT_EQ(rows.sizes(), (std::vector<std::int64_t>{2, 4}));
   EXPECT_EQ(rows.scalar_type(), torch::kFloat64);
   EXPECT_TRUE(torch::equal(rows, tensor({1.5, 2.5, 3, 3, 0.25, 4, 3, 3}, {2, 4})));
 }
 
-/// The synthetic book (synthetic_trainer.hpp) with Gaussian quotes over [0, 10]
-/// ticks: the untrained mean quotes 5 ticks from the mid (never filled); the
-/// profitable offsets are (2, 3] on both sides.
+/// The synthetic book (synthetic_trainer.hpp) with Gaussian quotes over [0,
+/// 0.1] in price units (tick 0.01: 0 to 10 ticks, so that the env must
+/// convert them): the untrained mean quotes 5 ticks from the mid (never
+/// filled); the profitable offsets are (2, 3] ticks on both sides.
 Synthetic continuous_synthetic(train::AlgorithmKind algorithm) {
   Synthetic s = make_synthetic();
+  s.config.env.offset_unit = OffsetUnit::price;
   s.config.train.algorithm = algorithm;
   s.config.train.policy = train::PolicyKind::gaussian;
-  s.config.train.gaussian = range(0, 10);
+  s.config.train.gaussian = range(0, 0.1);
   s.config.train.gaussian.size = 1;
   s.config.train.gaussian.initial_log_std = 0;
+  // The book pays cents: an entropy bonus of the synthetic's 0.001 would outweigh A2C's unnormalised advantages.
+  s.config.train.beta = {train::Schedule::Kind::step, {0}, {0.0}};
   return s;
 }
 
@@ -179,8 +193,8 @@ TEST(GaussianQuotes, TheCollectorKeepsTheUnsquashedDrawsAndTheirLogDensities) {
   }
   // Drawn around the untrained mean (5 ticks) with std 1 before squashing: both sides spread.
   const torch::Tensor offsets = train::squash_offsets(r.actions, s.config.train.gaussian);
-  EXPECT_LT(offsets.min().item<double>(), 3);
-  EXPECT_GT(offsets.max().item<double>(), 7);
+  EXPECT_LT(offsets.min().item<double>(), 0.03);
+  EXPECT_GT(offsets.max().item<double>(), 0.07);
 }
 
 TEST(GaussianQuotes, TheGreedyEvaluationPolicyQuotesTheSquashedMeanInTheOffsetUnit) {
@@ -250,6 +264,7 @@ TEST_P(EveryContinuousLearner, ResumeFromACheckpointReproducesTheNextUpdateBitFo
   TempDir dir;
   auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
   train::Trainer trainer(s.config, *env);
+  const auto initial = parameters_of(trainer);
   for (int k = 0; k < 5; ++k) trainer.update();
   trainer.save_checkpoint(dir.path() / "checkpoint");
   trainer.update();
@@ -260,8 +275,39 @@ TEST_P(EveryContinuousLearner, ResumeFromACheckpointReproducesTheNextUpdateBitFo
   resumed.load_checkpoint(dir.path() / "checkpoint");
   resumed.update();
   expect_identical(parameters_of(resumed), expected);
-  // The log standard deviations are parameters too, saved and learnt.
-  EXPECT_EQ(expected.size(), 11u);
+  // The log standard deviations are parameters too (registered first), saved and learnt.
+  ASSERT_EQ(expected.size(), 11u);
+  EXPECT_EQ(expected[0].sizes(), (std::vector<std::int64_t>{2}));
+  EXPECT_FALSE(torch::equal(expected[0], initial[0]));
+}
+
+TEST_P(EveryContinuousLearner, ACheckpointOfContinuousQuotesIsNotLoadedAsTheActionTablesAndBack) {
+  const Synthetic s = continuous_synthetic(GetParam());
+  TempDir dir;
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env);
+  trainer.update();
+  trainer.save_checkpoint(dir.path() / "checkpoint");
+  train::TrainConfig categorical = s.config.train;
+  const auto expect_refused = [&](const std::filesystem::path& checkpoint, const train::TrainConfig& as) {
+    try {
+      train::load_agent(checkpoint, as, env->observation_size(), env->action_count());
+      ADD_FAILURE() << "loaded " << checkpoint << " as " << to_string(as.policy);
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("train.policy"), std::string::npos) << e.what();
+    }
+  };
+  // Two of the three actions would have the two offsets' weights: refused by shape.
+  categorical.policy = train::PolicyKind::categorical;
+  expect_refused(dir.path() / "checkpoint", categorical);
+  // And a checkpoint of the action table has no log standard deviations.
+  Synthetic table = s;
+  table.config.train.policy = train::PolicyKind::categorical;
+  train::Trainer by_table(table.config, *env);
+  by_table.save_checkpoint(dir.path() / "table");
+  expect_refused(dir.path() / "table", s.config.train);
+  EXPECT_NO_THROW(train::load_agent(dir.path() / "checkpoint", s.config.train, env->observation_size(),
+                                    env->action_count()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Trainer, EveryContinuousLearner,

@@ -104,14 +104,16 @@ void check_gaussian(const train::GaussianConfig& g, const Checker& checker) {
 const Table<train::GaussianConfig>& gaussian_keys() {
   static const Table<train::GaussianConfig> table{
       {
-          number("offset_min", &train::GaussianConfig::offset_min, Range::any(),
-                 "lowest offset of either side from the mid, in `env.offset_unit`"),
+          number("offset_min", &train::GaussianConfig::offset_min, Range::at_least(0),
+                 "lowest offset of either side from the mid, in `env.offset_unit` (a negative one would quote "
+                 "through the mid, as `env.actions` may not)"),
           number("offset_max", &train::GaussianConfig::offset_max, Range::any(),
                  "highest offset, above `offset_min`: offsets are offset_min + (offset_max - offset_min) x "
                  "sigmoid(u)"),
           number("size", &train::GaussianConfig::size, Range::above(0), "quote size of each side, in `env.size_unit`"),
-          number("initial_log_std", &train::GaussianConfig::initial_log_std, Range::closed(-5, 2),
-                 "log standard deviation of u at the start (learnt from there, kept within [-5, 2])"),
+          number("initial_log_std", &train::GaussianConfig::initial_log_std,
+                 Range::open(train::GaussianConfig::kMinLogStd, train::GaussianConfig::kMaxLogStd),
+                 "log standard deviation of u at the start; learnt from there, and kept in the same range"),
       },
       check_gaussian};
   return table;

@@ -21,7 +21,9 @@ ActorCriticImpl::ActorCriticImpl(std::int64_t observation_size, std::int64_t pol
   value_hidden_ = register_module("value_hidden", torch::nn::Linear(config.shared, config.value_hidden));
   value_out_ = register_module("value_out", torch::nn::Linear(config.value_hidden, 1));
   activation_ = register_module("activation", torch::nn::LeakyReLU());
-  if (initial_log_std) log_std_ = register_parameter("log_std", torch::full({policy_outputs}, *initial_log_std));
+  if (initial_log_std) {
+    log_std_ = register_parameter("log_std", torch::full({policy_outputs}, raw_log_std(*initial_log_std)));
+  }
 }
 
 ActorCriticImpl::Output ActorCriticImpl::forward(const torch::Tensor& observations) {
@@ -30,7 +32,7 @@ ActorCriticImpl::Output ActorCriticImpl::forward(const torch::Tensor& observatio
   Output out;
   out.policy = policy_out_(activation_(policy_hidden_(common)));
   out.value = value_out_(activation_(value_hidden_(common))).squeeze(-1);
-  out.log_std = log_std_;
+  if (log_std_.defined()) out.log_std = bounded_log_std(log_std_);
   return out;
 }
 
@@ -201,12 +203,22 @@ void ActorCriticAlgorithm::load(const std::filesystem::path& dir, const torch::D
   if (!std::filesystem::exists(dir / "model.pt")) {
     throw Error("no model in " + dir.string() + " (expected a checkpoint directory such as runs/<name>/best)");
   }
+  const std::string mismatch = "checkpoint " + dir.string() + " is damaged or made with another network, env or " +
+                               "train.policy config: ";
+  // Loading replaces each parameter whatever its shape: compare with this network's.
+  std::vector<std::vector<std::int64_t>> shapes;
+  for (const torch::Tensor& p : network_->parameters()) shapes.push_back(p.sizes().vec());
   try {
     // Onto this algorithm's device, whichever device saved it.
     torch::load(network_, (dir / "model.pt").string(), device);
   } catch (const c10::Error& e) {
-    throw Error("checkpoint " + dir.string() + " is damaged or made with another network or env config: " +
-                e.what_without_backtrace());
+    throw Error(mismatch + e.what_without_backtrace());
+  }
+  const std::vector<torch::Tensor> loaded = network_->parameters();
+  for (std::size_t k = 0; k < loaded.size(); ++k) {
+    if (loaded[k].sizes().vec() != shapes[k]) {
+      throw Error(mismatch + "parameter " + std::to_string(k) + " has another shape");
+    }
   }
 }
 

@@ -78,6 +78,9 @@ void Collector::reset_episode_sums() {
 
 const Rollout& Collector::collect(Actor& actor, std::int64_t update, double frame, StreamHandle stream,
                                   PhaseClock& clock) {
+  MMSIM_ASSERT(actor.action_dims() == (quotes_.defined() ? rollout_.actions.size(2) : 0) &&
+                   actor.uniforms_per_env() * env_.num_envs() == uniforms_.size(0),
+               "collect() with an actor unlike the one the collector was made for");
   torch::NoGradGuard no_grad;
   // Without liquidation an episode is truncated: its return bootstraps from the final observation's value.
   const bool bootstrap_truncations = !env_.params().liquidate_at_end;

@@ -42,7 +42,8 @@ constexpr const char* kBestScoreFile = "validation.txt";
 const char* const kResumableKeys[] = {"train.total_frames",          "train.run_dir",
                                       "train.name",                  "train.log_every_seconds",
                                       "train.metrics_every_updates", "train.checkpoint_every_updates",
-                                      "data.cache",                  "data.cache_dir"};
+                                      "train.dqn.checkpoint_buffer", "data.cache",
+                                      "data.cache_dir"};
 
 /// Throws Error naming every key, other than kResumableKeys, in which
 /// `config` differs from the config.yaml the run in `run_dir` was trained with.

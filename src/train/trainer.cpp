@@ -411,7 +411,7 @@ std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   // value; and the uniforms (float64) and quotes (4 float64) of one step.
   const bool continuous = config.train.policy == PolicyKind::gaussian;
   const std::int64_t action = continuous ? 4 * kQuoteDims : 4;
-  const std::int64_t draws = continuous ? 8 * kQuoteDims + 4 * 8 : 8;
+  const std::int64_t draws = continuous ? 8 * kQuoteDims + static_cast<std::int64_t>(sizeof(ActionRow)) : 8;
   const std::int64_t rollout = n * (observation * 4 + action + 4 + 4 + 4 + 2 + 4) + draws;
   // The update's forward and backward over n observations: the input and every
   // layer's output (float32), each with its gradient.

@@ -29,10 +29,15 @@ enum class PolicyKind {
 /// offset_min) x sigmoid(u), u drawn from a Gaussian whose mean the policy
 /// head gives and whose log standard deviation is a learnt parameter per side.
 struct GaussianConfig {
-  double offset_min = 0;        ///< env.offset_unit, like the action table's offsets
+  /// The open range of the learnt log standard deviation (a sigmoid of the
+  /// network's parameter: it never leaves the range and keeps a gradient).
+  static constexpr double kMinLogStd = -5;
+  static constexpr double kMaxLogStd = 2;
+
+  double offset_min = 0;        ///< env.offset_unit, >= 0 like the action table's offsets
   double offset_max = 4;        ///< env.offset_unit
   double size = 1;              ///< quote size of each side, env.size_unit
-  double initial_log_std = 0;   ///< the log standard deviation of u at the start
+  double initial_log_std = 0;   ///< the log standard deviation of u at the start, in (kMinLogStd, kMaxLogStd)
 };
 
 /// The regression loss of DQN's temporal-difference error.

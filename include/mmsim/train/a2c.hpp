@@ -23,7 +23,8 @@ namespace mmsim::train {
 /// Shared Linear(obs, shared) + LeakyReLU; policy head shared -> policy_hidden
 /// -> LeakyReLU -> policy_outputs; value head shared -> value_hidden ->
 /// LeakyReLU -> 1. With `initial_log_std` (continuous quotes), also a
-/// parameter log_std [policy_outputs] that starts at that value.
+/// parameter log_std [policy_outputs] whose bounded_log_std (gaussian.hpp)
+/// starts at that value.
 class ActorCriticImpl : public torch::nn::Module {
  public:
   ActorCriticImpl(std::int64_t observation_size, std::int64_t policy_outputs, const NetworkConfig& config,
@@ -34,7 +35,7 @@ class ActorCriticImpl : public torch::nn::Module {
     /// means of the unsquashed quote offsets (gaussian).
     torch::Tensor policy;
     torch::Tensor value;    ///< [B]
-    torch::Tensor log_std;  ///< [policy_outputs] (gaussian), undefined (categorical)
+    torch::Tensor log_std;  ///< [policy_outputs] bounded_log_std of the parameter (gaussian), undefined (categorical)
   };
   /// `observations` [B, observation_size] float32 (any leading layout that
   /// flattens to that).

@@ -17,9 +17,10 @@
 namespace mmsim::train {
 
 /// `algorithm` as an evaluation policy: greedy (its logits' argmax; a
-/// continuous policy's mean action) or sampled (from its logits' softmax; a
-/// continuous policy's distribution) with the counter-based RNG at (seed,
-/// env, episode 0, step, RngPurpose::agent_sampling); named "<name> (greedy)" or
+/// continuous policy's quotes at the mean of u) or sampled (from its logits'
+/// softmax; a continuous policy's distribution) with the counter-based RNG:
+/// uniform number i x uniforms_per_env() + j of (seed, episode 0, step,
+/// RngPurpose::agent_sampling) is env i's j-th draw; named "<name> (greedy)" or
 /// "<name> (sampled)". The networks may live on any device: observations go
 /// there and actions come back to the host. `algorithm` must outlive the
 /// policy (training's validation evaluates the trainer's current algorithm).

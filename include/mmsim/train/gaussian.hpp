@@ -16,9 +16,13 @@ namespace mmsim::train {
 
 /// The dimensions of a continuous action: bid offset, ask offset.
 inline constexpr std::int64_t kQuoteDims = 2;
-/// The learnt log standard deviation is clamped to this range where it is used.
-inline constexpr double kMinLogStd = -5;
-inline constexpr double kMaxLogStd = 2;
+
+/// The log standard deviation [2] of the network's parameter `raw` [2]:
+/// kMinLogStd + (kMaxLogStd - kMinLogStd) x sigmoid(raw) (GaussianConfig),
+/// in the open range with a gradient everywhere.
+torch::Tensor bounded_log_std(const torch::Tensor& raw);
+/// The parameter whose bounded_log_std is `log_std` (inside the range).
+double raw_log_std(double log_std);
 
 /// Standard normals [B, 2] from uniforms [B, 2] in [0, 1) (Box-Muller, float64):
 /// r = sqrt(-2 log(1 - u0)), z = (r cos(2 pi u1), r sin(2 pi u1)).
@@ -26,6 +30,7 @@ torch::Tensor standard_normals(const torch::Tensor& uniforms);
 
 /// Unsquashed actions u [B, 2] drawn with `uniforms` [B, 2]: means [B, 2] +
 /// exp(log_std [2]) x standard_normals(uniforms), in the means' dtype.
+/// Here and below, log_std is the bounded one (bounded_log_std).
 torch::Tensor sample_unsquashed(const torch::Tensor& means, const torch::Tensor& log_std,
                                 const torch::Tensor& uniforms);
 

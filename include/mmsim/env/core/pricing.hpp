@@ -14,7 +14,7 @@
 
 namespace mmsim {
 
-/// An offset of the action table in ticks, at `row`.
+/// An offset in env.offset_unit (the action table's, a continuous quote's) in ticks, at `row`.
 MMSIM_HD inline double offset_ticks(const StepParams& p, const MarketView& m, double offset, std::int64_t row) {
   switch (p.offset_unit) {
     case OffsetUnit::price: return offset / m.tick_size;
