@@ -65,7 +65,7 @@ __global__ void begin_kernel(detail::EnvViews env) {
 __global__ void observation_kernel(detail::EnvViews env, std::int64_t elements) {
   const std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (e >= elements) return;
-  const std::int64_t per_env = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
+  const std::int64_t per_env = env.params.observation_size();
   const std::int64_t i = e / per_env;
   const int within = static_cast<int>(e - i * per_env);
   const int j = within % env.params.frame_size;
@@ -106,7 +106,7 @@ class CudaLauncher final : public detail::EnvLauncher {
   }
 
   static void write_observations(const detail::EnvViews& env, cudaStream_t s) {
-    const std::int64_t elements = env.num_envs * static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
+    const std::int64_t elements = env.num_envs * env.params.observation_size();
     observation_kernel<<<blocks_for(elements), kThreads, 0, s>>>(env, elements);
     MMSIM_CUDA_CHECK_LAUNCH();
   }

@@ -112,7 +112,7 @@ std::string market_summary(const MarketData& market, const Config& config) {
             : "";
     out += fmt::format("  env           {} actions ({} offsets, {} sizes), observation {} x {} = {} floats\n",
                        params.action_count, to_string(config.env.offset_unit), to_string(config.env.size_unit),
-                       params.stack, params.frame_size, params.stack * params.frame_size);
+                       params.stack, params.frame_size, params.observation_size());
     out += fmt::format("                episodes of {} steps{} from the {} split{}\n", length, curriculum,
                        to_string(config.env.split), capped ? " (capped to fit the split)" : "");
   }

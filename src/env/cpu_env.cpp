@@ -45,7 +45,7 @@ class CpuLauncher final : public detail::EnvLauncher {
         thread_faults_(static_cast<std::size_t>(pool_.threads() * kFaultRecord)) {}
 
   void begin(const detail::EnvViews& env, StreamHandle) override {
-    const std::int64_t obs_size = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
+    const std::int64_t obs_size = env.params.observation_size();
     for_each_env(pool_, env.num_envs, [&](std::int64_t i, int) {
       begin_episode(env.params, env.windows, env.state, i, 0);
       write_observation(env.params, env.market, env.state, i, env.outputs.obs + i * obs_size);
@@ -76,7 +76,7 @@ class CpuLauncher final : public detail::EnvLauncher {
   /// merges the faults.
   template <typename StepOne>
   void step_each(const detail::EnvViews& env, const StepOne& step_one) {
-    const std::int64_t obs_size = static_cast<std::int64_t>(env.params.stack) * env.params.frame_size;
+    const std::int64_t obs_size = env.params.observation_size();
     const auto total_before = static_cast<std::int64_t>(env.state.finished_total[0]);
     std::atomic<std::int64_t> finished_now{0};
     std::fill(thread_faults_.begin(), thread_faults_.end(), -1);

@@ -77,10 +77,9 @@ std::unique_ptr<eval::Policy> agent_policy(std::unique_ptr<Algorithm> algorithm,
 std::vector<std::unique_ptr<eval::Policy>> agent_policies(const std::vector<AgentCheckpoint>& agents,
                                                           const Config& config, const StepParams& params,
                                                           bool greedy) {
-  const std::int64_t observation_size = static_cast<std::int64_t>(params.stack) * params.frame_size;
   std::vector<std::unique_ptr<eval::Policy>> policies;
   for (const AgentCheckpoint& agent : agents) {
-    policies.push_back(agent_policy(load_agent(agent.checkpoint, config.train, observation_size, params.action_count),
+    policies.push_back(agent_policy(load_agent(agent.checkpoint, config.train, params.observation_size(), params.action_count),
                                     greedy, config.seed, agent.name));
   }
   return policies;

@@ -385,9 +385,6 @@ void Trainer::load_checkpoint(const std::filesystem::path& dir) {
 
 namespace {
 
-/// Floats in one observation of the envs `config` makes.
-std::int64_t observation_floats(const StepParams& p) { return static_cast<std::int64_t>(p.stack) * p.frame_size; }
-
 /// training_bytes in doubles: absurd settings must not overflow.
 double needed_bytes(const EnvData& data, const Config& config) {
   return static_cast<double>(training_bytes_per_env(data, config)) * static_cast<double>(config.train.num_envs) +
@@ -404,7 +401,7 @@ std::int64_t policy_outputs(const Config& config, const StepParams& p) {
 std::int64_t training_bytes_per_env(const EnvData& data, const Config& config) {
   const StepParams p = make_step_params(config.env, data, config.seed);
   const std::int64_t env_bytes = total_bytes(state_layout(1, p)) + total_bytes(output_layout(1, p));
-  const std::int64_t observation = observation_floats(p);
+  const std::int64_t observation = p.observation_size();
   const std::int64_t n = config.train.rollout_steps;
   // Per step: observation (float32), action (int32, or two float32 for
   // continuous quotes), log-probability, value, reward, two flags, truncation
@@ -437,7 +434,7 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
               bytes(book.messages.size) + bytes(book.messages.price_half_ticks) + bytes(book.messages.direction);
   }
   const StepParams p = make_step_params(config.env, data, config.seed);
-  const std::int64_t observation = observation_floats(p);
+  const std::int64_t observation = p.observation_size();
   const NetworkConfig& net = config.train.network;
   const std::int64_t weights = (observation + 1) * net.shared + (net.shared + 1) * net.policy_hidden +
                                (net.policy_hidden + 1) * policy_outputs(config, p) + (net.shared + 1) * net.value_hidden +
@@ -450,7 +447,7 @@ std::int64_t training_bytes_per_run(const EnvData& data, const Config& config) {
 std::int64_t replay_buffer_bytes(const EnvData& data, const Config& config) {
   if (config.train.algorithm != AlgorithmKind::dqn) return 0;
   return config.train.dqn.buffer_size *
-         Dqn::bytes_per_transition(observation_floats(make_step_params(config.env, data, config.seed)));
+         Dqn::bytes_per_transition(make_step_params(config.env, data, config.seed).observation_size());
 }
 
 std::int64_t training_bytes(const EnvData& data, const Config& config) {

@@ -53,7 +53,7 @@ class BatchEnv {
   const StepParams& params() const { return params_; }
   int action_count() const { return params_.action_count; }
   /// Floats per observation: stack x (F + kAgentFeatures).
-  std::int64_t observation_size() const { return static_cast<std::int64_t>(params_.stack) * params_.frame_size; }
+  std::int64_t observation_size() const { return params_.observation_size(); }
 
   /// Starts episode 0 of every env (deterministic for the seed) and writes the
   /// first observations. Clears the curriculum counters.

@@ -62,6 +62,8 @@ struct StepParams {
   int stack = 1;
   int feature_count = 0;  ///< F: market features per frame
   int frame_size = 0;     ///< F + kAgentFeatures
+  /// Floats per observation: stack x frame_size.
+  MMSIM_HD std::int64_t observation_size() const { return static_cast<std::int64_t>(stack) * frame_size; }
   double inv_cash_scale = 1, inv_position_scale = 1, inv_pnl_scale = 1;
   // Episode length: min(initial + increment * floor(e / every), max) when the
   // curriculum is on, else `initial`; `cap` (longest range - 1) bounds both.

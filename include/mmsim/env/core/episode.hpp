@@ -80,7 +80,7 @@ MMSIM_HD inline void begin_episode(const StepParams& p, const WindowRanges& w, c
 MMSIM_HD inline void end_episode(const StepParams& p, const MarketView& m, const WindowRanges& w, const EnvState& s,
                                  const EnvOutputViews& o, std::int64_t i, const StepAccount& account,
                                  std::int64_t finished_total) {
-  write_observation(p, m, s, i, o.final_obs + i * static_cast<std::int64_t>(p.stack) * p.frame_size);
+  write_observation(p, m, s, i, o.final_obs + i * p.observation_size());
   o.episode_pnl[i] = account.pnl;
   o.episode_pnl_mark[i] = account.pnl_mark;
   o.episode_length[i] = s.step[i];
