@@ -14,6 +14,7 @@
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/train/trainer.hpp"
+#include "test_util.hpp"
 
 namespace mmsim::test {
 
@@ -89,5 +90,33 @@ inline std::vector<torch::Tensor> parameters_of(train::Trainer& trainer) {
 inline void expect_identical(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t k = 0; k < a.size(); ++k) EXPECT_TRUE(torch::equal(a[k], b[k])) << "parameter " << k;
+}
+
+/// The parameters of a trainer of `s` before training and after its sixth update.
+struct ResumedRun {
+  std::vector<torch::Tensor> initial, after_six;
+};
+
+/// Trains `s` for five updates, saves a checkpoint and takes a sixth; expects
+/// a fresh trainer resumed from the checkpoint at update 5 to take the same
+/// sixth update bit for bit.
+inline ResumedRun expect_resume_repeats_the_next_update(const Synthetic& s) {
+  TempDir dir;
+  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer trainer(s.config, *env);
+  ResumedRun run;
+  run.initial = parameters_of(trainer);
+  for (int k = 0; k < 5; ++k) trainer.update();
+  trainer.save_checkpoint(dir.path() / "checkpoint");
+  trainer.update();
+  run.after_six = parameters_of(trainer);
+
+  auto fresh_env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
+  train::Trainer resumed(s.config, *fresh_env);
+  resumed.load_checkpoint(dir.path() / "checkpoint");
+  EXPECT_EQ(resumed.updates(), 5);
+  resumed.update();
+  expect_identical(parameters_of(resumed), run.after_six);
+  return run;
 }
 }  // namespace mmsim::test

@@ -260,25 +260,11 @@ TEST_P(EveryContinuousLearner, LearnsTheProfitableOffsets) {
 }
 
 TEST_P(EveryContinuousLearner, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
-  const Synthetic s = continuous_synthetic(GetParam());
-  TempDir dir;
-  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer trainer(s.config, *env);
-  const auto initial = parameters_of(trainer);
-  for (int k = 0; k < 5; ++k) trainer.update();
-  trainer.save_checkpoint(dir.path() / "checkpoint");
-  trainer.update();
-  const auto expected = parameters_of(trainer);
-
-  auto fresh_env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer resumed(s.config, *fresh_env);
-  resumed.load_checkpoint(dir.path() / "checkpoint");
-  resumed.update();
-  expect_identical(parameters_of(resumed), expected);
+  const ResumedRun run = expect_resume_repeats_the_next_update(continuous_synthetic(GetParam()));
   // The log standard deviations are parameters too (registered first), saved and learnt.
-  ASSERT_EQ(expected.size(), 11u);
-  EXPECT_EQ(expected[0].sizes(), (std::vector<std::int64_t>{2}));
-  EXPECT_FALSE(torch::equal(expected[0], initial[0]));
+  ASSERT_EQ(run.after_six.size(), 11u);
+  EXPECT_EQ(run.after_six[0].sizes(), (std::vector<std::int64_t>{2}));
+  EXPECT_FALSE(torch::equal(run.after_six[0], run.initial[0]));
 }
 
 TEST_P(EveryContinuousLearner, ACheckpointOfContinuousQuotesIsNotLoadedAsTheActionTablesAndBack) {

@@ -70,21 +70,7 @@ TEST_P(EveryLearner, LearnsTheClearlyBestAction) {
 }
 
 TEST_P(EveryLearner, ResumeFromACheckpointReproducesTheNextUpdateBitForBit) {
-  const Synthetic s = synthetic();
-  TempDir dir;
-  auto env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer trainer(s.config, *env);
-  for (int k = 0; k < 5; ++k) trainer.update();
-  trainer.save_checkpoint(dir.path() / "checkpoint");
-  trainer.update();
-  const auto expected = parameters_of(trainer);
-
-  auto fresh_env = make_cpu_env(s.data(), s.config.env, s.config.train.num_envs, s.config.seed);
-  train::Trainer resumed(s.config, *fresh_env);
-  resumed.load_checkpoint(dir.path() / "checkpoint");
-  EXPECT_EQ(resumed.updates(), 5);
-  resumed.update();
-  expect_identical(parameters_of(resumed), expected);
+  expect_resume_repeats_the_next_update(synthetic());
 }
 
 INSTANTIATE_TEST_SUITE_P(Trainer, EveryLearner,

@@ -147,25 +147,43 @@ TEST_P(EnvGpu, MatchesTheCpuStepByStepOverSeveralEpisodes) {
 INSTANTIATE_TEST_SUITE_P(Sizes, EnvGpu, ::testing::Values(1, 31, 32, 33, 4096),
                          [](const ::testing::TestParamInfo<EnvGpu::ParamType>& size) { return "n" + std::to_string(size.param); });
 
-TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
-  const Sample& s = sample();
-  const EnvData data{&s.loaded.book, &s.table, &s.splits};
-  const EnvConfig config = config_for(true, PenaltyKind::linear);
+/// Steps a CPU and a CUDA env of `config` (257 envs, seed 9) 120 times, each
+/// step with new random quotes whose offsets are uniform in [low, high): in
+/// ticks (step_quotes), or in env.offset_unit with `in_offset_unit`
+/// (step_offsets); compares every output of every step and expects no fault.
+/// Returns the levels the CPU env filled.
+std::int64_t expect_fresh_quote_parity(const EnvData& data, const EnvConfig& config, std::uint32_t quote_seed,
+                                       double low, double high, bool in_offset_unit) {
   const std::int64_t n = 257;
   auto cpu = make_cpu_env(data, config, n, 9);
   auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
   gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
-  std::mt19937 random(11);
-  std::uniform_real_distribution<double> offset(-3.0, 40.0);
+  const auto* on_device = static_cast<const ActionRow*>(device_quotes.data());
+  std::mt19937 random(quote_seed);
+  std::uniform_real_distribution<double> offset(low, high);
   std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
-  for (int step = 1; step <= 120 && !HasFailure(); ++step) {
+  std::int64_t fills = 0;
+  for (int step = 1; step <= 120 && !::testing::Test::HasFailure(); ++step) {
     for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
     gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
-    cpu->step_quotes(quotes.data());
-    gpu_env->step_quotes(static_cast<const ActionRow*>(device_quotes.data()));
+    if (in_offset_unit) {
+      cpu->step_offsets(quotes.data());
+      gpu_env->step_offsets(on_device);
+    } else {
+      cpu->step_quotes(quotes.data());
+      gpu_env->step_quotes(on_device);
+    }
     compare_envs(*cpu, *gpu_env, step);
+    for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
   }
   EXPECT_NO_THROW(gpu_env->check_faults());
+  return fills;
+}
+
+TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpu) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  expect_fresh_quote_parity(data, config_for(true, PenaltyKind::linear), 11, -3.0, 40.0, false);
 }
 
 TEST_F(EnvFaultsGpu, OffsetUnitQuotesMatchTheCpu) {
@@ -174,24 +192,8 @@ TEST_F(EnvFaultsGpu, OffsetUnitQuotesMatchTheCpu) {
   const EnvData data{&s.loaded.book, &s.table, &s.splits};
   EnvConfig config = config_for(true, PenaltyKind::linear);
   config.offset_unit = OffsetUnit::half_spread;
-  const std::int64_t n = 257;
-  auto cpu = make_cpu_env(data, config, n, 9);
-  auto gpu_env = gpu::make_cuda_env(data, config, n, 9);
-  gpu::DeviceBytes device_quotes(static_cast<std::size_t>(n) * sizeof(ActionRow));
-  std::mt19937 random(12);
-  std::uniform_real_distribution<double> offset(-1.0, 4.0);
-  std::vector<ActionRow> quotes(static_cast<std::size_t>(n));
-  std::int64_t fills = 0;
-  for (int step = 1; step <= 120 && !HasFailure(); ++step) {
-    for (auto& q : quotes) q = {offset(random), offset(random), 100.0 * (random() % 3), 100.0 * (random() % 3)};
-    gpu::copy_to_device(device_quotes.data(), quotes.data(), quotes.size() * sizeof(ActionRow));
-    cpu->step_offsets(quotes.data());
-    gpu_env->step_offsets(static_cast<const ActionRow*>(device_quotes.data()));
-    compare_envs(*cpu, *gpu_env, step);
-    for (std::int64_t i = 0; i < n; ++i) fills += cpu->outputs().bid_fills[i] + cpu->outputs().ask_fills[i];
-  }
-  EXPECT_GT(fills, 100);  // the comparison covers fills, not only empty steps
-  EXPECT_NO_THROW(gpu_env->check_faults());
+  // The comparison covers fills, not only empty steps.
+  EXPECT_GT(expect_fresh_quote_parity(data, config, 12, -1.0, 4.0, true), 100);
 }
 
 /// Steps a CPU and a CUDA env of `config` with the same random explicit quotes
