@@ -107,6 +107,35 @@ TEST(FractionSplit, TwoSessionsWithWarmup) {
   EXPECT_FALSE(splits.train.contains(8));
 }
 
+TEST(FractionSplit, WarmupAndEndRowsOfTheConfigStayOutOfEverySplit) {
+  // Sessions of 8 and 12 rows, features' warm-up 3, split.warmup_rows 4 and
+  // end_rows 1: eligible [4,7) (3 rows) and [12,19) (7 rows), 10 in all.
+  const BookTensor book = make_book({8, 12});
+  SplitConfig config;
+  config.train_fraction = 0.5;
+  config.validation_fraction = 0.25;
+  config.test_fraction = 0.25;
+  config.warmup_rows = 4;
+  config.end_rows = 1;
+  const Splits splits = make_splits(book, 3, config);
+  // Cuts: floor(5) = 5, floor(7.5) = 7, 10: train [4,7) + [12,14), validation [14,16), test [16,19).
+  EXPECT_EQ(ranges_of(splits.train), (Ranges{{4, 7}, {12, 14}}));
+  EXPECT_EQ(ranges_of(splits.validation), (Ranges{{14, 16}}));
+  EXPECT_EQ(ranges_of(splits.test), (Ranges{{16, 19}}));
+  EXPECT_EQ(splits.warmup_rows_per_session, 4);
+  expect_well_formed(book, splits, 4);
+  EXPECT_FALSE(splits.test.contains(7));
+  EXPECT_FALSE(splits.test.contains(19));
+}
+
+TEST(FractionSplit, WarmupRowsBelowTheFeaturesWarmupNameTheKey) {
+  const BookTensor book = make_book({8, 12});
+  SplitConfig config;
+  config.warmup_rows = 2;
+  const ConfigError e = expect_config_error([&] { make_splits(book, 3, config); }, "split.warmup_rows");
+  EXPECT_NE(std::string(e.what()).find("3 rows"), std::string::npos) << e.what();
+}
+
 TEST(FractionSplit, DefaultFractions) {
   const BookTensor book = make_book({8, 12});
   const Splits splits = make_splits(book, 3, SplitConfig{});
@@ -232,6 +261,19 @@ TEST(SessionSplit, WholeSessionsByName) {
   EXPECT_TRUE(splits.test.ranges.empty());
   EXPECT_EQ(splits.train.rows(), 6);
   expect_well_formed(book, splits, 2);
+}
+
+TEST(SessionSplit, EndRowsLeaveEachSessionsLastRowsOut) {
+  const BookTensor book = make_book({4, 5, 6}, {"mon", "tue", "wed"});
+  SplitConfig config;
+  config.by = SplitBy::session;
+  config.train_sessions = {"mon", "wed"};
+  config.validation_sessions = {"tue"};
+  config.end_rows = 2;
+  const Splits splits = make_splits(book, 2, config);
+  // mon [2,4) minus 2 end rows is empty; tue [6,7); wed [11,13).
+  EXPECT_EQ(ranges_of(splits.train), (Ranges{{11, 13}}));
+  EXPECT_EQ(ranges_of(splits.validation), (Ranges{{6, 7}}));
 }
 
 TEST(SessionSplit, UnknownSessionNameNamesTheKey) {

@@ -183,6 +183,11 @@ const Table<SplitConfig>& split_keys() {
           list("train_sessions", &SplitConfig::train_sessions, "session name", "`by: session`"),
           list("validation_sessions", &SplitConfig::validation_sessions, "session name", "`by: session`"),
           list("test_sessions", &SplitConfig::test_sessions, "session name", "`by: session`"),
+          number("warmup_rows", &SplitConfig::warmup_rows, Range::at_least(0),
+                 "rows at the start of every session in no split; 0 = the features' warm-up (their longest "
+                 "window), the least accepted"),
+          number("end_rows", &SplitConfig::end_rows, Range::at_least(0),
+                 "rows at the end of every session in no split"),
       },
       check_split};
   return table;

@@ -85,6 +85,12 @@ void check_latency(const LatencyConfig& latency, const Checker& checker) {
 }
 
 void check_env(const EnvConfig& env, const Checker& checker) {
+  if (env.last_step == LastStep::liquidate_only && !env.liquidate_at_end) {
+    checker.fail("last_step",
+                 "'liquidate_only' discards the last step's action for the liquidation, and " +
+                     checker.key("liquidate_at_end") + " is false: set it to true or use 'quote_then_liquidate'",
+                 {"liquidate_at_end"});
+  }
   if (env.curriculum.enabled && env.curriculum.max_length < env.episode_length) {
     checker.fail("curriculum.max_length",
                  "expected a length >= " + checker.key("episode_length") + " (" + std::to_string(env.episode_length) +
@@ -154,6 +160,9 @@ const Table<EnvConfig>& env_keys() {
           choice("offset_unit", &EnvConfig::offset_unit, "unit of the action table's offsets"),
           choice("size_unit", &EnvConfig::size_unit, "unit of the action table's sizes: lots or notional"),
           std::make_shared<ActionsKey>(),
+          choice("quote_pricing", &EnvConfig::quote_pricing,
+                 "where a quote lies: on the tick grid around the mid, or at the floating-point mid minus (plus) "
+                 "the offset in currency, as the thesis's code compares it with the levels"),
           choice("fill_price", &EnvConfig::fill_price, "price of a fill (`fill_model: cross`)"),
           choice("fill_model", &EnvConfig::fill_model,
                  "fills when the next row crosses the quote (the thesis), or from the message log's executions "
@@ -161,6 +170,10 @@ const Table<EnvConfig>& env_keys() {
           choice("queue_model", &EnvConfig::queue_model,
                  "`fill_model: trades`: only executions advance the queue ahead, or cancellations at the price "
                  "too, in proportion"),
+          choice("level_fill_cap", &EnvConfig::level_fill_cap,
+                 "most a level fills of a notional order (`size_unit: quote`, the liquidation with "
+                 "`liquidation_size: notional_at_mid`): its size x price, or its size read as currency (the "
+                 "thesis's code)"),
           number("maker_fee_bps", &EnvConfig::maker_fee_bps, fee, "fee on fills in basis points (negative = rebate)"),
           number("taker_fee_bps", &EnvConfig::taker_fee_bps, fee, "fee on liquidation in basis points"),
           number("inventory_limit", &EnvConfig::inventory_limit, Range::at_least(0),
@@ -169,6 +182,13 @@ const Table<EnvConfig>& env_keys() {
                  "what happens to a quote that could breach it"),
           flag("liquidate_at_end", &EnvConfig::liquidate_at_end,
                "flatten against the book at a window's end (terminated) or not (truncated)"),
+          choice("last_step", &EnvConfig::last_step,
+                 "the last step of a window fills the agent's quote, then liquidates; or it discards the action "
+                 "and only liquidates (the thesis's code)"),
+          choice("liquidation_size", &EnvConfig::liquidation_size,
+                 "the liquidation trades exactly the position (beyond the visible depth at the deepest price), "
+                 "or an order for the position x the step's mid in currency over the visible depth, leaving the "
+                 "rest in the position (the thesis's code)"),
           section("latency", &EnvConfig::latency, latency_keys()),
           section("reward", &EnvConfig::reward, reward_keys()),
           section("observation", &EnvConfig::observation, observation_keys()),

@@ -87,8 +87,13 @@ std::string market_summary(const MarketData& market, const Config& config) {
   const Splits& splits = market.splits;
   std::string rsi;
   for (int w : layout.rsi_windows) rsi += (rsi.empty() ? "" : "/") + std::to_string(w);
-  out += fmt::format("  features      {} columns (depth {}, RSI {}), {} warm-up rows per session\n",
-                     market.table.columns(), layout.depth, rsi.empty() ? "none" : rsi, layout.warmup_rows());
+  const std::string end_rows =
+      config.split.end_rows > 0
+          ? fmt::format(" and {} end row{}", config.split.end_rows, config.split.end_rows == 1 ? "" : "s")
+          : std::string();
+  out += fmt::format("  features      {} columns (depth {}, RSI {}), {} warm-up rows{} per session\n",
+                     market.table.columns(), layout.depth, rsi.empty() ? "none" : rsi, splits.warmup_rows_per_session,
+                     end_rows);
   out += fmt::format("                computed on {} in {:.3f} s; normalised with training-split statistics\n",
                      market.feature_backend, market.feature_seconds);
   const std::int64_t eligible = splits.train.rows() + splits.validation.rows() + splits.test.rows();

@@ -63,13 +63,18 @@ bool parse_timestamp(const std::string& text, Nanos* out) {
 
 namespace {
 
-/// Rows of each session after its warm-up.
-std::vector<RowRange> eligible_ranges(const BookTensor& book, std::int64_t warmup_rows) {
+/// Rows of session `s` after its warm-up and before its end rows (empty when none).
+RowRange eligible_range(const BookTensor& book, int s, std::int64_t warmup_rows, std::int64_t end_rows) {
+  const std::int64_t begin = book.session_begin[s] + warmup_rows;
+  const std::int64_t end = book.session_begin[s + 1] - end_rows;
+  return begin < end ? RowRange{begin, end} : RowRange{begin, begin};
+}
+
+std::vector<RowRange> eligible_ranges(const BookTensor& book, std::int64_t warmup_rows, std::int64_t end_rows) {
   std::vector<RowRange> ranges;
   for (int s = 0; s < book.sessions(); ++s) {
-    const std::int64_t begin = book.session_begin[s] + warmup_rows;
-    const std::int64_t end = book.session_begin[s + 1];
-    if (begin < end) ranges.push_back({begin, end});
+    const RowRange range = eligible_range(book, s, warmup_rows, end_rows);
+    if (range.size() > 0) ranges.push_back(range);
   }
   return ranges;
 }
@@ -81,11 +86,18 @@ void append(Split* split, std::int64_t begin, std::int64_t end) {
 
 }  // namespace
 
-Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const SplitConfig& config) {
+Splits make_splits(const BookTensor& book, std::int64_t feature_warmup_rows, const SplitConfig& config) {
   validate(config);
+  if (config.warmup_rows > 0 && config.warmup_rows < feature_warmup_rows) {
+    throw ConfigError("split.warmup_rows", "expected 0 (the features' warm-up) or at least the features' warm-up of " +
+                                               std::to_string(feature_warmup_rows) +
+                                               " rows (their longest window), got " +
+                                               std::to_string(config.warmup_rows));
+  }
+  const std::int64_t warmup_rows = config.warmup_rows > 0 ? config.warmup_rows : feature_warmup_rows;
   Splits splits;
   splits.warmup_rows_per_session = warmup_rows;
-  const std::vector<RowRange> eligible = eligible_ranges(book, warmup_rows);
+  const std::vector<RowRange> eligible = eligible_ranges(book, warmup_rows, config.end_rows);
   Split* const targets[3] = {&splits.train, &splits.validation, &splits.test};
 
   switch (config.by) {
@@ -142,9 +154,9 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
           if (!used.insert(name).second) {
             throw ConfigError(keys[i], "session '" + name + "' is listed in more than one split");
           }
-          const int s = static_cast<int>(found - book.session_names.begin());
-          append(targets[i], std::min(book.session_begin[s] + warmup_rows, book.session_begin[s + 1]),
-                 book.session_begin[s + 1]);
+          const RowRange range = eligible_range(book, static_cast<int>(found - book.session_names.begin()),
+                                                warmup_rows, config.end_rows);
+          append(targets[i], range.begin, range.end);
         }
       }
       break;
@@ -152,7 +164,8 @@ Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const Split
   }
   if (splits.train.rows() == 0) {
     throw ConfigError("split", "the training split has no rows (" + std::to_string(book.rows()) + " rows, " +
-                                   std::to_string(warmup_rows) + " warm-up rows per session)");
+                                   std::to_string(warmup_rows) + " warm-up rows and " +
+                                   std::to_string(config.end_rows) + " end rows per session)");
   }
   return splits;
 }

@@ -28,9 +28,11 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   for (std::size_t k = 0; k < c.actions.size(); ++k) p.actions[k] = c.actions[k];
   p.offset_unit = c.offset_unit;
   p.size_unit = c.size_unit;
+  p.quote_pricing = c.quote_pricing;
   p.fill_price = c.fill_price;
   p.fill_model = c.fill_model;
   p.queue_model = c.queue_model;
+  p.level_fill_cap = c.level_fill_cap;
   if (c.fill_model == FillModel::trades && data.book->message_begin.empty()) {
     throw ConfigError("env.fill_model", "'trades' fills resting orders from the message log's executions, and this "
                                         "data has no messages (only LOBSTER data has them): use 'cross'");
@@ -40,6 +42,8 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   p.inventory_limit = c.inventory_limit;
   p.inventory_limit_mode = c.inventory_limit_mode;
   p.liquidate_at_end = c.liquidate_at_end;
+  p.last_step = c.last_step;
+  p.liquidation_size = c.liquidation_size;
   p.delay = c.latency.delay;
   p.delay_jitter = c.latency.jitter;
   p.pending_slots = c.latency.delay + c.latency.jitter + 1;

@@ -64,8 +64,8 @@ class AvellanedaStoikovPolicy final : public Policy {
     double best_distance = std::numeric_limits<double>::infinity();
     for (int a = 0; a < params_.action_count; ++a) {
       const ActionRow& r = params_.actions[a];
-      const double db = offset_ticks(params_, market_, r.bid_offset, row) - bid_offset;
-      const double da = offset_ticks(params_, market_, r.ask_offset, row) - ask_offset;
+      const double db = offset_ticks(params_.offset_unit, market_, r.bid_offset, row) - bid_offset;
+      const double da = offset_ticks(params_.offset_unit, market_, r.ask_offset, row) - ask_offset;
       const double distance = db * db + da * da;
       if (distance < best_distance) {
         best_distance = distance;

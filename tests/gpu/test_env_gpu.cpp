@@ -196,6 +196,23 @@ TEST_F(EnvFaultsGpu, OffsetUnitQuotesMatchTheCpu) {
   EXPECT_GT(expect_fresh_quote_parity(data, config, 12, -1.0, 4.0, true), 100);
 }
 
+TEST_F(EnvFaultsGpu, TheThesisCodesRulesMatchTheCpu) {
+  // Dollar offsets quoted at the float mid, levels capped at their size read as
+  // dollars, last steps that only liquidate an order for position x mid.
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  EnvConfig config = config_for(true, PenaltyKind::linear);
+  config.offset_unit = OffsetUnit::price;
+  config.size_unit = SizeUnit::quote;
+  config.fill_price = FillPrice::level;
+  config.inventory_limit = 0;
+  config.quote_pricing = QuotePricing::float_mid;
+  config.level_fill_cap = LevelFillCap::size_as_notional;
+  config.last_step = LastStep::liquidate_only;
+  config.liquidation_size = LiquidationSize::notional_at_mid;
+  EXPECT_GT(expect_fresh_quote_parity(data, config, 14, -0.05, 0.4, true), 100);
+}
+
 /// Steps a CPU and a CUDA env of `config` with the same random explicit quotes
 /// for 150 steps, comparing every output of every step; each step one env in
 /// `requote_every` draws a new quote (the others keep theirs, and so their

@@ -40,6 +40,10 @@ struct SplitConfig {
   std::string validation_start;  ///< by time: "YYYY-MM-DD HH:MM:SS[.fff]" in the data's clock
   std::string test_start;
   std::vector<std::string> train_sessions, validation_sessions, test_sessions;
+  /// Rows at the start of every session in no split; 0 = the features' warm-up
+  /// (their longest window), which is also the least accepted.
+  std::int64_t warmup_rows = 0;
+  std::int64_t end_rows = 0;  ///< rows at the end of every session in no split
 };
 
 /// Throws ConfigError naming the `split.*` key of a value outside its range,
@@ -52,9 +56,12 @@ struct Splits {
   std::int64_t warmup_rows_per_session = 0;
 };
 
-/// Splits the rows of `book`. The first `warmup_rows` rows of every session
-/// belong to no split. Throws ConfigError for impossible settings.
-Splits make_splits(const BookTensor& book, std::int64_t warmup_rows, const SplitConfig& config);
+/// Splits the rows of `book`. The first `config.warmup_rows` rows of every
+/// session (`feature_warmup_rows`, the features' warm-up, when 0) and its
+/// last `config.end_rows` rows belong to no split. Throws ConfigError for
+/// impossible settings, naming split.warmup_rows when it is set below the
+/// features' warm-up.
+Splits make_splits(const BookTensor& book, std::int64_t feature_warmup_rows, const SplitConfig& config);
 
 /// Parses "YYYY-MM-DD[ T]HH:MM:SS[.fraction]" into ns since the Unix epoch.
 /// Returns false when the text is not such a timestamp.

@@ -38,6 +38,26 @@ enum class QueueModel : std::int32_t {
   proportional,  ///< cancellations at the price advance it too, by the share of the level ahead
 };
 
+enum class QuotePricing : std::int32_t {
+  tick_grid,  ///< quotes on the tick grid around the half-tick mid, rounded within 1e-9 of a tick
+  float_mid,  ///< a quote is the floating-point mid in currency minus (plus) the offset; levels at or beyond it fill (the thesis's code)
+};
+
+enum class LevelFillCap : std::int32_t {
+  notional,          ///< notional sizes: a level fills at most its size x its price
+  size_as_notional,  ///< notional sizes: a level fills at most its size in base units read as currency (the thesis's code)
+};
+
+enum class LastStep : std::int32_t {
+  quote_then_liquidate,  ///< the agent's quote fills, then the position is liquidated
+  liquidate_only,        ///< the agent's action is discarded and only the liquidation trades (the thesis's code)
+};
+
+enum class LiquidationSize : std::int32_t {
+  position,         ///< exactly |position|; what exceeds the visible depth trades at the deepest level's price
+  notional_at_mid,  ///< |position| x the step's mid in currency over the visible depth; the rest stays (the thesis's code)
+};
+
 enum class RewardKind : std::int32_t {
   asymmetric,  ///< dPnL - eta * max(dPnL, 0)
   spooner,     ///< dPnL - eta * max(inventory PnL, 0): dampens only the speculative part
@@ -112,14 +132,18 @@ struct EnvConfig {
   OffsetUnit offset_unit = OffsetUnit::ticks;
   SizeUnit size_unit = SizeUnit::base;
   std::vector<ActionRow> actions;            ///< the action table (at most kMaxActions rows)
+  QuotePricing quote_pricing = QuotePricing::tick_grid;
   FillPrice fill_price = FillPrice::quote;
   FillModel fill_model = FillModel::cross;
   QueueModel queue_model = QueueModel::risk_averse;  ///< fill_model: trades
+  LevelFillCap level_fill_cap = LevelFillCap::notional;  ///< fill_model: cross, size_unit: quote
   double maker_fee_bps = 0.0;                ///< on every fill's notional; negative = rebate
   double taker_fee_bps = 0.0;                ///< on liquidation trades
   double inventory_limit = 0.0;              ///< |position| bound in base units; 0 = none
   InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
   bool liquidate_at_end = true;              ///< flatten against the book when a window ends
+  LastStep last_step = LastStep::quote_then_liquidate;  ///< liquidate_at_end: what the last step trades
+  LiquidationSize liquidation_size = LiquidationSize::position;  ///< liquidate_at_end: how much is liquidated
   LatencyConfig latency;
   RewardConfig reward;
   ObservationConfig observation;
@@ -146,6 +170,21 @@ constexpr auto enum_names(FillModel) {
 constexpr auto enum_names(QueueModel) {
   return enum_table<QueueModel>({{QueueModel::risk_averse, "risk_averse"}, {QueueModel::proportional, "proportional"}});
 }
+constexpr auto enum_names(QuotePricing) {
+  return enum_table<QuotePricing>({{QuotePricing::tick_grid, "tick_grid"}, {QuotePricing::float_mid, "float_mid"}});
+}
+constexpr auto enum_names(LevelFillCap) {
+  return enum_table<LevelFillCap>(
+      {{LevelFillCap::notional, "notional"}, {LevelFillCap::size_as_notional, "size_as_notional"}});
+}
+constexpr auto enum_names(LastStep) {
+  return enum_table<LastStep>(
+      {{LastStep::quote_then_liquidate, "quote_then_liquidate"}, {LastStep::liquidate_only, "liquidate_only"}});
+}
+constexpr auto enum_names(LiquidationSize) {
+  return enum_table<LiquidationSize>(
+      {{LiquidationSize::position, "position"}, {LiquidationSize::notional_at_mid, "notional_at_mid"}});
+}
 constexpr auto enum_names(RewardKind) {
   return enum_table<RewardKind>({{RewardKind::asymmetric, "asymmetric"}, {RewardKind::spooner, "spooner"}});
 }
@@ -171,6 +210,10 @@ inline const char* to_string(SizeUnit unit) { return enum_names(unit).name(unit)
 inline const char* to_string(FillPrice price) { return enum_names(price).name(price); }
 inline const char* to_string(FillModel model) { return enum_names(model).name(model); }
 inline const char* to_string(QueueModel model) { return enum_names(model).name(model); }
+inline const char* to_string(QuotePricing pricing) { return enum_names(pricing).name(pricing); }
+inline const char* to_string(LevelFillCap cap) { return enum_names(cap).name(cap); }
+inline const char* to_string(LastStep step) { return enum_names(step).name(step); }
+inline const char* to_string(LiquidationSize size) { return enum_names(size).name(size); }
 inline const char* to_string(RewardKind kind) { return enum_names(kind).name(kind); }
 inline const char* to_string(PenaltyKind kind) { return enum_names(kind).name(kind); }
 inline const char* to_string(InventoryLimitMode mode) { return enum_names(mode).name(mode); }

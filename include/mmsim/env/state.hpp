@@ -43,14 +43,18 @@ struct StepParams {
   ActionRow actions[kMaxActions];
   OffsetUnit offset_unit = OffsetUnit::ticks;
   SizeUnit size_unit = SizeUnit::base;
+  QuotePricing quote_pricing = QuotePricing::tick_grid;
   FillPrice fill_price = FillPrice::quote;
   FillModel fill_model = FillModel::cross;
   QueueModel queue_model = QueueModel::risk_averse;
+  LevelFillCap level_fill_cap = LevelFillCap::notional;
   double maker_fee = 0;  ///< fraction of notional (bps / 1e4)
   double taker_fee = 0;
   double inventory_limit = 0;
   InventoryLimitMode inventory_limit_mode = InventoryLimitMode::shrink;
   bool liquidate_at_end = true;
+  LastStep last_step = LastStep::quote_then_liquidate;
+  LiquidationSize liquidation_size = LiquidationSize::position;
   int delay = 0;          ///< steps from choosing an order to its taking effect (least)
   int delay_jitter = 0;   ///< extra steps drawn per order, uniform in [0, delay_jitter]
   int pending_slots = 1;  ///< delay + delay_jitter + 1: orders in flight per env
@@ -151,8 +155,8 @@ struct EnvOutputViews {
   std::int32_t* ask_fills = nullptr;  ///< [N]
   Ticks* bid_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
   Ticks* ask_quote = nullptr;       ///< [N] price of the order resting this step (ticks; 0 = none)
-  /// [N] where the step liquidated: the proceeds of flattening minus the
-  /// position's value at the mid of the row it traded against (currency,
+  /// [N] where the step liquidated: its proceeds minus the value of the
+  /// units it traded at the mid of the row it traded against (currency,
   /// before the taker fee; < 0 when crossing the spread costs); 0 elsewhere.
   double* liquidation = nullptr;
   double* liquidation_fee = nullptr;  ///< [N] the liquidation's taker fee (currency, part of `fees`); 0 elsewhere

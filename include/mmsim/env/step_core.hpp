@@ -52,32 +52,40 @@ MMSIM_HD inline void advance(const StepParams& p, const EnvState& s, std::int64_
   push_frame(p, s, i);
 }
 
-/// One step of env `i` quoting `quote`: offsets in ticks from the mid of the
-/// row the env sees (not the config's offset unit), sizes in the config's
-/// size unit. The order takes effect after the latency (docs/mechanics.md). An invalid
-/// quote is reported as a fault and replaced by no quote on either side.
-/// `finished_total` is the count of all envs' finished episodes before this
-/// step (curriculum over all envs). Returns true when the env's episode
-/// ended (it has already been reset).
-MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, const WindowRanges& w,
-                                     const EnvState& s, const EnvOutputViews& o, std::int64_t i, ActionRow quote,
-                                     std::int64_t finished_total) {
-  if (!valid_quote(quote)) {
+/// One step of env `i` quoting `quote`: offsets in `unit` from the mid of
+/// the row the env sees, sizes in the config's size unit. The order takes
+/// effect after the latency (docs/mechanics.md). An invalid quote is reported
+/// as a fault and replaced by no quote on either side. With env.last_step:
+/// liquidate_only, the last step of a window neither sends the quote nor fills
+/// the active order. `finished_total` is the count of all envs' finished
+/// episodes before this step (curriculum over all envs). Returns true when
+/// the env's episode ended (it has already been reset).
+MMSIM_HD inline bool step_env_order(const StepParams& p, const MarketView& m, const WindowRanges& w,
+                                    const EnvState& s, const EnvOutputViews& o, std::int64_t i, ActionRow quote,
+                                    OffsetUnit unit, std::int64_t finished_total) {
+  const std::int64_t seen = observed_row(p, s, i);
+  const ActionRow in_ticks{offset_ticks(unit, m, quote.bid_offset, seen), offset_ticks(unit, m, quote.ask_offset, seen),
+                           quote.bid_size, quote.ask_size};
+  if (!valid_quote(in_ticks)) {
     report_fault(o.fault, i, s.step[i], FaultKind::invalid_quote);
     quote = ActionRow{};
   }
   const std::int64_t row = s.row[i];
   const double position_before = s.position[i];
-
-  // The agent prices its order from the book it sees; it takes effect after the latency.
-  SentOrder order;
-  const bool arrived = exchange_orders(p, s, i, price_order(m, observed_row(p, s, i), quote), &order);
-  if (arrived) apply_inventory_limit(p, m, position_before, &order);
-
-  // The market moves to the next row; the active orders fill against it and the account is marked there.
-  const StepFills fills = fill_orders(p, m, s, o, i, row, arrived, order);
-  StepAccount account = book_fills(p, m, s, i, row, fills);
   const bool ended = s.step[i] + 1 >= s.length[i];
+  const bool quoting = !(ended && p.liquidate_at_end && p.last_step == LastStep::liquidate_only);
+
+  StepFills fills;
+  if (quoting) {
+    // The agent prices its order from the book it sees; it takes effect after the latency.
+    SentOrder order;
+    const bool arrived = exchange_orders(p, s, i, price_order(p, m, seen, quote, unit), &order);
+    if (arrived) apply_inventory_limit(p, m, position_before, &order);
+    // The market moves to the next row; the active orders fill against it.
+    fills = fill_orders(p, m, s, o, i, row, arrived, order);
+  }
+  // The account is marked at the next row.
+  StepAccount account = book_fills(p, m, s, i, row, fills);
   if (ended && p.liquidate_at_end && account.position != 0) liquidate(p, m, row + 1, &account);
 
   const double reward = step_reward(p, account.pnl - s.pnl[i],
@@ -97,17 +105,19 @@ MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, c
   return ended;
 }
 
+/// One step of env `i` quoting `quote` with offsets in ticks (step_env_order).
+MMSIM_HD inline bool step_env_quotes(const StepParams& p, const MarketView& m, const WindowRanges& w,
+                                     const EnvState& s, const EnvOutputViews& o, std::int64_t i,
+                                     const ActionRow& quote, std::int64_t finished_total) {
+  return step_env_order(p, m, w, s, o, i, quote, OffsetUnit::ticks, finished_total);
+}
+
 /// One step of env `i` quoting `quote` with offsets in the config's offset
-/// unit (env.offset_unit), as the action table's rows are: converted to ticks
-/// at the row the env sees, then as step_env_quotes. The one conversion of
-/// the action table and of continuous policies' quotes.
+/// unit (env.offset_unit), as the action table's rows are (step_env_order).
 MMSIM_HD inline bool step_env_offsets(const StepParams& p, const MarketView& m, const WindowRanges& w,
                                       const EnvState& s, const EnvOutputViews& o, std::int64_t i,
                                       const ActionRow& quote, std::int64_t finished_total) {
-  const std::int64_t row = observed_row(p, s, i);
-  const ActionRow in_ticks{offset_ticks(p, m, quote.bid_offset, row), offset_ticks(p, m, quote.ask_offset, row),
-                           quote.bid_size, quote.ask_size};
-  return step_env_quotes(p, m, w, s, o, i, in_ticks, finished_total);
+  return step_env_order(p, m, w, s, o, i, quote, p.offset_unit, finished_total);
 }
 
 /// One step of env `i` with row `action` of the action table (an index

@@ -38,9 +38,9 @@ struct StepAccount {
   double cash = 0;
   double mid_before = 0;  ///< mid of the step's row
   double mid_after = 0;   ///< mid of the next row
-  double pnl = 0;         ///< cash + position x mid_after; after a liquidation, cash
+  double pnl = 0;         ///< cash + position x mid_after (cash after a liquidation that flattens)
   double pnl_mark = 0;    ///< cash + position x mid_after before any liquidation
-  double liquidation = 0;      ///< the liquidation's proceeds minus the position's value at mid_after
+  double liquidation = 0;      ///< the liquidation's proceeds minus its traded units' value at mid_after
   double liquidation_fee = 0;  ///< the liquidation's taker fee
 };
 
@@ -59,18 +59,22 @@ MMSIM_HD inline StepAccount book_fills(const StepParams& p, const MarketView& m,
   return a;
 }
 
-/// Flattens the account's position against `row` (liquidation_cash) with the
-/// taker fee; the PnL is then the cash.
+/// Liquidates the account's position against `row` by env.liquidation_size
+/// (liquidation_cash: flat after; notional_liquidation_cash: what the order
+/// did not trade stays) with the taker fee, and marks what stays at the mid.
 MMSIM_HD inline void liquidate(const StepParams& p, const MarketView& m, std::int64_t row, StepAccount* a) {
   double notional = 0;
-  const double proceeds = liquidation_cash(m, row, a->position, &notional);
+  double units = -a->position;
+  const double proceeds = p.liquidation_size == LiquidationSize::notional_at_mid
+                              ? notional_liquidation_cash(p, m, row, a->position, a->mid_before, &notional, &units)
+                              : liquidation_cash(m, row, a->position, &notional);
   const double taker = p.taker_fee * notional;
-  a->liquidation = proceeds - a->position * a->mid_after;
+  a->liquidation = proceeds + units * a->mid_after;
   a->liquidation_fee = taker;
   a->cash += proceeds - taker;
   a->fee += taker;
-  a->position = 0;
-  a->pnl = a->cash;
+  a->position = p.liquidation_size == LiquidationSize::notional_at_mid ? a->position + units : 0.0;
+  a->pnl = a->cash + a->position * a->mid_after;
 }
 
 }  // namespace mmsim

@@ -29,9 +29,18 @@ struct StepFills {
   Ticks bid_resting = 0, ask_resting = 0;
 };
 
+/// The most notional (currency) a level of `level_lots` at `price_currency`
+/// fills of a notional order, by env.level_fill_cap: the level's notional, or
+/// its size in base units read as currency (the thesis's code).
+MMSIM_HD inline double level_notional_cap(const StepParams& p, const MarketView& m, Lots level_lots,
+                                          double price_currency) {
+  const double units = static_cast<double>(level_lots) * m.lot_size;
+  return p.level_fill_cap == LevelFillCap::size_as_notional ? units : units * price_currency;
+}
+
 /// Fills a resting quote against `row`: a buy walks the ask levels priced at
 /// or below it, a sell the bid levels at or above it; each level gives
-/// min(remaining size, level size). `*left` receives the size not filled
+/// min(remaining size, level size), notional sizes capped by env.level_fill_cap. `*left` receives the size not filled
 /// (the config's size unit).
 MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std::int64_t row, bool buy, Ticks quote,
                                    double size, double* left) {
@@ -52,7 +61,7 @@ MMSIM_HD inline SideFill walk_fill(const StepParams& p, const MarketView& m, std
       notional = units * price_currency;
       remaining -= lots;
     } else {
-      const double level_notional = static_cast<double>(level_lots) * m.lot_size * price_currency;
+      const double level_notional = level_notional_cap(p, m, level_lots, price_currency);
       notional = remaining < level_notional ? remaining : level_notional;
       units = notional / price_currency;
       remaining -= notional;
@@ -247,6 +256,35 @@ MMSIM_HD inline double liquidation_cash(const MarketView& m, std::int64_t row, d
   }
   traded += remaining * last_price;
   *notional = traded;
+  return sell ? traded : -traded;
+}
+
+/// liquidation_size: notional_at_mid (the thesis's code). Flattens `position`
+/// against `row` with an order for |position| x `mid` currency: a long
+/// position sells into the bids, a short one buys the asks, each level at its
+/// price giving at most level_notional_cap; nothing trades beyond the visible
+/// depth. Returns the cash change before fees, sets the traded notional and
+/// `*units`, the base units traded (signed: + bought). These need not be
+/// -position: the rest of the order is not traded, and a level priced off
+/// `mid` trades notional / price units.
+MMSIM_HD inline double notional_liquidation_cash(const StepParams& p, const MarketView& m, std::int64_t row,
+                                                 double position, double mid, double* notional, double* units) {
+  const bool sell = position > 0;
+  double remaining = (sell ? position : -position) * mid;
+  double traded = 0, traded_units = 0;
+  const std::int64_t depth = m.bid_price.cols;
+  for (std::int64_t level = 0; level < depth && remaining > 0; ++level) {
+    const Lots level_lots = sell ? m.bid_size(row, level) : m.ask_size(row, level);
+    if (level_lots == 0) break;
+    const double price = static_cast<double>(sell ? m.bid_price(row, level) : m.ask_price(row, level)) * m.tick_size;
+    const double cap = level_notional_cap(p, m, level_lots, price);
+    const double deal = remaining < cap ? remaining : cap;
+    traded += deal;
+    traded_units += deal / price;
+    remaining -= deal;
+  }
+  *notional = traded;
+  *units = sell ? -traded_units : traded_units;
   return sell ? traded : -traded;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Pricing an order (docs/mechanics.md, "One step", 2-4): offsets in ticks,
-// quote prices on the tick grid around the mid, and the base units a size
+// quote prices around the mid (env.quote_pricing), and the base units a size
 // stands for.
 
 #include <cmath>
@@ -14,14 +14,19 @@
 
 namespace mmsim {
 
-/// An offset in env.offset_unit (the action table's, a continuous quote's) in ticks, at `row`.
-MMSIM_HD inline double offset_ticks(const StepParams& p, const MarketView& m, double offset, std::int64_t row) {
-  switch (p.offset_unit) {
+/// An offset in `unit` (the action table's, a continuous quote's: env.offset_unit) in ticks, at `row`.
+MMSIM_HD inline double offset_ticks(OffsetUnit unit, const MarketView& m, double offset, std::int64_t row) {
+  switch (unit) {
     case OffsetUnit::price: return offset / m.tick_size;
     case OffsetUnit::half_spread: return offset * 0.5 * static_cast<double>(spread_ticks(m, row));
     case OffsetUnit::ticks: break;
   }
   return offset;
+}
+
+/// An offset in `unit` in currency, at `row` (an offset in currency is kept as given).
+MMSIM_HD inline double offset_price(OffsetUnit unit, const MarketView& m, double offset, std::int64_t row) {
+  return unit == OffsetUnit::price ? offset : offset_ticks(unit, m, offset, row) * m.tick_size;
 }
 
 /// Tolerance for placing a quote exactly on the tick grid despite rounding
@@ -36,6 +41,41 @@ MMSIM_HD inline Ticks bid_quote_price(std::int64_t mid_half_ticks, double offset
 /// Ask quote: the mid plus the offset, rounded up to the tick grid.
 MMSIM_HD inline Ticks ask_quote_price(std::int64_t mid_half_ticks, double offset) {
   return static_cast<Ticks>(ceil(0.5 * (static_cast<double>(mid_half_ticks) + 2.0 * offset) - kGridTolerance));
+}
+
+/// The price of `ticks` in currency as the double nearest its decimal value,
+/// the way a data file's text ("564.35") reads: ticks / (1 / tick_size) when
+/// a tick divides the currency unit (exact integers, one rounding), else
+/// ticks x tick_size.
+MMSIM_HD inline double decimal_price(const MarketView& m, Ticks ticks) {
+  const double ticks_per_unit = floor(1.0 / m.tick_size + 0.5);
+  const bool divides = ticks_per_unit >= 1 && fabs(ticks_per_unit * m.tick_size - 1.0) < 1e-12;
+  return divides ? static_cast<double>(ticks) / ticks_per_unit : static_cast<double>(ticks) * m.tick_size;
+}
+
+/// The mid of `row` in currency as the thesis's code computes it: the mean of
+/// the best bid's and best ask's decimal prices, in floating point.
+MMSIM_HD inline double float_mid_price(const MarketView& m, std::int64_t row) {
+  return (decimal_price(m, m.bid_price(row, 0)) + decimal_price(m, m.ask_price(row, 0))) / 2;
+}
+
+/// quote_pricing: float_mid. The highest tick price whose decimal price is at
+/// or below the bid `quote` (currency): exactly the ask levels the code's
+/// `level <= quote` fills, since decimal prices rise with ticks.
+MMSIM_HD inline Ticks float_bid_limit(const MarketView& m, double quote) {
+  auto t = static_cast<Ticks>(floor(quote / m.tick_size));
+  while (decimal_price(m, t + 1) <= quote) ++t;
+  while (decimal_price(m, t) > quote) --t;
+  return t;
+}
+
+/// quote_pricing: float_mid. The lowest tick price whose decimal price is at
+/// or above the ask `quote` (currency): the bid levels `level >= quote` fills.
+MMSIM_HD inline Ticks float_ask_limit(const MarketView& m, double quote) {
+  auto t = static_cast<Ticks>(ceil(quote / m.tick_size));
+  while (decimal_price(m, t - 1) >= quote) --t;
+  while (decimal_price(m, t) < quote) ++t;
+  return t;
 }
 
 /// Base units a quote of `size` (lots or notional) at `price` ticks stands for.
@@ -57,14 +97,22 @@ MMSIM_HD inline bool valid_quote(const ActionRow& q) {
          valid_size(q.bid_size) && valid_size(q.ask_size);
 }
 
-/// The order the agent sends for `quote` (offsets in ticks) when it sees
-/// `seen`: prices on the tick grid around that row's mid; a side priced at or
-/// below 0 ticks is not quoted.
-MMSIM_HD inline SentOrder price_order(const MarketView& m, std::int64_t seen, const ActionRow& quote) {
-  const std::int64_t mid = mid_half_ticks(m, seen);
+/// The order the agent sends for `quote` (offsets in `unit`) when it sees
+/// `seen`, priced by env.quote_pricing around that row's mid: on the tick
+/// grid, or at the tick limits of the floating-point quote; a side priced at
+/// or below 0 ticks is not quoted.
+MMSIM_HD inline SentOrder price_order(const StepParams& p, const MarketView& m, std::int64_t seen,
+                                      const ActionRow& quote, OffsetUnit unit) {
   SentOrder sent;
-  sent.bid_price = bid_quote_price(mid, quote.bid_offset);
-  sent.ask_price = ask_quote_price(mid, quote.ask_offset);
+  if (p.quote_pricing == QuotePricing::float_mid) {
+    const double mid = float_mid_price(m, seen);
+    sent.bid_price = float_bid_limit(m, mid - offset_price(unit, m, quote.bid_offset, seen));
+    sent.ask_price = float_ask_limit(m, mid + offset_price(unit, m, quote.ask_offset, seen));
+  } else {
+    const std::int64_t mid = mid_half_ticks(m, seen);
+    sent.bid_price = bid_quote_price(mid, offset_ticks(unit, m, quote.bid_offset, seen));
+    sent.ask_price = ask_quote_price(mid, offset_ticks(unit, m, quote.ask_offset, seen));
+  }
   sent.bid_size = sent.bid_price > 0 ? quote.bid_size : 0.0;
   sent.ask_size = sent.ask_price > 0 ? quote.ask_size : 0.0;
   return sent;
