@@ -1,7 +1,8 @@
 // CPU backend: env steps per second against the number of envs, thesis
 // setup, under the cross fill model (trades = 0) and the trades model (1),
-// without latency and with orders delayed 5 steps; and beside a thread that
-// keeps a core busy, on every core (threads = 0) or on one (threads = 1).
+// without latency and with orders delayed 5 steps; under the thesis's code
+// rules and mmsim's default rules; and beside a thread that keeps a core
+// busy, on every core (threads = 0) or on one (threads = 1).
 
 #include <benchmark/benchmark.h>
 
@@ -39,6 +40,35 @@ BENCHMARK(BM_EnvStepCpu)
     ->ArgsProduct({benchmark::CreateRange(1, 1 << 16, 4), {0, 1}, {0}})
     ->ArgsProduct({{1 << 10, 1 << 16}, {0, 1}, {5}})
     ->UseRealTime();
+
+/// As BM_EnvStepCpu (cross, no latency) under the thesis's code rules
+/// (configs/thesis.yaml: rules = 1) or mmsim's default rules (rules = 0):
+/// what reproducing the code costs.
+void BM_EnvStepCpuRules(benchmark::State& state) {
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t n = state.range(0);
+  mmsim::EnvConfig config = mmsim::bench::env_config(setup, 0, 0);
+  if (state.range(1) == 0) {
+    const mmsim::EnvConfig defaults;
+    config.quote_pricing = defaults.quote_pricing;
+    config.level_fill_cap = defaults.level_fill_cap;
+    config.last_step = defaults.last_step;
+    config.liquidation_size = defaults.liquidation_size;
+  }
+  auto env = mmsim::make_cpu_env(setup.data(), config, n, 1);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
+  for (auto _ : state) {
+    env->step(actions.data());
+    benchmark::ClobberMemory();
+  }
+  env->check_faults();
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["envs"] = static_cast<double>(n);
+}
+
+BENCHMARK(BM_EnvStepCpuRules)->ArgNames({"envs", "rules"})->ArgsProduct({{1 << 10, 1 << 14}, {0, 1}})->UseRealTime();
 
 /// As BM_EnvStepCpu (cross, no latency) while another thread spins for the
 /// whole run, as a second process on the machine would: a step on every core

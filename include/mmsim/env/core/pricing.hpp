@@ -43,38 +43,46 @@ MMSIM_HD inline Ticks ask_quote_price(std::int64_t mid_half_ticks, double offset
   return static_cast<Ticks>(ceil(0.5 * (static_cast<double>(mid_half_ticks) + 2.0 * offset) - kGridTolerance));
 }
 
-/// The price of `ticks` in currency as the double nearest its decimal value,
-/// the way a data file's text ("564.35") reads: ticks / (1 / tick_size) when
-/// a tick divides the currency unit (exact integers, one rounding), else
-/// ticks x tick_size.
-MMSIM_HD inline double decimal_price(const MarketView& m, Ticks ticks) {
-  const double ticks_per_unit = floor(1.0 / m.tick_size + 0.5);
-  const bool divides = ticks_per_unit >= 1 && fabs(ticks_per_unit * m.tick_size - 1.0) < 1e-12;
-  return divides ? static_cast<double>(ticks) / ticks_per_unit : static_cast<double>(ticks) * m.tick_size;
-}
+/// Prices in ticks as the doubles nearest their decimal values, the way a
+/// data file's text ("564.35") reads: ticks / (1 / tick_size) when a tick
+/// divides the currency unit (exact integers, one rounding), else
+/// ticks x tick_size. Built once per order: the test of the tick is shared.
+struct DecimalPrices {
+  double ticks_per_unit = 0;  ///< 1 / tick_size when a tick divides the unit; 0 otherwise
+  double tick_size = 0;
+
+  MMSIM_HD explicit DecimalPrices(double tick) : tick_size(tick) {
+    const double per_unit = floor(1.0 / tick + 0.5);
+    if (per_unit >= 1 && fabs(per_unit * tick - 1.0) < 1e-12) ticks_per_unit = per_unit;
+  }
+
+  MMSIM_HD double operator()(Ticks ticks) const {
+    return ticks_per_unit > 0 ? static_cast<double>(ticks) / ticks_per_unit : static_cast<double>(ticks) * tick_size;
+  }
+};
 
 /// The mid of `row` in currency as the thesis's code computes it: the mean of
 /// the best bid's and best ask's decimal prices, in floating point.
-MMSIM_HD inline double float_mid_price(const MarketView& m, std::int64_t row) {
-  return (decimal_price(m, m.bid_price(row, 0)) + decimal_price(m, m.ask_price(row, 0))) / 2;
+MMSIM_HD inline double float_mid_price(const MarketView& m, const DecimalPrices& decimal, std::int64_t row) {
+  return (decimal(m.bid_price(row, 0)) + decimal(m.ask_price(row, 0))) / 2;
 }
 
 /// quote_pricing: float_mid. The highest tick price whose decimal price is at
 /// or below the bid `quote` (currency): exactly the ask levels the code's
 /// `level <= quote` fills, since decimal prices rise with ticks.
-MMSIM_HD inline Ticks float_bid_limit(const MarketView& m, double quote) {
-  auto t = static_cast<Ticks>(floor(quote / m.tick_size));
-  while (decimal_price(m, t + 1) <= quote) ++t;
-  while (decimal_price(m, t) > quote) --t;
+MMSIM_HD inline Ticks float_bid_limit(const DecimalPrices& decimal, double quote) {
+  auto t = static_cast<Ticks>(floor(quote / decimal.tick_size));
+  while (decimal(t + 1) <= quote) ++t;
+  while (decimal(t) > quote) --t;
   return t;
 }
 
 /// quote_pricing: float_mid. The lowest tick price whose decimal price is at
 /// or above the ask `quote` (currency): the bid levels `level >= quote` fills.
-MMSIM_HD inline Ticks float_ask_limit(const MarketView& m, double quote) {
-  auto t = static_cast<Ticks>(ceil(quote / m.tick_size));
-  while (decimal_price(m, t - 1) >= quote) --t;
-  while (decimal_price(m, t) < quote) ++t;
+MMSIM_HD inline Ticks float_ask_limit(const DecimalPrices& decimal, double quote) {
+  auto t = static_cast<Ticks>(ceil(quote / decimal.tick_size));
+  while (decimal(t - 1) >= quote) --t;
+  while (decimal(t) < quote) ++t;
   return t;
 }
 
@@ -105,9 +113,10 @@ MMSIM_HD inline SentOrder price_order(const StepParams& p, const MarketView& m, 
                                       const ActionRow& quote, OffsetUnit unit) {
   SentOrder sent;
   if (p.quote_pricing == QuotePricing::float_mid) {
-    const double mid = float_mid_price(m, seen);
-    sent.bid_price = float_bid_limit(m, mid - offset_price(unit, m, quote.bid_offset, seen));
-    sent.ask_price = float_ask_limit(m, mid + offset_price(unit, m, quote.ask_offset, seen));
+    const DecimalPrices decimal(m.tick_size);
+    const double mid = float_mid_price(m, decimal, seen);
+    sent.bid_price = float_bid_limit(decimal, mid - offset_price(unit, m, quote.bid_offset, seen));
+    sent.ask_price = float_ask_limit(decimal, mid + offset_price(unit, m, quote.ask_offset, seen));
   } else {
     const std::int64_t mid = mid_half_ticks(m, seen);
     sent.bid_price = bid_quote_price(mid, offset_ticks(unit, m, quote.bid_offset, seen));
