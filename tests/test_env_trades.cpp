@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "env/backend.hpp"
 #include "env_test_util.hpp"
 
 namespace mmsim::test {
@@ -483,6 +484,116 @@ TEST(EnvTradesFill, InvariantsOverRandomRunsOnTheSample) {
   std::cout << "fills: risk_averse " << runs[0].fills << " (" << runs[0].volume << " units), proportional "
             << runs[1].fills << " (" << runs[1].volume << "), cross " << runs[2].fills << " (" << runs[2].volume
             << ")\n";
+}
+
+// ---------------------------------------------------------------------------
+// The matching-engine rules of the trades model (docs/mechanics.md, "Fill
+// model trades", 5): each against its default, from kTradesRow (mid 10001).
+// ---------------------------------------------------------------------------
+
+struct SideResult {
+  double bought, rest, queue;
+};
+
+/// One step of one env quoting `quote` (offsets in ticks) on `m` under `c`.
+SideResult one_bid_step(const Market& m, const EnvConfig& c, const ActionRow& quote) {
+  auto env = make_env(m, c);
+  step_quotes(*env, {quote});
+  return {env->outputs().bid_volume[0], state_of(*env, "bid_rest")[0], state_of(*env, "bid_queue")[0]};
+}
+
+TEST(EnvTradesRules, TheBestAskFallingToABidFillsItWholeWithoutATrade) {
+  // Row 1: a new sell order at 10001 meets the bid placed inside the spread at
+  // 10001; no execution prints. The 50 lots shown do not bound the fill.
+  const BookRow row1 = {{{10000, 300}}, {{10001, 50}, {10002, 400}}};
+  const Market m = trades_market({kTradesRow, row1, kTradesRow}, {});
+  EnvConfig c = trades_config(m);
+  EXPECT_EQ(one_bid_step(m, c, {0, 0, 100, 0}).bought, 0.0);  // ignore: only trades fill
+  c.book_crossing = BookCrossing::fill;
+  const SideResult r = one_bid_step(m, c, {0, 0, 100, 0});
+  EXPECT_DOUBLE_EQ(r.bought, 100.0);
+  EXPECT_DOUBLE_EQ(r.rest, 0.0);
+}
+
+TEST(EnvTradesRules, TheBestAskFallingThroughABidAfterATradeFillsTheRest) {
+  // A seller hits 30 bids at 10000, below the bid at 10001 (fills 30 first),
+  // and row 1's best ask is 9999, through the bid: the other 70 fill too.
+  const BookRow row1 = {{{9998, 100}}, {{9999, 80}, {10002, 400}}};
+  const Market m = trades_market({kTradesRow, row1, kTradesRow}, {{}, {visible(30, 10000, +1)}});
+  EnvConfig c = trades_config(m);
+  EXPECT_DOUBLE_EQ(one_bid_step(m, c, {0, 0, 100, 0}).bought, 30.0);
+  c.book_crossing = BookCrossing::fill;
+  auto env = make_env(m, c);
+  step_quotes(*env, {{0, 0, 100, 0}});
+  const auto& o = env->outputs();
+  EXPECT_DOUBLE_EQ(o.bid_volume[0], 100.0);
+  EXPECT_EQ(o.bid_fills[0], 2);  // the trade, then the crossing
+  EXPECT_NEAR(o.bid_price[0], 100.01, kDoubleRounding);  // both at the order's price
+  EXPECT_NEAR(o.cash[0], -10001.0, kDoubleAccumulation);
+}
+
+TEST(EnvTradesRules, ASweepThroughTheOrdersPriceFillsItWhole) {
+  // A bid of 500 at 10000 behind 300. A seller sweeps the 300 lots at 10000,
+  // then 50 at 9999: at 10000 nothing passes the queue; the print at 9999 is
+  // worse than the bid, so the aggressor passed it.
+  const Market m = trades_market({kTradesRow, kTradesRow, kTradesRow},
+                                 {{}, {visible(300, 10000, +1), visible(50, 9999, +1)}});
+  EnvConfig c = trades_config(m);
+  SideResult r = one_bid_step(m, c, {1, 0, 500, 0});
+  EXPECT_DOUBLE_EQ(r.bought, 50.0);  // printed_size: the 50 printed at 9999
+  EXPECT_DOUBLE_EQ(r.rest, 450.0);
+  c.trade_through = TradeThrough::whole_order;
+  r = one_bid_step(m, c, {1, 0, 500, 0});
+  EXPECT_DOUBLE_EQ(r.bought, 500.0);
+  EXPECT_DOUBLE_EQ(r.rest, 0.0);
+}
+
+TEST(EnvTradesRules, AHiddenExecutionAtTheOrdersPriceShowsTheDisplayedQueueGone) {
+  // A bid of 100 at 10000 behind 300 displayed lots; 40 hidden lots at 10000 execute.
+  const Market m = trades_market({kTradesRow, kTradesRow, kTradesRow}, {{}, {hidden(40, 10000, +1)}});
+  EnvConfig c = trades_config(m);
+  SideResult r = one_bid_step(m, c, {1, 0, 100, 0});
+  EXPECT_DOUBLE_EQ(r.bought, 0.0);
+  EXPECT_DOUBLE_EQ(r.queue, 300.0);
+  c.hidden_executions = HiddenExecutions::displayed_first;
+  r = one_bid_step(m, c, {1, 0, 100, 0});
+  EXPECT_DOUBLE_EQ(r.bought, 40.0);  // displayed orders, this one included, execute before hidden ones
+  EXPECT_DOUBLE_EQ(r.queue, 0.0);
+  EXPECT_DOUBLE_EQ(r.rest, 60.0);
+}
+
+TEST(EnvTradesRules, ACancellationBelowTheQueueAheadMovesTheOrderUp) {
+  // A bid of 100 at 10000 behind 300. 250 lots at 10000 are cancelled; row 1
+  // shows 50 there. Then 60 lots execute at 10000.
+  const BookRow row1 = {{{10000, 50}, {9999, 200}}, {{10002, 400}}};
+  const Market m = trades_market({kTradesRow, row1, row1, row1},
+                                 {{}, {msg(MessageType::full_delete, 250, 10000, +1)}, {visible(60, 10000, +1)}});
+  for (const QueueCap cap : {QueueCap::none, QueueCap::visible_level}) {
+    SCOPED_TRACE(to_string(cap));
+    EnvConfig c = trades_config(m);
+    c.queue_cap = cap;
+    auto env = make_env(m, c);
+    step_quotes(*env, {{1, 0, 100, 0}});
+    const bool capped = cap == QueueCap::visible_level;
+    EXPECT_DOUBLE_EQ(state_of(*env, "bid_queue")[0], capped ? 50.0 : 300.0);
+    step_quotes(*env, {{1, 0, 100, 0}});  // the same price keeps the order's place
+    EXPECT_DOUBLE_EQ(env->outputs().bid_volume[0], capped ? 10.0 : 0.0);
+    EXPECT_DOUBLE_EQ(state_of(*env, "bid_queue")[0], capped ? 0.0 : 240.0);
+  }
+}
+
+TEST(EnvTradesRules, TheCapKnowsOnlyPricesTheDepthShows) {
+  // shown_lots_at on kTradesRow (bids 10000, 9999, 9998: a full depth of 3).
+  const Market m = trades_market({kTradesRow, kTradesRow}, {});
+  const MarketView v = detail::host_market(m.data());
+  Lots lots = -1;
+  EXPECT_TRUE(shown_lots_at(v, 0, true, 9999, &lots));
+  EXPECT_EQ(lots, 200);
+  EXPECT_TRUE(shown_lots_at(v, 0, true, 10001, &lots));  // inside the spread: nobody there
+  EXPECT_EQ(lots, 0);
+  EXPECT_FALSE(shown_lots_at(v, 0, true, 9997, &lots));  // beyond the depth: unknown
+  EXPECT_TRUE(shown_lots_at(v, 0, false, 10003, &lots));
+  EXPECT_EQ(lots, 200);
 }
 
 }  // namespace

@@ -170,6 +170,18 @@ const Table<EnvConfig>& env_keys() {
           choice("queue_model", &EnvConfig::queue_model,
                  "`fill_model: trades`: only executions advance the queue ahead, or cancellations at the price "
                  "too, in proportion"),
+          choice("book_crossing", &EnvConfig::book_crossing,
+                 "`fill_model: trades`: a resting order that the next row's opposite best price reaches or passes "
+                 "is not filled (only executions fill), or filled whole at its price, as a matching engine would"),
+          choice("trade_through", &EnvConfig::trade_through,
+                 "`fill_model: trades`: an execution at a worse price than the order's fills it up to the "
+                 "executed size, or whole (the aggressor passed the order's price)"),
+          choice("hidden_executions", &EnvConfig::hidden_executions,
+                 "`fill_model: trades`: a hidden execution at the order's price changes nothing, or shows the "
+                 "displayed queue exhausted (displayed orders execute first): nothing ahead, and it fills the order"),
+          choice("queue_cap", &EnvConfig::queue_cap,
+                 "`fill_model: trades`: the queue ahead moves by the queue model only, or is also capped at the "
+                 "lots visible at the order's price after each step (cancellations anywhere in the level count)"),
           choice("level_fill_cap", &EnvConfig::level_fill_cap,
                  "most a level fills of a notional order (`size_unit: quote`, the liquidation with "
                  "`liquidation_size: notional_at_mid`): its size x price, or its size read as currency (the "

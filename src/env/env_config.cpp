@@ -32,6 +32,10 @@ StepParams make_step_params(const EnvConfig& c, const EnvData& data, std::uint64
   p.fill_price = c.fill_price;
   p.fill_model = c.fill_model;
   p.queue_model = c.queue_model;
+  p.book_crossing = c.book_crossing;
+  p.trade_through = c.trade_through;
+  p.hidden_executions = c.hidden_executions;
+  p.queue_cap = c.queue_cap;
   p.level_fill_cap = c.level_fill_cap;
   if (c.fill_model == FillModel::trades && data.book->message_begin.empty()) {
     throw ConfigError("env.fill_model", "'trades' fills resting orders from the message log's executions, and this "

@@ -261,6 +261,22 @@ TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpuUnderTheTradesFillModel) {
   }
 }
 
+TEST_F(EnvFaultsGpu, TheMatchingEngineRulesOfTheTradesModelMatchTheCpu) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, &s.table, &s.splits};
+  for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
+    SCOPED_TRACE(to_string(queue));
+    EnvConfig config = config_for(true, PenaltyKind::linear);
+    config.fill_model = FillModel::trades;
+    config.queue_model = queue;
+    config.book_crossing = BookCrossing::fill;
+    config.trade_through = TradeThrough::whole_order;
+    config.hidden_executions = HiddenExecutions::displayed_first;
+    config.queue_cap = QueueCap::visible_level;
+    expect_quote_parity(data, config, 10, 15, 4);
+  }
+}
+
 TEST_F(EnvFaultsGpu, OrderAndObservationLatencyMatchTheCpuUnderBothFillModels) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};

@@ -38,6 +38,26 @@ enum class QueueModel : std::int32_t {
   proportional,  ///< cancellations at the price advance it too, by the share of the level ahead
 };
 
+enum class BookCrossing : std::int32_t {
+  ignore,  ///< only executions fill a resting order
+  fill,    ///< the next row's opposite best price at or through the order fills what is left, at its price
+};
+
+enum class TradeThrough : std::int32_t {
+  printed_size,  ///< an execution at a worse price fills the order up to the executed size
+  whole_order,   ///< an execution at a worse price fills all that is left: the aggressor passed the order's price
+};
+
+enum class HiddenExecutions : std::int32_t {
+  ignore,           ///< a hidden execution at the order's price changes nothing
+  displayed_first,  ///< it means the displayed queue was exhausted: queue ahead 0, and its size fills the order
+};
+
+enum class QueueCap : std::int32_t {
+  none,           ///< the queue ahead moves only as the queue model moves it
+  visible_level,  ///< the queue ahead is at most the lots visible at the order's price after each step
+};
+
 enum class QuotePricing : std::int32_t {
   tick_grid,  ///< quotes on the tick grid around the half-tick mid, rounded within 1e-9 of a tick
   float_mid,  ///< a quote is the floating-point mid in currency minus (plus) the offset; levels at or beyond it fill (the thesis's code)
@@ -136,6 +156,10 @@ struct EnvConfig {
   FillPrice fill_price = FillPrice::quote;
   FillModel fill_model = FillModel::cross;
   QueueModel queue_model = QueueModel::risk_averse;  ///< fill_model: trades
+  BookCrossing book_crossing = BookCrossing::ignore;    ///< fill_model: trades
+  TradeThrough trade_through = TradeThrough::printed_size;  ///< fill_model: trades
+  HiddenExecutions hidden_executions = HiddenExecutions::ignore;  ///< fill_model: trades
+  QueueCap queue_cap = QueueCap::none;                  ///< fill_model: trades
   LevelFillCap level_fill_cap = LevelFillCap::notional;  ///< fill_model: cross, size_unit: quote
   double maker_fee_bps = 0.0;                ///< on every fill's notional; negative = rebate
   double taker_fee_bps = 0.0;                ///< on liquidation trades
@@ -169,6 +193,20 @@ constexpr auto enum_names(FillModel) {
 }
 constexpr auto enum_names(QueueModel) {
   return enum_table<QueueModel>({{QueueModel::risk_averse, "risk_averse"}, {QueueModel::proportional, "proportional"}});
+}
+constexpr auto enum_names(BookCrossing) {
+  return enum_table<BookCrossing>({{BookCrossing::ignore, "ignore"}, {BookCrossing::fill, "fill"}});
+}
+constexpr auto enum_names(TradeThrough) {
+  return enum_table<TradeThrough>(
+      {{TradeThrough::printed_size, "printed_size"}, {TradeThrough::whole_order, "whole_order"}});
+}
+constexpr auto enum_names(HiddenExecutions) {
+  return enum_table<HiddenExecutions>(
+      {{HiddenExecutions::ignore, "ignore"}, {HiddenExecutions::displayed_first, "displayed_first"}});
+}
+constexpr auto enum_names(QueueCap) {
+  return enum_table<QueueCap>({{QueueCap::none, "none"}, {QueueCap::visible_level, "visible_level"}});
 }
 constexpr auto enum_names(QuotePricing) {
   return enum_table<QuotePricing>({{QuotePricing::tick_grid, "tick_grid"}, {QuotePricing::float_mid, "float_mid"}});
@@ -210,6 +248,10 @@ inline const char* to_string(SizeUnit unit) { return enum_names(unit).name(unit)
 inline const char* to_string(FillPrice price) { return enum_names(price).name(price); }
 inline const char* to_string(FillModel model) { return enum_names(model).name(model); }
 inline const char* to_string(QueueModel model) { return enum_names(model).name(model); }
+inline const char* to_string(BookCrossing crossing) { return enum_names(crossing).name(crossing); }
+inline const char* to_string(TradeThrough through) { return enum_names(through).name(through); }
+inline const char* to_string(HiddenExecutions hidden) { return enum_names(hidden).name(hidden); }
+inline const char* to_string(QueueCap cap) { return enum_names(cap).name(cap); }
 inline const char* to_string(QuotePricing pricing) { return enum_names(pricing).name(pricing); }
 inline const char* to_string(LevelFillCap cap) { return enum_names(cap).name(cap); }
 inline const char* to_string(LastStep step) { return enum_names(step).name(step); }

@@ -137,19 +137,58 @@ MMSIM_HD inline RestingOrder place_order(const StepParams& p, const MarketView& 
   return order;
 }
 
+/// queue_cap: visible_level. Sets `*lots` to the lots visible at `price` on
+/// one side of `row` and returns true when the visible depth shows that price
+/// (at or inside the best, between shown levels, or anywhere on a side whose
+/// shown levels end inside the depth); false for a price beyond a full depth.
+MMSIM_HD inline bool shown_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price, Lots* lots) {
+  *lots = 0;
+  const std::int64_t depth = m.bid_price.cols;
+  for (std::int64_t level = 0; level < depth; ++level) {
+    const Lots size = bid ? m.bid_size(row, level) : m.ask_size(row, level);
+    if (size == 0) return true;
+    const Ticks level_price = bid ? m.bid_price(row, level) : m.ask_price(row, level);
+    if (level_price == price) {
+      *lots = size;
+      return true;
+    }
+    if (bid ? level_price < price : level_price > price) return true;
+  }
+  return false;
+}
+
+/// book_crossing: fill. True when row `next`'s opposite best price reaches or
+/// passes a resting order at `price` (the best ask at or below a bid, the
+/// best bid at or above an ask).
+MMSIM_HD inline bool book_crosses(const MarketView& m, std::int64_t next, bool buy, Ticks price) {
+  if (buy) return m.ask_size(next, 0) > 0 && m.ask_price(next, 0) <= price;
+  return m.bid_size(next, 0) > 0 && m.bid_price(next, 0) >= price;
+}
+
 /// Fills a resting order from the messages that led to row `next`, in order:
 /// an execution on the order's side at a worse price than the order's fills
-/// it first, up to the executed size; a visible execution at its price fills
-/// what exceeds the queue ahead and advances the queue; a hidden execution at
-/// its price changes nothing (it is not in the visible queue). With the
+/// it first, up to the executed size (env.trade_through: printed_size) or
+/// whole (whole_order); a visible execution at its price fills what exceeds
+/// the queue ahead and advances the queue; a hidden execution at its price
+/// changes nothing (env.hidden_executions: ignore) or empties the queue ahead
+/// and fills the order up to its size (displayed_first). With the
 /// proportional queue model a cancellation at its price advances the queue
 /// by the cancelled lots times the share of the level ahead of the order.
+/// Then what is left fills whole when row `next`'s book crosses it
+/// (env.book_crossing: fill), and the queue ahead is capped at the lots row
+/// `next` shows at its price (env.queue_cap: visible_level).
 MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, std::int64_t next, bool buy,
                                     RestingOrder* order) {
   SideFill fill;
   const std::int64_t price2 = 2 * order->price;
   const double price_currency = static_cast<double>(order->price) * m.tick_size;
   const std::int8_t side = buy ? 1 : -1;
+  const auto take = [&](double units) {
+    order->rest -= units;
+    fill.units += units;
+    fill.notional += units * price_currency;
+    fill.count += 1;
+  };
   for (std::int64_t k = m.message_begin[next]; k < m.message_end[next] && order->rest > 0; ++k) {
     if (m.message_direction[k] != side) continue;
     const auto type = static_cast<MessageType>(m.message_type[k]);
@@ -157,13 +196,18 @@ MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, st
     const std::int64_t at = m.message_price_half_ticks[k];
     const bool better = buy ? price2 > at : price2 < at;
     double filled_lots = 0;
+    bool whole = false;
     if (type == MessageType::visible_execution || type == MessageType::hidden_execution) {
       if (better) {
         filled_lots = lots;
+        whole = p.trade_through == TradeThrough::whole_order;
       } else if (price2 == at && type == MessageType::visible_execution) {
         filled_lots = lots > order->queue ? lots - order->queue : 0.0;
         order->queue = order->queue > lots ? order->queue - lots : 0.0;
         order->level = order->level > lots ? order->level - lots : 0.0;
+      } else if (price2 == at && p.hidden_executions == HiddenExecutions::displayed_first) {
+        order->queue = 0;
+        filled_lots = lots;
       }
     } else if (price2 == at && p.queue_model == QueueModel::proportional) {
       if (type == MessageType::submit) {
@@ -178,12 +222,17 @@ MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, st
     }
     if (filled_lots > 0) {
       const double available = filled_lots * m.lot_size;
-      const double units = order->rest < available ? order->rest : available;
-      order->rest -= units;
-      fill.units += units;
-      fill.notional += units * price_currency;
-      fill.count += 1;
+      take(whole || order->rest < available ? order->rest : available);
     }
+  }
+  if (order->rest > 0 && p.book_crossing == BookCrossing::fill && book_crosses(m, next, buy, order->price)) {
+    take(order->rest);
+  }
+  Lots shown = 0;
+  if (order->rest > 0 && p.queue_cap == QueueCap::visible_level && shown_lots_at(m, next, buy, order->price, &shown)) {
+    const auto cap = static_cast<double>(shown);
+    if (order->queue > cap) order->queue = cap;
+    if (order->level > cap) order->level = cap;
   }
   return fill;
 }
