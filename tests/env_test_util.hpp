@@ -254,8 +254,18 @@ inline Market trades_market(const std::vector<BookRow>& rows, const std::vector<
   return m;
 }
 
+/// Fill model trades with only executions filling, as the queue model moves
+/// the queue: each matching-engine rule off (EnvTradesRules turns them on).
+inline EnvConfig executions_only(EnvConfig c) {
+  c.book_crossing = BookCrossing::ignore;
+  c.trade_through = TradeThrough::printed_size;
+  c.hidden_executions = HiddenExecutions::ignore;
+  c.queue_cap = QueueCap::none;
+  return c;
+}
+
 inline EnvConfig trades_config(const Market& m, QueueModel queue = QueueModel::risk_averse) {
-  EnvConfig c = base_config(m.book.rows() - 1, {{0, 0, 0, 0}});
+  EnvConfig c = executions_only(base_config(m.book.rows() - 1, {{0, 0, 0, 0}}));
   c.fill_model = FillModel::trades;
   c.queue_model = queue;
   c.liquidate_at_end = false;

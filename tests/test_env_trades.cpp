@@ -366,7 +366,8 @@ TEST(EnvTradesFill, InvariantsOverRandomRunsOnTheSample) {
   const BookTensor& book = s.loaded.book;
   ASSERT_TRUE(book.has_messages());
   const double tick = book.instrument.tick_size, lot = book.instrument.lot_size;
-  EnvConfig c = sample_config();
+  // Executions only: every fill is bounded by the executions at or through its price.
+  EnvConfig c = executions_only(sample_config());
   c.fill_model = FillModel::trades;
   constexpr std::int64_t kEnvs = 64;
   constexpr int kSteps = 2000;

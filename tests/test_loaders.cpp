@@ -366,6 +366,58 @@ TEST(LobsterHandMade, MessageRangesOfKeptRows) {
   EXPECT_EQ(b.messages.order_id, (std::vector<std::int64_t>{100, 101, 102, 103, 104}));
 }
 
+TEST(LobsterHandMade, LastRowOfATimestampSeesTheBookAfterTheWholeBurst) {
+  TempDir dir;
+  // Lines 2-4 share one timestamp: the best bid moves up and back within the
+  // burst, and line 4 then moves the best ask. Line 5 comes a second later.
+  const auto book = write_lobster(dir,
+                                  {
+                                      kRow,                                        // 1: 34201.5 s
+                                      "1000300,10,1000100,10,1000400,5,999900,5",  // 2: 34202.5 s, bid 10001
+                                      "1000300,10,1000000,10,1000400,5,999900,5",  // 3: 34202.5 s, bid 10000 again
+                                      "1000200,10,1000000,10,1000400,5,999900,5",  // 4: 34202.5 s, ask 10002
+                                      "1000200,10,1000100,10,1000400,5,999900,5",  // 5: 34203.5 s, bid 10001
+                                  },
+                                  {"34201.5,1,100,10,1000000,1", "34202.5,1,101,10,1000100,1",
+                                   "34202.5,3,101,10,1000100,1", "34202.5,1,102,10,1000200,-1",
+                                   "34203.5,1,103,10,1000100,1"});
+  LoadOptions options = lobster_options(book, StepOn::best_price_change);
+  const LoadedBook each = load_book_uncached(options);
+  EXPECT_EQ(each.book.source_line, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  options.same_timestamp = SameTimestamp::last_row;
+  const LoadedBook last = load_book_uncached(options);
+  // Line 4 ends the burst; against line 1 its best ask moved: kept, with the
+  // burst's three messages. Line 5 moves the best bid: kept.
+  EXPECT_EQ(last.book.source_line, (std::vector<std::int64_t>{1, 4, 5}));
+  EXPECT_EQ(last.book.message_begin, (std::vector<std::int64_t>{0, 1, 4}));
+  EXPECT_EQ(last.book.message_end, (std::vector<std::int64_t>{1, 4, 5}));
+  EXPECT_EQ(last.stats.kept_rows, 3);
+  EXPECT_EQ(last.stats.source_rows, 5);
+  EXPECT_EQ(last.stats.rows_per_rule[static_cast<int>(StepOn::every_event)], 3);  // the rows considered
+  // every_event keeps the last row of each timestamp.
+  options.step_on = StepOn::every_event;
+  EXPECT_EQ(load_book_uncached(options).book.source_line, (std::vector<std::int64_t>{1, 4, 5}));
+}
+
+TEST(LobsterHandMade, ABurstThatEndsWhereItBeganIsNoStep) {
+  TempDir dir;
+  const auto book = write_lobster(dir,
+                                  {
+                                      kRow,                                        // 1: 34201.5 s
+                                      "1000300,10,1000100,10,1000400,5,999900,5",  // 2: 34202.5 s, bid 10001
+                                      kRow,                                        // 3: 34202.5 s, back
+                                  },
+                                  {"34201.5,1,100,10,1000000,1", "34202.5,1,101,10,1000100,1",
+                                   "34202.5,3,101,10,1000100,1"});
+  LoadOptions options = lobster_options(book, StepOn::best_price_change);
+  options.same_timestamp = SameTimestamp::last_row;
+  const LoadedBook loaded = load_book_uncached(options);
+  EXPECT_EQ(loaded.book.source_line, (std::vector<std::int64_t>{1}));
+  // The burst's messages follow the session's last kept row: they belong to no row.
+  EXPECT_EQ(loaded.book.message_end, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(loaded.book.messages.size_rows(), 3);
+}
+
 TEST(LobsterHandMade, EmptyLevelsLoadAsSentinelsWithSizeZero) {
   TempDir dir;
   const auto book = write_lobster(dir, {"1000300,10,1000000,10,9999999999,0,-9999999999,0", kRow}, plain_messages(2));

@@ -104,6 +104,9 @@ const Table<LoadOptions>& load_keys() {
       flattened(&LoadOptions::instrument, instrument_keys()),
       number("depth", &LoadOptions::depth, Range::at_least(0), "levels per side kept; 0 keeps all levels of the files"),
       choice("step_on", &LoadOptions::step_on, "which rows become env steps; `any_change` for `l1`"),
+      choice("same_timestamp", &LoadOptions::same_timestamp,
+             "rows sharing one timestamp: `step_on` considers each, or only the last (the book after all of "
+             "that time's events, as a strategy acting after them sees it)"),
       choice("bad_rows", &LoadOptions::bad_rows, "what to do with a row that fails validation"),
       choice("timestamp_format", &LoadOptions::timestamp_format,
              "time column of snapshot files; `row_number` for `l1`"),

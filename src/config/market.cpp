@@ -54,6 +54,9 @@ std::string market_summary(const MarketData& market, const Config& config) {
   }
   out += fmt::format("  source rows   {} ({} bad rows dropped)\n", with_commas(load_stats.source_rows),
                      with_commas(load_stats.dropped_rows));
+  if (load.same_timestamp == SameTimestamp::last_row) {
+    out += "  same time     the last row of each timestamp only (data.same_timestamp: last_row)\n";
+  }
   for (int rule = 0; rule < kStepOnRules; ++rule) {
     const auto r = static_cast<StepOn>(rule);
     out += fmt::format("  step_on       {:<18} {:>10} rows{}\n", to_string(r),

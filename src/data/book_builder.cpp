@@ -6,17 +6,33 @@
 
 namespace mmsim::detail {
 
-BookBuilder::BookBuilder(const Instrument& instrument, int depth, StepOn rule, bool with_messages)
-    : rule_(rule), with_messages_(with_messages) {
+BookBuilder::BookBuilder(const Instrument& instrument, int depth, StepOn rule, SameTimestamp same_timestamp,
+                         bool with_messages)
+    : rule_(rule), with_messages_(with_messages), last_of_timestamp_(same_timestamp == SameTimestamp::last_row) {
   book_.instrument = instrument;
   book_.depth = depth;
   previous_bid_price_.resize(depth);
   previous_ask_price_.resize(depth);
   previous_bid_size_.resize(depth);
   previous_ask_size_.resize(depth);
+  held_bid_price_.resize(depth);
+  held_ask_price_.resize(depth);
+  held_bid_size_.resize(depth);
+  held_ask_size_.resize(depth);
+  held_.bid_price = held_bid_price_.data();
+  held_.ask_price = held_ask_price_.data();
+  held_.bid_size = held_bid_size_.data();
+  held_.ask_size = held_ask_size_.data();
+}
+
+void BookBuilder::release_held_row() {
+  if (!holding_) return;
+  holding_ = false;
+  consider_row(held_);
 }
 
 void BookBuilder::begin_session(const std::string& name) {
+  release_held_row();
   book_.session_begin.push_back(book_.rows());
   book_.session_names.push_back(name);
   session_has_row_ = false;
@@ -26,6 +42,8 @@ void BookBuilder::begin_session(const std::string& name) {
 
 void BookBuilder::add_message(Nanos time_ns, std::int8_t type, std::int64_t order_id, Lots size,
                               std::int64_t price_half_ticks, std::int8_t direction) {
+  // A message of a later time ends the held row's timestamp: the row keeps the messages before it.
+  if (holding_ && time_ns != held_.time_ns) release_held_row();
   MessageLog& log = book_.messages;
   log.time_ns.push_back(time_ns);
   log.type.push_back(type);
@@ -48,7 +66,23 @@ bool BookBuilder::same_visible(const RowView& row) const {
 }
 
 void BookBuilder::add_row(const RowView& row) {
-  // Each rule compares with the previous valid row; since a rule keeps every
+  if (!last_of_timestamp_) {
+    consider_row(row);
+    return;
+  }
+  if (holding_ && row.time_ns != held_.time_ns) release_held_row();
+  const int depth = book_.depth;
+  std::copy(row.bid_price, row.bid_price + depth, held_bid_price_.begin());
+  std::copy(row.ask_price, row.ask_price + depth, held_ask_price_.begin());
+  std::copy(row.bid_size, row.bid_size + depth, held_bid_size_.begin());
+  std::copy(row.ask_size, row.ask_size + depth, held_ask_size_.begin());
+  held_.time_ns = row.time_ns;
+  held_.source_line = row.source_line;
+  holding_ = true;
+}
+
+void BookBuilder::consider_row(const RowView& row) {
+  // Each rule compares with the previous row considered; since a rule keeps every
   // row where its compared fields change, that equals its previous kept row.
   const bool first = !session_has_row_;
   const bool best_changed = first || !same_best(row);
@@ -83,6 +117,7 @@ void BookBuilder::add_row(const RowView& row) {
 }
 
 LoadedBook BookBuilder::finish() {
+  release_held_row();
   // Sessions that kept no row (every row dropped) are removed.
   std::vector<std::int64_t> begins;
   std::vector<std::string> names;

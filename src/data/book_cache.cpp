@@ -176,7 +176,8 @@ bool deserialise(const char* data, std::size_t size, LoadedBook* loaded) {
 std::string options_text(const LoadOptions& options) {
   std::ostringstream text;
   text << "loader " << kLoaderVersion << " format " << to_string(options.format) << " depth " << options.depth
-       << " step_on " << to_string(options.step_on) << " bad_rows " << to_string(options.bad_rows) << " time "
+       << " step_on " << to_string(options.step_on) << " same_timestamp " << to_string(options.same_timestamp)
+       << " bad_rows " << to_string(options.bad_rows) << " time "
        << to_string(options.timestamp_format) << " columns " << options.columns.timestamp << '|'
        << options.columns.bid_price << '|' << options.columns.bid_size << '|' << options.columns.ask_price << '|'
        << options.columns.ask_size;

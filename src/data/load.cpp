@@ -91,7 +91,8 @@ LoadedBook load_book_uncached(const LoadOptions& requested) {
       }
       builder = std::make_unique<detail::BookBuilder>(options.instrument,
                                                       options.depth > 0 ? options.depth : common_depth,
-                                                      options.step_on, options.format == DataFormat::lobster);
+                                                      options.step_on, options.same_timestamp,
+                                                      options.format == DataFormat::lobster);
       builder->set_file_depth(common_depth);
     } else if (depth != common_depth) {
       throw InputError({file.string()}, "has " + std::to_string(depth) + " levels per side but " +

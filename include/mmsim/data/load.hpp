@@ -27,6 +27,12 @@ enum class StepOn {
 };
 inline constexpr int kStepOnRules = 3;
 
+/// Which of the rows that share one timestamp the step_on rule considers.
+enum class SameTimestamp {
+  each_row,  ///< every row, as the file lists them
+  last_row,  ///< only the last: the book after every event of that timestamp
+};
+
 /// What to do with a row that fails validation.
 enum class BadRowPolicy {
   error,  ///< throw InputError naming file, line and column
@@ -58,6 +64,7 @@ struct LoadOptions {
   Instrument instrument;
   int depth = 0;  ///< levels kept per side; 0 keeps every level of the file
   StepOn step_on = StepOn::best_price_change;
+  SameTimestamp same_timestamp = SameTimestamp::each_row;
   BadRowPolicy bad_rows = BadRowPolicy::error;
   SnapshotColumns columns;  ///< snapshot and l1 formats
   /// Snapshot and l1 formats. Config files default it to row_number for l1;
@@ -74,7 +81,8 @@ struct LoadStats {
   std::int64_t source_rows = 0;   ///< data rows in the files
   std::int64_t dropped_rows = 0;  ///< rows dropped by BadRowPolicy::drop
   std::int64_t kept_rows = 0;     ///< rows of the tensor (under the chosen step_on rule)
-  /// Rows each step_on rule would keep, indexed by StepOn.
+  /// Rows each step_on rule would keep, indexed by StepOn (of the rows
+  /// same_timestamp lets it consider).
   std::array<std::int64_t, kStepOnRules> rows_per_rule{};
   int file_depth = 0;             ///< levels per side in the files
 };
@@ -112,6 +120,9 @@ constexpr auto enum_names(DataFormat) {
   return enum_table<DataFormat>(
       {{DataFormat::lobster, "lobster"}, {DataFormat::snapshot, "snapshot"}, {DataFormat::l1, "l1"}});
 }
+constexpr auto enum_names(SameTimestamp) {
+  return enum_table<SameTimestamp>({{SameTimestamp::each_row, "each_row"}, {SameTimestamp::last_row, "last_row"}});
+}
 constexpr auto enum_names(StepOn) {
   return enum_table<StepOn>({{StepOn::best_price_change, "best_price_change"},
                              {StepOn::any_change, "any_change"},
@@ -131,6 +142,7 @@ constexpr auto enum_names(TimestampFormat) {
 
 inline const char* to_string(DataFormat format) { return enum_names(format).name(format); }
 inline const char* to_string(StepOn rule) { return enum_names(rule).name(rule); }
+inline const char* to_string(SameTimestamp rows) { return enum_names(rows).name(rows); }
 inline const char* to_string(BadRowPolicy policy) { return enum_names(policy).name(policy); }
 inline const char* to_string(TimestampFormat format) { return enum_names(format).name(format); }
 

@@ -39,23 +39,23 @@ enum class QueueModel : std::int32_t {
 };
 
 enum class BookCrossing : std::int32_t {
-  ignore,  ///< only executions fill a resting order
   fill,    ///< the next row's opposite best price at or through the order fills what is left, at its price
+  ignore,  ///< only executions fill a resting order
 };
 
 enum class TradeThrough : std::int32_t {
-  printed_size,  ///< an execution at a worse price fills the order up to the executed size
   whole_order,   ///< an execution at a worse price fills all that is left: the aggressor passed the order's price
+  printed_size,  ///< an execution at a worse price fills the order up to the executed size
 };
 
 enum class HiddenExecutions : std::int32_t {
-  ignore,           ///< a hidden execution at the order's price changes nothing
   displayed_first,  ///< it means the displayed queue was exhausted: queue ahead 0, and its size fills the order
+  ignore,           ///< a hidden execution at the order's price changes nothing
 };
 
 enum class QueueCap : std::int32_t {
+  visible_level,  ///< the queue ahead is at most the lots visible at the order's price
   none,           ///< the queue ahead moves only as the queue model moves it
-  visible_level,  ///< the queue ahead is at most the lots visible at the order's price after each step
 };
 
 enum class QuotePricing : std::int32_t {
@@ -156,10 +156,11 @@ struct EnvConfig {
   FillPrice fill_price = FillPrice::quote;
   FillModel fill_model = FillModel::cross;
   QueueModel queue_model = QueueModel::risk_averse;  ///< fill_model: trades
-  BookCrossing book_crossing = BookCrossing::ignore;    ///< fill_model: trades
-  TradeThrough trade_through = TradeThrough::printed_size;  ///< fill_model: trades
-  HiddenExecutions hidden_executions = HiddenExecutions::ignore;  ///< fill_model: trades
-  QueueCap queue_cap = QueueCap::none;                  ///< fill_model: trades
+  // fill_model: trades. The defaults follow an exchange's priority rules (docs/mechanics.md).
+  BookCrossing book_crossing = BookCrossing::fill;
+  TradeThrough trade_through = TradeThrough::whole_order;
+  HiddenExecutions hidden_executions = HiddenExecutions::displayed_first;
+  QueueCap queue_cap = QueueCap::visible_level;
   LevelFillCap level_fill_cap = LevelFillCap::notional;  ///< fill_model: cross, size_unit: quote
   double maker_fee_bps = 0.0;                ///< on every fill's notional; negative = rebate
   double taker_fee_bps = 0.0;                ///< on liquidation trades

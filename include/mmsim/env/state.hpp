@@ -47,10 +47,10 @@ struct StepParams {
   FillPrice fill_price = FillPrice::quote;
   FillModel fill_model = FillModel::cross;
   QueueModel queue_model = QueueModel::risk_averse;
-  BookCrossing book_crossing = BookCrossing::ignore;
-  TradeThrough trade_through = TradeThrough::printed_size;
-  HiddenExecutions hidden_executions = HiddenExecutions::ignore;
-  QueueCap queue_cap = QueueCap::none;
+  BookCrossing book_crossing = BookCrossing::fill;
+  TradeThrough trade_through = TradeThrough::whole_order;
+  HiddenExecutions hidden_executions = HiddenExecutions::displayed_first;
+  QueueCap queue_cap = QueueCap::visible_level;
   LevelFillCap level_fill_cap = LevelFillCap::notional;
   double maker_fee = 0;  ///< fraction of notional (bps / 1e4)
   double taker_fee = 0;

@@ -174,15 +174,19 @@ MMSIM_HD inline bool book_crosses(const MarketView& m, std::int64_t next, bool b
 /// and fills the order up to its size (displayed_first). With the
 /// proportional queue model a cancellation at its price advances the queue
 /// by the cancelled lots times the share of the level ahead of the order.
-/// Then what is left fills whole when row `next`'s book crosses it
-/// (env.book_crossing: fill), and the queue ahead is capped at the lots row
-/// `next` shows at its price (env.queue_cap: visible_level).
+/// With env.queue_cap: visible_level the level is tracked under either queue
+/// model and every cancellation at the order's price caps the queue ahead at
+/// it. Then what is left fills whole when row `next`'s book crosses it
+/// (env.book_crossing: fill), and the capped queue and level are capped
+/// again at the lots row `next` shows at the order's price.
 MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, std::int64_t next, bool buy,
                                     RestingOrder* order) {
   SideFill fill;
   const std::int64_t price2 = 2 * order->price;
   const double price_currency = static_cast<double>(order->price) * m.tick_size;
   const std::int8_t side = buy ? 1 : -1;
+  const bool capped = p.queue_cap == QueueCap::visible_level;
+  const bool tracks_level = capped || p.queue_model == QueueModel::proportional;
   const auto take = [&](double units) {
     order->rest -= units;
     fill.units += units;
@@ -209,15 +213,16 @@ MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, st
         order->queue = 0;
         filled_lots = lots;
       }
-    } else if (price2 == at && p.queue_model == QueueModel::proportional) {
+    } else if (price2 == at && tracks_level) {
       if (type == MessageType::submit) {
         order->level += lots;
       } else if (type == MessageType::partial_cancel || type == MessageType::full_delete) {
-        if (order->level > 0) {
+        if (p.queue_model == QueueModel::proportional && order->level > 0) {
           const double advance = lots * order->queue / order->level;
           order->queue = order->queue > advance ? order->queue - advance : 0.0;
         }
         order->level = order->level > lots ? order->level - lots : 0.0;
+        if (capped && order->queue > order->level) order->queue = order->level;
       }
     }
     if (filled_lots > 0) {
@@ -229,7 +234,7 @@ MMSIM_HD inline SideFill trade_fill(const StepParams& p, const MarketView& m, st
     take(order->rest);
   }
   Lots shown = 0;
-  if (order->rest > 0 && p.queue_cap == QueueCap::visible_level && shown_lots_at(m, next, buy, order->price, &shown)) {
+  if (order->rest > 0 && capped && shown_lots_at(m, next, buy, order->price, &shown)) {
     const auto cap = static_cast<double>(shown);
     if (order->queue > cap) order->queue = cap;
     if (order->level > cap) order->level = cap;
