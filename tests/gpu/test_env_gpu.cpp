@@ -249,31 +249,19 @@ void expect_quote_parity(const EnvData& data, const EnvConfig& config, std::uint
 }
 
 TEST_F(EnvFaultsGpu, ExplicitQuotesMatchTheCpuUnderTheTradesFillModel) {
+  // Each queue model, with the matching-engine rules (the defaults) and with executions only.
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, &s.table, &s.splits};
   ASSERT_TRUE(s.loaded.book.has_messages());
-  for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
-    SCOPED_TRACE(to_string(queue));
-    EnvConfig config = config_for(true, PenaltyKind::linear);
-    config.fill_model = FillModel::trades;
-    config.queue_model = queue;
-    expect_quote_parity(data, config, 9, 13, 4);
-  }
-}
-
-TEST_F(EnvFaultsGpu, TheMatchingEngineRulesOfTheTradesModelMatchTheCpu) {
-  const Sample& s = sample();
-  const EnvData data{&s.loaded.book, &s.table, &s.splits};
-  for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
-    SCOPED_TRACE(to_string(queue));
-    EnvConfig config = config_for(true, PenaltyKind::linear);
-    config.fill_model = FillModel::trades;
-    config.queue_model = queue;
-    config.book_crossing = BookCrossing::fill;
-    config.trade_through = TradeThrough::whole_order;
-    config.hidden_executions = HiddenExecutions::displayed_first;
-    config.queue_cap = QueueCap::visible_level;
-    expect_quote_parity(data, config, 10, 15, 4);
+  for (const bool matching : {true, false}) {
+    for (const QueueModel queue : {QueueModel::risk_averse, QueueModel::proportional}) {
+      SCOPED_TRACE(std::string(to_string(queue)) + (matching ? ", matching-engine rules" : ", executions only"));
+      EnvConfig config = config_for(true, PenaltyKind::linear);
+      if (!matching) config = executions_only(config);
+      config.fill_model = FillModel::trades;
+      config.queue_model = queue;
+      expect_quote_parity(data, config, 9, matching ? 13 : 15, 4);
+    }
   }
 }
 
