@@ -75,11 +75,7 @@ torch::Tensor nstep_returns(const torch::Tensor& rewards, const torch::Tensor& t
   torch::Tensor returns = torch::empty_like(rewards);
   torch::Tensor next = last_values.to(options);
   for (std::int64_t t = rewards.size(0) - 1; t >= 0; --t) {
-    // What follows step t: nothing after a termination, the final observation's
-    // value after a truncation, else the return of step t + 1.
-    torch::Tensor follow = torch::where(cut[t], truncation_values[t].to(options), next);
-    follow = torch::where(done[t], torch::zeros_like(follow), follow);
-    next = rewards[t] + gamma * follow;
+    next = rewards[t] + gamma * value_after_step(done[t], cut[t], truncation_values[t], next);
     returns[t] = next;
   }
   return returns;

@@ -26,9 +26,8 @@ torch::Tensor gae_advantages(const torch::Tensor& rewards, const torch::Tensor& 
   torch::Tensor next_value = last_values.to(options);
   torch::Tensor next_advantage = torch::zeros_like(next_value);
   for (std::int64_t t = rewards.size(0) - 1; t >= 0; --t) {
-    torch::Tensor follow = torch::where(cut[t], truncation_values[t].to(options), next_value);
-    follow = torch::where(done[t], torch::zeros_like(follow), follow);
-    const torch::Tensor delta = rewards[t] + gamma * follow - values[t];
+    const torch::Tensor delta =
+        rewards[t] + gamma * value_after_step(done[t], cut[t], truncation_values[t], next_value) - values[t];
     // An episode that ended at t passes nothing of the next episode's advantage back.
     next_advantage = delta + gamma * lambda * torch::where(ended[t], torch::zeros_like(next_advantage), next_advantage);
     advantages[t] = next_advantage;

@@ -26,6 +26,12 @@ torch::Tensor counter_uniforms(std::uint64_t seed, std::uint64_t episode, std::u
   return out;
 }
 
+torch::Tensor value_after_step(const torch::Tensor& terminated, const torch::Tensor& truncated,
+                               const torch::Tensor& truncation_value, const torch::Tensor& next) {
+  const torch::Tensor follow = torch::where(truncated, truncation_value.to(next.options()), next);
+  return torch::where(terminated, torch::zeros_like(follow), follow);
+}
+
 torch::Tensor next_observations(const Rollout& rollout) {
   MMSIM_ASSERT(rollout.final_obs.defined() && rollout.last_obs.defined(),
                "next_observations needs a rollout collected for an actor that asked for them");

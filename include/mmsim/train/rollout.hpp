@@ -42,6 +42,16 @@ struct Rollout {
   std::int64_t envs() const { return actions.size(1); }
 };
 
+/// What follows step t of a rollout in a return or a TD error, the one
+/// bootstrap rule of the value-based targets (A2C's returns, PPO's GAE): 0
+/// after a termination, the final observation's value after a truncation,
+/// else `next` (the value or return of step t + 1). `terminated`,
+/// `truncated`: [N] bool; `truncation_value`, `next`: [N] in `next`'s dtype.
+/// DQN's n-step transitions apply the same rule to observations
+/// (next_observations, and no bootstrap after a termination).
+torch::Tensor value_after_step(const torch::Tensor& terminated, const torch::Tensor& truncated,
+                               const torch::Tensor& truncation_value, const torch::Tensor& next);
+
 /// The observation that followed each step of `rollout` [n, N, observation
 /// size]: the final observation where the episode ended at that step, else
 /// the next step's (the last step's: last_obs). Needs final_obs and last_obs.
