@@ -15,22 +15,28 @@
 
 namespace {
 
+/// Times steps of `env` with one random action per env (the same every
+/// step), checks its faults and reports env steps per second.
+void time_random_steps(benchmark::State& state, mmsim::BatchEnv& env) {
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(env.num_envs()));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env.action_count());
+  for (auto _ : state) {
+    env.step(actions.data());
+    benchmark::ClobberMemory();
+  }
+  env.check_faults();
+  state.SetItemsProcessed(state.iterations() * env.num_envs());
+  state.counters["envs"] = static_cast<double>(env.num_envs());
+}
+
 void BM_EnvStepCpu(benchmark::State& state) {
   const auto& setup = mmsim::bench::thesis_setup();
   const std::int64_t n = state.range(0);
   auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, state.range(1), state.range(2)), n, 1);
-  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
-  std::mt19937 random(1);
-  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
-  for (auto _ : state) {
-    env->step(actions.data());
-    benchmark::ClobberMemory();
-  }
-  env->check_faults();
+  time_random_steps(state, *env);
   const double bytes = mmsim::bench::bytes_per_env_step(*env, setup.loaded.book);
-  state.SetItemsProcessed(state.iterations() * n);
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * n) * bytes));
-  state.counters["envs"] = static_cast<double>(n);
   state.counters["bytes_per_env_step"] = bytes;
   state.counters["obs_floats"] = static_cast<double>(env->observation_size());
 }
@@ -56,16 +62,7 @@ void BM_EnvStepCpuRules(benchmark::State& state) {
     config.liquidation_size = defaults.liquidation_size;
   }
   auto env = mmsim::make_cpu_env(setup.data(), config, n, 1);
-  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
-  std::mt19937 random(1);
-  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
-  for (auto _ : state) {
-    env->step(actions.data());
-    benchmark::ClobberMemory();
-  }
-  env->check_faults();
-  state.SetItemsProcessed(state.iterations() * n);
-  state.counters["envs"] = static_cast<double>(n);
+  time_random_steps(state, *env);
 }
 
 BENCHMARK(BM_EnvStepCpuRules)->ArgNames({"envs", "rules"})->ArgsProduct({{1 << 10, 1 << 14}, {0, 1}})->UseRealTime();
@@ -78,23 +75,14 @@ void BM_EnvStepCpuBesideABusyThread(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   auto env = mmsim::make_cpu_env(setup.data(), mmsim::bench::env_config(setup, 0, 0), n, 1,
                                  static_cast<int>(state.range(1)));
-  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
-  std::mt19937 random(1);
-  for (auto& a : actions) a = static_cast<std::int32_t>(random() % env->action_count());
   std::atomic<bool> stop{false};
   std::thread busy([&] {
     while (!stop.load(std::memory_order_relaxed)) {
     }
   });
-  for (auto _ : state) {
-    env->step(actions.data());
-    benchmark::ClobberMemory();
-  }
+  time_random_steps(state, *env);
   stop = true;
   busy.join();
-  env->check_faults();
-  state.SetItemsProcessed(state.iterations() * n);
-  state.counters["envs"] = static_cast<double>(n);
 }
 
 BENCHMARK(BM_EnvStepCpuBesideABusyThread)

@@ -304,6 +304,7 @@ def table(columns, markdown):
         ("PnL mark-to-mid (USD)", "pnl_mark"),
         ("PnL after liquidation (USD)", "pnl"),
         ("re-quotes", "requotes"),
+        ("steps (mmsim)", "steps"),
     ]
 
     def cell(value, key):

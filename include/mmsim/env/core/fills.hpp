@@ -105,15 +105,31 @@ struct RestingOrder {
   double level = 0;  ///< lots visible at its price (proportional queue model)
 };
 
-/// Lots visible at `price` on one side of `row`; 0 when no level has that price.
-MMSIM_HD inline Lots visible_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price) {
+/// Sets `*lots` to the lots visible at `price` on
+/// one side of `row` and returns true when the visible depth shows that price
+/// (at or inside the best, between shown levels, or anywhere on a side whose
+/// shown levels end inside the depth); false for a price beyond a full depth.
+MMSIM_HD inline bool shown_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price, Lots* lots) {
+  *lots = 0;
   const std::int64_t depth = m.bid_price.cols;
   for (std::int64_t level = 0; level < depth; ++level) {
-    if ((bid ? m.bid_price(row, level) : m.ask_price(row, level)) == price) {
-      return bid ? m.bid_size(row, level) : m.ask_size(row, level);
+    const Lots size = bid ? m.bid_size(row, level) : m.ask_size(row, level);
+    if (size == 0) return true;
+    const Ticks level_price = bid ? m.bid_price(row, level) : m.ask_price(row, level);
+    if (level_price == price) {
+      *lots = size;
+      return true;
     }
+    if (bid ? level_price < price : level_price > price) return true;
   }
-  return 0;
+  return false;
+}
+
+/// Lots visible at `price` on one side of `row`; 0 when the depth shows no level there.
+MMSIM_HD inline Lots visible_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price) {
+  Lots lots = 0;
+  shown_lots_at(m, row, bid, price, &lots);
+  return lots;
 }
 
 /// The order that rests after the agent quotes `size` at `price` on one side
@@ -135,26 +151,6 @@ MMSIM_HD inline RestingOrder place_order(const StepParams& p, const MarketView& 
   order.queue = static_cast<double>(visible_lots_at(m, row, bid, price));
   order.level = order.queue;
   return order;
-}
-
-/// queue_cap: visible_level. Sets `*lots` to the lots visible at `price` on
-/// one side of `row` and returns true when the visible depth shows that price
-/// (at or inside the best, between shown levels, or anywhere on a side whose
-/// shown levels end inside the depth); false for a price beyond a full depth.
-MMSIM_HD inline bool shown_lots_at(const MarketView& m, std::int64_t row, bool bid, Ticks price, Lots* lots) {
-  *lots = 0;
-  const std::int64_t depth = m.bid_price.cols;
-  for (std::int64_t level = 0; level < depth; ++level) {
-    const Lots size = bid ? m.bid_size(row, level) : m.ask_size(row, level);
-    if (size == 0) return true;
-    const Ticks level_price = bid ? m.bid_price(row, level) : m.ask_price(row, level);
-    if (level_price == price) {
-      *lots = size;
-      return true;
-    }
-    if (bid ? level_price < price : level_price > price) return true;
-  }
-  return false;
 }
 
 /// book_crossing: fill. True when row `next`'s opposite best price reaches or
