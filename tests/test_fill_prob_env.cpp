@@ -9,36 +9,11 @@
 
 #include "mmsim/core/error.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "l1_book.hpp"
 #include "tolerances.hpp"
 
 namespace mmsim::test {
 namespace {
-
-/// A one-level book of `rows` rows, tick 0.01, all in one session and one
-/// training range; `bid_depth`/`ask_depth` per row.
-struct L1Book {
-  BookTensor book;
-  Splits splits;
-  EnvData data() const { return {&book, nullptr, &splits}; }
-};
-
-L1Book make_book(const std::vector<Ticks>& bid, const std::vector<Ticks>& ask, const std::vector<Lots>& bid_depth,
-                 const std::vector<Lots>& ask_depth) {
-  L1Book b;
-  b.book.instrument = {0.01, 1.0};
-  b.book.depth = 1;
-  const std::int64_t rows = static_cast<std::int64_t>(bid.size());
-  for (std::int64_t r = 0; r < rows; ++r) b.book.time_ns.push_back(r * 1000000000LL);
-  b.book.bid_price = bid;
-  b.book.ask_price = ask;
-  b.book.bid_size = bid_depth;
-  b.book.ask_size = ask_depth;
-  b.book.source_line.assign(static_cast<std::size_t>(rows), 1);
-  b.book.session_begin = {0, rows};
-  b.book.session_names = {"s"};
-  b.splits.train.ranges = {{0, rows}};
-  return b;
-}
 
 TEST(FillProbBucket, QuantisesTheQueueImbalance) {
   EXPECT_EQ(fill_prob_bucket(0, 10), 0);    // q = 0
@@ -156,6 +131,73 @@ TEST(FillProbEnvDeterminism, TheSameSeedRepeatsAndAnotherDiffers) {
   };
   EXPECT_EQ(run(5), run(5));
   EXPECT_NE(run(5), run(6));
+}
+
+TEST(FillProbEnvHits, TheBidWithKRuleHitsTheBidWithProbabilityKOverNine) {
+  constexpr std::int64_t kEnvs = 20000;
+  for (const int k : {0, 3, 9}) {
+    const Lots bid_depth = 10 * k + 5, ask_depth = 100 - bid_depth;
+    const L1Book b = make_book(std::vector<Ticks>(3, 10000), std::vector<Ticks>(3, 10002),
+                               std::vector<Lots>(3, bid_depth), std::vector<Lots>(3, ask_depth));
+    FillProbConfig config;
+    config.episode_length = 2;
+    config.hit_rule = FillProbHitRule::bid_with_k;
+    auto env = make_fill_prob_cpu_env(b.data(), config, kEnvs, 77);
+    std::vector<std::int32_t> hold(kEnvs, static_cast<std::int32_t>(FillProbAction::hold));
+    env->step(hold.data());
+    const double bid_hits =
+        kEnvs - std::accumulate(env->outputs().ask_hit, env->outputs().ask_hit + kEnvs, std::int64_t{0});
+    const double p = k / 9.0;
+    EXPECT_NEAR(bid_hits / kEnvs, p, 5 * std::sqrt(std::max(p * (1 - p), 1e-12) / kEnvs) + kDoubleRounding)
+        << "bucket " << k;
+  }
+}
+
+TEST(FillProbEnvTrades, TheNotebooksRulesRepriceAndCloseOnTheCurrentRowsVolume) {
+  // Bucket 0 (bid depth 5 of 100) on rows 0-1: the bid is hit; bucket 9 on rows 2-3: the ask.
+  // Cash per deal $500: 5 shares at $100.00 (the depth), 500 / 100.01 = 4.99950... at $100.01.
+  const L1Book b = make_book({10000, 10001, 10002, 10003, 10004}, {10010, 10011, 10012, 10013, 10014},
+                             {5, 50, 95, 95, 95}, {95, 950, 5, 5, 5});
+  FillProbConfig config;
+  config.episode_length = 4;
+  config.cash_deal_limit = 500;
+  config.cost = 0.25;
+  config.same_side = FillProbSameSide::reprice;
+  config.close_volume = FillProbCloseVolume::current_row;
+  auto env = make_fill_prob_cpu_env(b.data(), config, 1, 9);
+  const auto& out = env->outputs();
+  std::int32_t action = static_cast<std::int32_t>(FillProbAction::buy);
+  env->step(&action);  // row 0: long 5 shares at $100.00
+  env->step(&action);  // row 1: buying while long re-prices the entry to $100.01 and costs 0.25
+  EXPECT_EQ(out.traded[0], 1);
+  EXPECT_FLOAT_EQ(out.reward[0], -0.25f);
+  EXPECT_EQ(out.position[0], static_cast<std::int32_t>(FillProbPosition::long_));
+  action = static_cast<std::int32_t>(FillProbAction::sell);
+  env->step(&action);  // row 2: the ask is hit at $100.12: the volume is row 2's, min(500 / 100.12, 5 shares) = 4.9940...
+  const double volume = 500.0 / 100.12;
+  EXPECT_NEAR(out.pnl[0], volume * (100.12 - 100.01), kDoubleAccumulation);
+  EXPECT_NEAR(out.reward[0], volume * (100.12 - 100.01) - 0.25, kFloat32RoundingOfTens);
+}
+
+TEST(FillProbEnvEpisodes, SplitStartTruncationLeavesThePositionOpenAndNamesTheLastState) {
+  const L1Book b = make_book({10000, 10001, 10002, 10003}, {10010, 10011, 10012, 10013}, {5, 5, 5, 95},
+                             {95, 95, 95, 5});
+  FillProbConfig config;
+  config.episode_length = 100;  // capped to the range's 4 rows - 1
+  config.start = FillProbStart::split_start;
+  config.episode_end = FillProbEpisodeEnd::truncate;
+  auto env = make_fill_prob_cpu_env(b.data(), config, 3, 4);
+  EXPECT_EQ(env->params().length, 3);
+  const auto& out = env->outputs();
+  std::vector<std::int32_t> buy(3, static_cast<std::int32_t>(FillProbAction::buy));
+  for (int step = 0; step < 3; ++step) env->step(buy.data());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(out.truncated[i], 1);
+    EXPECT_EQ(out.terminated[i], 0);
+    EXPECT_NEAR(out.episode_pnl[i], 0.0, kDoubleRounding);  // long since row 0, nothing booked at the end
+    EXPECT_EQ(out.final_state_index[i], 2 * kFillProbBuckets + 9);  // long, row 3 in bucket 9
+    EXPECT_EQ(out.state_index[i], 0);  // the next episode: flat at row 0 again
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/summary.hpp"
+#include "cli/tabular.hpp"
 #ifdef MMSIM_WITH_TORCH
 #include "cli/eval.hpp"
 #include "cli/lstm.hpp"
@@ -31,6 +32,20 @@ int main(int argc, char** argv) {
   summary->add_option("--device", device, "Where to compute the features: auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   summary->add_option("--write-config", write_config, "Write the effective config (YAML) to this file");
+
+  std::string tabular_config;
+  std::vector<std::string> tabular_overrides;
+  mmsim::cli::TabularOptions tabular_options;
+  bool no_plots = false;
+  CLI::App* tabular = app.add_subcommand(
+      "tabular", "Train the notebook's tabular learners (Q-learning, SARSA, Expected SARSA) on the fill-probability "
+                 "env, evaluate them on the test split (docs/notebook.md)");
+  tabular->add_option("-c,--config", tabular_config, "YAML config file, e.g. configs/notebook.yaml")->required();
+  tabular->add_option("--set", tabular_overrides, "Override a config key: --set tabular.seeds=8 (repeatable)");
+  tabular->add_option("--device", tabular_options.device, "cpu (default) or cuda: where the learners train")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  tabular->add_option("--runs-dir", tabular_options.runs_dir, "Where the run directory goes (default runs)");
+  tabular->add_flag("--no-plots", no_plots, "Skip the plots (tools/plot_tabular.py)");
 
 #ifdef MMSIM_WITH_TORCH
   std::string train_config;
@@ -93,6 +108,10 @@ int main(int argc, char** argv) {
                                           : mmsim::cli::Device::automatic;
       options.write_config = write_config;
       return mmsim::cli::run_summary(config, options, std::cout);
+    }
+    if (tabular->parsed()) {
+      tabular_options.plots = !no_plots;
+      return mmsim::cli::run_tabular(mmsim::load_config(tabular_config, tabular_overrides), tabular_options, std::cout);
     }
 #ifdef MMSIM_WITH_TORCH
     if (train->parsed()) {

@@ -215,6 +215,21 @@ const Table<FillProbConfig>& fill_prob_keys() {
       number("episode_length", &FillProbConfig::episode_length, Range::at_least(1), "steps per episode"),
       number("cash_deal_limit", &FillProbConfig::cash_deal_limit, Range::above(0), "currency per trade"),
       number("cost", &FillProbConfig::cost, Range::any(), "currency subtracted from the reward per trade"),
+      choice("hit_rule", &FillProbConfig::hit_rule,
+             "which side the bucket k gives the hit probability k / 9: the ask (the notebook's code) or the bid "
+             "(its prose)"),
+      choice("same_side", &FillProbConfig::same_side,
+             "a buy filled while long (a sell while short): nothing trades, or the volume adds to the position "
+             "at the new entry price and the cost is charged (the notebook)"),
+      choice("close_volume", &FillProbConfig::close_volume,
+             "the volume a closing trade books PnL on: the volume held, or min(cash_deal_limit / price, depth) "
+             "at the closing row (the notebook)"),
+      choice("start", &FillProbConfig::start,
+             "episodes start at a random window, or every one at the first row of the split's first range (the "
+             "notebook's whole-file episodes; episode_length is capped to that range's rows - 1)"),
+      choice("episode_end", &FillProbConfig::episode_end,
+             "at the episode's end an open position is closed at the next row's opposite price (terminated), "
+             "or left open with nothing booked (truncated: the notebook's end of data)"),
   }};
   return table;
 }

@@ -12,6 +12,7 @@ const Table<FeatureConfig>& feature_keys();
 const Table<SplitConfig>& split_keys();
 const Table<EnvConfig>& env_keys();
 const Table<FillProbConfig>& fill_prob_keys();
+const Table<TabularConfig>& tabular_keys();
 const Table<BaselinesConfig>& baselines_keys();
 const Table<train::TrainConfig>& train_keys();
 const Table<train::LstmConfig>& lstm_keys();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "mmsim/core/error.hpp"
 #include "mmsim/core/rng.hpp"
 
 namespace mmsim::stats {
@@ -67,6 +68,29 @@ MeanInterval t_interval(const std::vector<double>& values) {
   out.low = out.mean - half;
   out.high = out.mean + half;
   return out;
+}
+
+SeedGroupStats seed_group_stats(const std::vector<const std::vector<double>*>& per_seed) {
+  MMSIM_ASSERT(per_seed.size() >= 2, "a seed group has two seeds or more");
+  SeedGroupStats g;
+  g.window_means.assign(per_seed.front()->size(), 0.0);
+  for (const std::vector<double>* pnl : per_seed) {
+    MMSIM_ASSERT(pnl->size() == g.window_means.size(), "every seed has the same windows");
+    g.means.push_back(mean(*pnl));
+    for (std::size_t w = 0; w < g.window_means.size(); ++w) {
+      g.window_means[w] += (*pnl)[w] / static_cast<double>(per_seed.size());
+    }
+  }
+  g.across = t_interval(g.means);
+  return g;
+}
+
+SeedGroupDifference seed_group_difference(const SeedGroupStats& group, const std::vector<double>& other,
+                                          std::uint64_t seed) {
+  const double other_mean = mean(other);
+  std::vector<double> differences;
+  for (double m : group.means) differences.push_back(m - other_mean);
+  return {t_interval(differences), paired_difference(group.window_means, other, seed)};
 }
 
 }  // namespace mmsim::stats

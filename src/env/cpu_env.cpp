@@ -107,7 +107,7 @@ class CpuFillProbLauncher final : public detail::FillProbLauncher {
 
   void begin(const detail::FillProbViews& env, StreamHandle) override {
     for (std::int64_t i = 0; i < env.num_envs; ++i) {
-      fill_prob_begin_episode(env.params, env.windows, env.state, i);
+      fill_prob_begin_episode(env.params, env.windows, env.state, i, static_cast<std::uint64_t>(i));
       fill_prob_observe(env.market, env.state, env.outputs, i);
     }
   }

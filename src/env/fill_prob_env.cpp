@@ -10,13 +10,26 @@ namespace mmsim {
 
 FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData& data, std::uint64_t seed) {
   validate(config);
-  const std::int64_t longest = episode_split(config.split, *data.splits).longest_range();
-  if (longest < 2) throw ConfigError("fill_prob.split", "the split has no range of 2 rows or more");
+  const Split& split = episode_split(config.split, *data.splits);
+  // A split-start episode plays the split's first range; a window fits in the longest.
+  const std::int64_t rows = config.start == FillProbStart::split_start
+                                ? (split.ranges.empty() ? 0 : split.ranges.front().end - split.ranges.front().begin)
+                                : split.longest_range();
+  if (rows < 2) {
+    throw ConfigError(config.start == FillProbStart::split_start ? "fill_prob.start" : "fill_prob.split",
+                      std::string("the ") + to_string(config.split) + " split has no range of 2 rows or more" +
+                          (config.start == FillProbStart::split_start ? " at its start" : ""));
+  }
   FillProbParams p;
-  p.length = std::min(config.episode_length, longest - 1);
+  p.length = std::min(config.episode_length, rows - 1);
   p.cash_deal_limit = config.cash_deal_limit;
   p.cost = config.cost;
   p.seed = seed;
+  p.hit_rule = config.hit_rule;
+  p.same_side = config.same_side;
+  p.close_volume = config.close_volume;
+  p.start = config.start;
+  p.episode_end = config.episode_end;
   return p;
 }
 
@@ -33,6 +46,7 @@ const FieldTable<FillProbOutputs, FillProbParams>& fill_prob_output_fields() {
   static const FieldTable<FillProbOutputs, FillProbParams> fields = {
       buffer_field<&O::obs>("obs", per_observation),
       buffer_field<&O::state_index>("state_index", per_env),
+      buffer_field<&O::final_state_index>("final_state_index", per_env),
       buffer_field<&O::reward>("reward", per_env),
       buffer_field<&O::terminated>("terminated", per_env),
       buffer_field<&O::truncated>("truncated", per_env),

@@ -57,20 +57,15 @@ SeedGroup seed_group(const ReportContext& c, const std::vector<PolicyResult>& re
     }
   }
   MMSIM_ASSERT(g.agents.size() == c.seed_agents.size() && g.agents.size() >= 2, "every seed agent has a result");
-  std::vector<double> seeds_mean(results[g.agents.front()].pnl.size(), 0.0);
-  for (std::size_t k : g.agents) {
-    g.means.push_back(stats::mean(results[k].pnl));
-    for (std::size_t w = 0; w < seeds_mean.size(); ++w) {
-      seeds_mean[w] += results[k].pnl[w] / static_cast<double>(g.agents.size());
-    }
-  }
-  g.across = stats::t_interval(g.means);
+  std::vector<const std::vector<double>*> per_seed;
+  for (std::size_t k : g.agents) per_seed.push_back(&results[k].pnl);
+  const stats::SeedGroupStats group = stats::seed_group_stats(per_seed);
+  g.means = group.means;
+  g.across = group.across;
   for (std::size_t k = 0; k < results.size(); ++k) {
     if (is_agent[k]) continue;
-    const double other_mean = stats::mean(results[k].pnl);
-    std::vector<double> differences;
-    for (double m : g.means) differences.push_back(m - other_mean);
-    g.against.push_back({k, stats::t_interval(differences), stats::paired_difference(seeds_mean, results[k].pnl, c.seed)});
+    const stats::SeedGroupDifference d = stats::seed_group_difference(group, results[k].pnl, c.seed);
+    g.against.push_back({k, d.seeds, d.windows});
   }
   return g;
 }

@@ -11,6 +11,7 @@
 
 #include "mmsim/config/baselines_config.hpp"
 #include "mmsim/config/lstm_config.hpp"
+#include "mmsim/config/tabular_config.hpp"
 #include "mmsim/config/train_config.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
@@ -36,6 +37,7 @@ struct Config {
   SplitConfig split;
   EnvConfig env;  ///< validated only by the commands that build envs
   FillProbConfig fill_prob;  ///< the notebook's fill-probability env
+  TabularConfig tabular;     ///< the notebook's tabular learners
   train::TrainConfig train;
   train::LstmConfig lstm;  ///< the LSTM mid-move forecaster (docs/lstm.md)
   BaselinesConfig baselines;

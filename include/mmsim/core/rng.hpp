@@ -36,24 +36,32 @@ MMSIM_HD inline r123::Philox4x32::ctr_type philox_draw(std::uint64_t seed, std::
   return generator(counter, key);
 }
 
-/// Uniform double in [0, 1) with 53 random bits.
-MMSIM_HD inline double uniform01(std::uint64_t seed, std::uint64_t stream, std::uint64_t episode, std::uint32_t step,
-                                 RngPurpose purpose) {
-  const auto r = philox_draw(seed, stream, episode, step, purpose);
+/// Uniform double in [0, 1) with 53 random bits, from words 0 and 1 of a draw.
+MMSIM_HD inline double uniform01_of(const r123::Philox4x32::ctr_type& r) {
   const std::uint64_t bits = (static_cast<std::uint64_t>(r.v[0]) << 21) ^ (static_cast<std::uint64_t>(r.v[1]) >> 11);
   return static_cast<double>(bits & ((std::uint64_t{1} << 53) - 1)) * (1.0 / 9007199254740992.0);
 }
 
-/// Uniform integer in [0, n) for 1 <= n < 2^32 (multiply-shift of 64 random
-/// bits: bias below 2^-32).
-MMSIM_HD inline std::uint64_t uniform_index(std::uint64_t seed, std::uint64_t stream, std::uint64_t episode,
-                                            std::uint32_t step, RngPurpose purpose, std::uint64_t n) {
-  const auto r = philox_draw(seed, stream, episode, step, purpose);
+/// Uniform integer in [0, n) for 1 <= n < 2^32 from words 2 and 3 of a draw
+/// (multiply-shift of 64 random bits: bias below 2^-32), independent of uniform01_of's.
+MMSIM_HD inline std::uint64_t uniform_index_of(const r123::Philox4x32::ctr_type& r, std::uint64_t n) {
   const std::uint64_t bits = (static_cast<std::uint64_t>(r.v[2]) << 32) | r.v[3];
   // High 64 bits of bits * n.
   const std::uint64_t lo = (bits & 0xffffffffULL) * n;
   const std::uint64_t hi = (bits >> 32) * n + (lo >> 32);
   return hi >> 32;
+}
+
+/// Uniform double in [0, 1) with 53 random bits.
+MMSIM_HD inline double uniform01(std::uint64_t seed, std::uint64_t stream, std::uint64_t episode, std::uint32_t step,
+                                 RngPurpose purpose) {
+  return uniform01_of(philox_draw(seed, stream, episode, step, purpose));
+}
+
+/// Uniform integer in [0, n) for 1 <= n < 2^32.
+MMSIM_HD inline std::uint64_t uniform_index(std::uint64_t seed, std::uint64_t stream, std::uint64_t episode,
+                                            std::uint32_t step, RngPurpose purpose, std::uint64_t n) {
+  return uniform_index_of(philox_draw(seed, stream, episode, step, purpose), n);
 }
 
 }  // namespace mmsim

@@ -86,4 +86,22 @@ struct MeanInterval {
 };
 MeanInterval t_interval(const std::vector<double>& values);
 
+/// Agents of two or more seeds evaluated on the same windows.
+struct SeedGroupStats {
+  std::vector<double> means;         ///< each seed's mean over the windows
+  MeanInterval across;               ///< the mean over seeds, t-interval across seeds
+  std::vector<double> window_means;  ///< each window's mean over the seeds
+};
+
+/// `per_seed` [seeds][windows]: two seeds or more, the same windows each.
+SeedGroupStats seed_group_stats(const std::vector<const std::vector<double>*>& per_seed);
+
+/// A seed group against another policy on the same windows.
+struct SeedGroupDifference {
+  MeanInterval seeds;        ///< seeds' means - the policy's mean, t-interval across seeds
+  PairedDifference windows;  ///< window_means - the policy's, paired bootstrap over windows (paired_difference)
+};
+SeedGroupDifference seed_group_difference(const SeedGroupStats& group, const std::vector<double>& other,
+                                          std::uint64_t seed);
+
 }  // namespace mmsim::stats

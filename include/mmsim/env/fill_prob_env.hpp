@@ -11,6 +11,7 @@
 #include "mmsim/core/hd.hpp"
 #include "mmsim/core/rng.hpp"
 #include "mmsim/core/stream.hpp"
+#include "mmsim/config/enum_table.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/env/core/episode.hpp"
 #include "mmsim/env/core/faults.hpp"
@@ -24,11 +25,66 @@ enum class FillProbAction : std::int32_t { sell = 0, hold = 1, buy = 2 };
 inline constexpr int kFillProbBuckets = 10;
 inline constexpr int kFillProbObservation = 3 + kFillProbBuckets;  ///< one-hot position, one-hot bucket
 
+/// Which side the bucket k sets the hit probability of. The notebook's code
+/// hits the ask with probability k / 9; its prose says the bid.
+enum class FillProbHitRule : std::int32_t {
+  ask_with_k,  ///< the ask is hit with probability k / 9 (the notebook's code)
+  bid_with_k,  ///< the bid is hit with probability k / 9 (the notebook's prose)
+};
+
+/// A buy filled while long (a sell while short).
+enum class FillProbSameSide : std::int32_t {
+  ignore,   ///< nothing trades
+  reprice,  ///< the volume adds to the position, whose entry price becomes the new price; the cost is charged (the notebook)
+};
+
+/// The volume a closing trade books PnL on.
+enum class FillProbCloseVolume : std::int32_t {
+  held,         ///< the volume held
+  current_row,  ///< min(cash_deal_limit / price, depth) at the closing row's price (the notebook)
+};
+
+/// Where episodes start.
+enum class FillProbStart : std::int32_t {
+  random_window,  ///< a window drawn like the main env's
+  split_start,    ///< the first row of the split's first range, every episode (the notebook's whole-file episodes)
+};
+
+/// How an episode ends.
+enum class FillProbEpisodeEnd : std::int32_t {
+  close,     ///< an open position is closed at the next row's opposite price; terminated
+  truncate,  ///< the position is left open and nothing is booked; truncated (the notebook's end of data)
+};
+
+constexpr auto enum_names(FillProbHitRule) {
+  return enum_table<FillProbHitRule>({{FillProbHitRule::ask_with_k, "ask_with_k"}, {FillProbHitRule::bid_with_k, "bid_with_k"}});
+}
+constexpr auto enum_names(FillProbSameSide) {
+  return enum_table<FillProbSameSide>({{FillProbSameSide::ignore, "ignore"}, {FillProbSameSide::reprice, "reprice"}});
+}
+constexpr auto enum_names(FillProbCloseVolume) {
+  return enum_table<FillProbCloseVolume>(
+      {{FillProbCloseVolume::held, "held"}, {FillProbCloseVolume::current_row, "current_row"}});
+}
+constexpr auto enum_names(FillProbStart) {
+  return enum_table<FillProbStart>(
+      {{FillProbStart::random_window, "random_window"}, {FillProbStart::split_start, "split_start"}});
+}
+constexpr auto enum_names(FillProbEpisodeEnd) {
+  return enum_table<FillProbEpisodeEnd>(
+      {{FillProbEpisodeEnd::close, "close"}, {FillProbEpisodeEnd::truncate, "truncate"}});
+}
+
 struct FillProbConfig {
   EpisodeSplit split = EpisodeSplit::train;
-  std::int64_t episode_length = 1000;  ///< steps per episode (capped to the split's longest range - 1)
+  std::int64_t episode_length = 1000;  ///< steps per episode (capped to the rows the start rule leaves - 1)
   double cash_deal_limit = 50000;      ///< currency per trade
   double cost = 0;                     ///< currency subtracted from the reward per trade
+  FillProbHitRule hit_rule = FillProbHitRule::ask_with_k;
+  FillProbSameSide same_side = FillProbSameSide::ignore;
+  FillProbCloseVolume close_volume = FillProbCloseVolume::held;
+  FillProbStart start = FillProbStart::random_window;
+  FillProbEpisodeEnd episode_end = FillProbEpisodeEnd::close;
 };
 
 /// Throws ConfigError naming the `fill_prob.*` key of a value outside its range.
@@ -40,6 +96,11 @@ struct FillProbParams {
   double cash_deal_limit = 0;
   double cost = 0;
   std::uint64_t seed = 0;
+  FillProbHitRule hit_rule = FillProbHitRule::ask_with_k;
+  FillProbSameSide same_side = FillProbSameSide::ignore;
+  FillProbCloseVolume close_volume = FillProbCloseVolume::held;
+  FillProbStart start = FillProbStart::random_window;
+  FillProbEpisodeEnd episode_end = FillProbEpisodeEnd::close;
 };
 
 /// Per-env state, structure of arrays of N elements.
@@ -57,9 +118,10 @@ struct FillProbState {
 struct FillProbOutputs {
   float* obs = nullptr;               ///< [N, 13]: one-hot position (flat, short, long), one-hot bucket k
   std::int32_t* state_index = nullptr;  ///< [N] position x 10 + k: the notebook's tabular state
+  std::int32_t* final_state_index = nullptr;  ///< [N] where an episode ended: the state it ended in
   float* reward = nullptr;            ///< [N]
-  std::uint8_t* terminated = nullptr;  ///< [N]
-  std::uint8_t* truncated = nullptr;   ///< [N] always 0: every window ends by closing the position
+  std::uint8_t* terminated = nullptr;  ///< [N] the episode ended by closing the position (episode_end: close)
+  std::uint8_t* truncated = nullptr;   ///< [N] the episode ended with the position left open (episode_end: truncate)
   std::uint8_t* ask_hit = nullptr;    ///< [N] 1 when this step's draw hit the ask side, 0 the bid side
   std::uint8_t* traded = nullptr;     ///< [N] 1 when the action traded
   double* pnl = nullptr;              ///< [N] PnL booked so far in the episode
@@ -76,22 +138,29 @@ MMSIM_HD inline int fill_prob_bucket(Lots bid_depth, Lots ask_depth) {
   return k < kFillProbBuckets - 1 ? k : kFillProbBuckets - 1;
 }
 
+/// The notebook's tabular state of a position on `row`: position x 10 + k.
+MMSIM_HD inline std::int32_t fill_prob_state_index(const MarketView& m, std::int64_t row, std::int32_t position) {
+  return position * kFillProbBuckets + fill_prob_bucket(m.bid_size(row, 0), m.ask_size(row, 0));
+}
+
 /// Writes obs and state_index for the env's current row.
 MMSIM_HD inline void fill_prob_observe(const MarketView& m, const FillProbState& s, const FillProbOutputs& o,
                                        std::int64_t i) {
-  const std::int64_t row = s.row[i];
-  const int k = fill_prob_bucket(m.bid_size(row, 0), m.ask_size(row, 0));
   const std::int32_t position = s.position[i];
+  const std::int32_t state = fill_prob_state_index(m, s.row[i], position);
   float* obs = o.obs + i * kFillProbObservation;
   for (int j = 0; j < kFillProbObservation; ++j) obs[j] = 0.0f;
   obs[position] = 1.0f;
-  obs[3 + k] = 1.0f;
-  o.state_index[i] = position * kFillProbBuckets + k;
+  obs[3 + state % kFillProbBuckets] = 1.0f;
+  o.state_index[i] = state;
 }
 
+/// Starts env `i`'s next episode; `stream` keys its random draws (the env id
+/// for an env batch, a learner's seed index for tabular learners).
 MMSIM_HD inline void fill_prob_begin_episode(const FillProbParams& p, const WindowRanges& w, const FillProbState& s,
-                                             std::int64_t i) {
-  s.row[i] = draw_window_start(p.seed, w, static_cast<std::uint64_t>(i), s.episode[i], p.length);
+                                             std::int64_t i, std::uint64_t stream) {
+  s.row[i] = p.start == FillProbStart::split_start ? w.range_begin[0]
+                                                   : draw_window_start(p.seed, w, stream, s.episode[i], p.length);
   s.step[i] = 0;
   s.position[i] = static_cast<std::int32_t>(FillProbPosition::flat);
   s.entry_price[i] = 0;
@@ -100,10 +169,26 @@ MMSIM_HD inline void fill_prob_begin_episode(const FillProbParams& p, const Wind
   s.trades[i] = 0;
 }
 
-/// One step of env `i`; returns true when its episode ended (already reset).
-MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m, const WindowRanges& w,
-                                    const FillProbState& s, const FillProbOutputs& o, std::int64_t i,
-                                    std::int32_t action) {
+/// Base units a trade at `price` (currency) gets from a level of `depth` base units.
+MMSIM_HD inline double fill_prob_deal_volume(const FillProbParams& p, double price, double depth) {
+  const double volume = p.cash_deal_limit / price;
+  return volume < depth ? volume : depth;
+}
+
+/// What one step did.
+struct FillProbTransition {
+  bool ended = false;  ///< the episode ended (and the next one has begun)
+  double reward = 0;   ///< currency
+};
+
+/// One step of env `i` without its observation: trades, reward, flags and,
+/// when the episode ends, final_state_index and the next episode's start
+/// (state_index is then the new episode's first state). `stream` as in
+/// fill_prob_begin_episode.
+MMSIM_HD inline FillProbTransition fill_prob_transition(const FillProbParams& p, const MarketView& m,
+                                                        const WindowRanges& w, const FillProbState& s,
+                                                        const FillProbOutputs& o, std::int64_t i,
+                                                        std::uint64_t stream, std::int32_t action) {
   if (action < 0 || action > 2) {
     report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
     action = static_cast<std::int32_t>(FillProbAction::hold);
@@ -114,38 +199,35 @@ MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m
   const double bid_depth = static_cast<double>(m.bid_size(row, 0)) * m.lot_size;
   const double ask_depth = static_cast<double>(m.ask_size(row, 0)) * m.lot_size;
   const int k = fill_prob_bucket(m.bid_size(row, 0), m.ask_size(row, 0));
-  // The notebook: the bid is hit when k / 9 < U, the ask otherwise.
-  const double u = uniform01(p.seed, static_cast<std::uint64_t>(i), s.episode[i], static_cast<std::uint32_t>(s.step[i]),
-                             RngPurpose::fill);
-  const bool ask_hit = !(static_cast<double>(k) / (kFillProbBuckets - 1) < u);
+  // The notebook's code: the bid is hit when k / 9 < U, the ask otherwise.
+  const double u = uniform01(p.seed, stream, s.episode[i], static_cast<std::uint32_t>(s.step[i]), RngPurpose::fill);
+  const bool k_side_hit = !(static_cast<double>(k) / (kFillProbBuckets - 1) < u);
+  const bool ask_hit = p.hit_rule == FillProbHitRule::ask_with_k ? k_side_hit : !k_side_hit;
 
   double booked = 0;
   bool traded = false;
   const auto position = static_cast<FillProbPosition>(s.position[i]);
-  if (action == static_cast<std::int32_t>(FillProbAction::buy) && !ask_hit) {
+  const bool buys = action == static_cast<std::int32_t>(FillProbAction::buy) && !ask_hit;
+  const bool sells = action == static_cast<std::int32_t>(FillProbAction::sell) && ask_hit;
+  if (buys || sells) {
+    const double price = buys ? bid : ask;
+    const double volume = fill_prob_deal_volume(p, price, buys ? bid_depth : ask_depth);
+    const FillProbPosition opened = buys ? FillProbPosition::long_ : FillProbPosition::short_;
+    const FillProbPosition closed = buys ? FillProbPosition::short_ : FillProbPosition::long_;
     if (position == FillProbPosition::flat) {
-      const double volume = p.cash_deal_limit / bid;
-      s.volume[i] = volume < bid_depth ? volume : bid_depth;
-      s.entry_price[i] = bid;
-      s.position[i] = static_cast<std::int32_t>(FillProbPosition::long_);
+      s.volume[i] = volume;
+      s.entry_price[i] = price;
+      s.position[i] = static_cast<std::int32_t>(opened);
       traded = true;
-    } else if (position == FillProbPosition::short_) {
-      booked = s.volume[i] * (s.entry_price[i] - bid);
+    } else if (position == closed) {
+      const double closing = p.close_volume == FillProbCloseVolume::held ? s.volume[i] : volume;
+      booked = buys ? closing * (s.entry_price[i] - price) : closing * (price - s.entry_price[i]);
       s.volume[i] = 0;
       s.position[i] = static_cast<std::int32_t>(FillProbPosition::flat);
       traded = true;
-    }
-  } else if (action == static_cast<std::int32_t>(FillProbAction::sell) && ask_hit) {
-    if (position == FillProbPosition::flat) {
-      const double volume = p.cash_deal_limit / ask;
-      s.volume[i] = volume < ask_depth ? volume : ask_depth;
-      s.entry_price[i] = ask;
-      s.position[i] = static_cast<std::int32_t>(FillProbPosition::short_);
-      traded = true;
-    } else if (position == FillProbPosition::long_) {
-      booked = s.volume[i] * (ask - s.entry_price[i]);
-      s.volume[i] = 0;
-      s.position[i] = static_cast<std::int32_t>(FillProbPosition::flat);
+    } else if (p.same_side == FillProbSameSide::reprice) {
+      s.volume[i] += volume;
+      s.entry_price[i] = price;
       traded = true;
     }
   }
@@ -157,15 +239,17 @@ MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m
   s.row[i] = next;
   s.step[i] = step;
   const bool ended = step >= p.length;
-  if (ended) {
+  const bool closes = ended && p.episode_end == FillProbEpisodeEnd::close;
+  if (closes) {
     // An open position is closed at the next row's opposite best price.
     const auto open = static_cast<FillProbPosition>(s.position[i]);
     if (open != FillProbPosition::flat) {
-      const double exit = static_cast<double>(open == FillProbPosition::long_ ? m.bid_price(next, 0)
-                                                                              : m.ask_price(next, 0)) *
-                          m.tick_size;
-      const double closing = open == FillProbPosition::long_ ? s.volume[i] * (exit - s.entry_price[i])
-                                                             : s.volume[i] * (s.entry_price[i] - exit);
+      const bool long_ = open == FillProbPosition::long_;
+      const double exit = static_cast<double>(long_ ? m.bid_price(next, 0) : m.ask_price(next, 0)) * m.tick_size;
+      const double exit_depth = static_cast<double>(long_ ? m.bid_size(next, 0) : m.ask_size(next, 0)) * m.lot_size;
+      const double volume =
+          p.close_volume == FillProbCloseVolume::held ? s.volume[i] : fill_prob_deal_volume(p, exit, exit_depth);
+      const double closing = long_ ? volume * (exit - s.entry_price[i]) : volume * (s.entry_price[i] - exit);
       booked += closing;
       reward += closing;
     }
@@ -175,16 +259,26 @@ MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m
   o.reward[i] = static_cast<float>(reward);
   o.ask_hit[i] = ask_hit ? 1 : 0;
   o.traded[i] = traded ? 1 : 0;
-  o.truncated[i] = 0;
-  o.terminated[i] = ended ? 1 : 0;
+  o.terminated[i] = closes ? 1 : 0;
+  o.truncated[i] = ended && !closes ? 1 : 0;
   if (ended) {
     o.episode_pnl[i] = s.pnl[i];
     o.episode_trades[i] = s.trades[i];
+    o.final_state_index[i] = fill_prob_state_index(m, next, s.position[i]);
     s.episode[i] += 1;
-    fill_prob_begin_episode(p, w, s, i);
+    fill_prob_begin_episode(p, w, s, i, stream);
   }
   o.pnl[i] = s.pnl[i];
   o.position[i] = s.position[i];
+  return {ended, reward};
+}
+
+/// One step of env `i` (its random draws keyed by `i`) with its observation;
+/// returns true when its episode ended (already reset).
+MMSIM_HD inline bool fill_prob_step(const FillProbParams& p, const MarketView& m, const WindowRanges& w,
+                                    const FillProbState& s, const FillProbOutputs& o, std::int64_t i,
+                                    std::int32_t action) {
+  const bool ended = fill_prob_transition(p, m, w, s, o, i, static_cast<std::uint64_t>(i), action).ended;
   fill_prob_observe(m, s, o, i);
   return ended;
 }
