@@ -754,7 +754,7 @@ TEST(ConfigDocs, TheDocsKeyTablesAreTheGeneratedOnes) {
 
 TEST(ConfigDocs, EverySectionNeedsItsTableAndEveryTableASection) {
   std::string tables;
-  for (const char* section : {"data", "features", "split", "env", "fill_prob", "baselines", "train", "lstm",
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "tabular", "baselines", "train", "lstm",
                               "top level"}) {
     tables += std::string("<!-- keys: ") + section + " -->\n<!-- end keys -->\n";
   }

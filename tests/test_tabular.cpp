@@ -56,6 +56,11 @@ TabularBatchSpec one_learner(const L1Book& book, TabularAlgorithm algorithm, dou
   return spec;
 }
 
+/// The action a SARSA-rule learner has chosen for its next step.
+std::int32_t pending_action(TabularBatch& batch) {
+  return host_buffer_values<std::int32_t>(batch.read_buffers(), "learner.action").at(0);
+}
+
 /// Q(flat k0) = [0, 0, 2] (buy is greedy), Q(long k0) = [3, 1, 0].
 std::vector<double> hand_table() {
   std::vector<double> q(kTabularTable, 0.0);
@@ -86,11 +91,7 @@ TEST(TabularUpdate, SarsaBootstrapsFromTheActionItTakesNext) {
     std::vector<double> table = hand_table();
     batch->load_tables(table);
     batch->run(1);
-    const std::vector<HostBuffer> buffers = batch->read_buffers();
-    std::int32_t next_action = -1;
-    for (const HostBuffer& b : buffers) {
-      if (b.name == "learner.action") std::memcpy(&next_action, b.bytes.data(), sizeof next_action);
-    }
+    std::int32_t next_action = pending_action(*batch);
     // Greedy with epsilon 0: sell, the largest of Q(long k0).
     EXPECT_EQ(next_action, kSell);
     EXPECT_NEAR(batch->q_tables()[kFlat * 3 + kBuy], 2 + 0.5 * (-1 + 0.9 * 3 - 2), kDoubleRounding);
@@ -100,15 +101,9 @@ TEST(TabularUpdate, SarsaBootstrapsFromTheActionItTakesNext) {
     spec.learners[0].epsilon = 1;
     batch = make_tabular_cpu_batch(spec, 1);
     batch->load_tables(table);
-    const std::vector<HostBuffer> before = batch->read_buffers();
-    std::int32_t first = -1;
-    for (const HostBuffer& b : before) {
-      if (b.name == "learner.action") std::memcpy(&first, b.bytes.data(), sizeof first);
-    }
+    const std::int32_t first = pending_action(*batch);
     batch->run(1);
-    for (const HostBuffer& b : batch->read_buffers()) {
-      if (b.name == "learner.action") std::memcpy(&next_action, b.bytes.data(), sizeof next_action);
-    }
+    next_action = pending_action(*batch);
     const std::vector<double> q = batch->q_tables();
     if (first == kBuy) {  // the bid is hit: long
       EXPECT_NEAR(q[kFlat * 3 + kBuy], 2 + 0.5 * (-1 + 0.9 * table[kLong * 3 + next_action] - 2), kDoubleRounding);
@@ -120,6 +115,27 @@ TEST(TabularUpdate, SarsaBootstrapsFromTheActionItTakesNext) {
     took_a_non_greedy_action += next_action != kSell ? 1 : 0;
   }
   EXPECT_GT(took_a_non_greedy_action, 0);
+}
+
+TEST(TabularUpdate, SarsaRulesChooseTheNextActionBeforeTheUpdate) {
+  // Sell in bucket 0 fills nothing: flat k0 again, reward 0. Q(flat k0) =
+  // [2, 1.95, 0]: the update takes Q(sell) to 2 + 0.5 x (0.9 x 2 - 2) = 1.9,
+  // below hold's 1.95, but both rules chose the next action before it: sell.
+  const L1Book book = bid_hit_book(6);
+  for (const TabularAlgorithm algorithm : {TabularAlgorithm::sarsa, TabularAlgorithm::expected_sarsa}) {
+    auto batch = make_tabular_cpu_batch(one_learner(book, algorithm, 0.0), 1);
+    std::vector<double> table(kTabularTable, 0.0);
+    table[kFlat * 3 + kSell] = 2;
+    table[kFlat * 3 + kHold] = 1.95;
+    batch->load_tables(table);
+    batch->run(1);
+    EXPECT_NEAR(batch->q_tables()[kFlat * 3 + kSell], 1.9, kDoubleRounding) << to_string(algorithm);
+    EXPECT_EQ(pending_action(*batch), kSell) << to_string(algorithm);
+    batch->run(1);  // takes it; now hold (1.95) leads: 1.9 + 0.5 x (0.9 x 1.95 - 1.9)
+    EXPECT_EQ(pending_action(*batch), kHold) << to_string(algorithm);
+    EXPECT_NEAR(batch->q_tables()[kFlat * 3 + kSell], 1.9 + 0.5 * (0.9 * 1.95 - 1.9), kDoubleRounding)
+        << to_string(algorithm);
+  }
 }
 
 TEST(TabularUpdate, ExpectedSarsaWeighsTiedMaximaAsTheNotebookDoes) {
@@ -210,12 +226,29 @@ TEST(TabularSchedule, EpsilonHalvesEveryFifteenEpisodes) {
   spec.params.epsilon_every = 15;
   auto batch = make_tabular_cpu_batch(spec, 1);
   batch->run(15);
-  for (const HostBuffer& b : batch->read_buffers()) {
-    if (b.name != "learner.epsilon_now") continue;
-    double epsilon = 0;
-    std::memcpy(&epsilon, b.bytes.data(), sizeof epsilon);
-    EXPECT_EQ(epsilon, 0.25);
-  }
+  EXPECT_EQ(host_buffer_values<double>(batch->read_buffers(), "learner.epsilon_now").at(0), 0.25);
+}
+
+TEST(TabularSchedule, AWholeSplitEpisodeEndsTruncatedAndTheNextStartsAtTheSplitsStart) {
+  const L1Book book = bid_hit_book(4);
+  TabularBatchSpec spec = one_learner(book, TabularAlgorithm::sarsa, 1.0);
+  spec.learners[0].epsilon_decay = 0.5;
+  spec.env.start = FillProbStart::split_start;
+  spec.env.episode_end = FillProbEpisodeEnd::truncate;
+  spec.env.episode_length = 100;  // capped to 3 steps: rows 0..3
+  spec.params.epsilon_every = 1;
+  auto batch = make_tabular_cpu_batch(spec, 1);
+  ASSERT_EQ(batch->episode_steps(), 3);
+  batch->run(3);
+  const std::vector<HostBuffer> buffers = batch->read_buffers();
+  EXPECT_EQ(host_buffer_values<std::uint8_t>(buffers, "env_outputs.truncated").at(0), 1);
+  EXPECT_EQ(host_buffer_values<std::int64_t>(buffers, "env_state.row").at(0), 0);
+  EXPECT_EQ(host_buffer_values<std::int32_t>(buffers, "env_state.step").at(0), 0);
+  EXPECT_EQ(host_buffer_values<double>(buffers, "learner.epsilon_now").at(0), 0.5);
+  EXPECT_EQ(host_buffer_values<double>(buffers, "learner.episode_reward").at(0), 0.0);
+  EXPECT_EQ(batch->curves()[0], host_buffer_values<double>(buffers, "env_outputs.episode_pnl").at(0) -
+                                    host_buffer_values<std::int32_t>(buffers, "env_outputs.episode_trades").at(0) *
+                                        spec.env.cost);
 }
 
 TEST(TabularBatch, EveryLearnerOfABatchEqualsItselfRunAlone) {

@@ -3,6 +3,7 @@
 // run's files.
 
 #include <algorithm>
+#include <utility>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -82,18 +83,6 @@ int greedy_mask(const double* q_state) {
   return mask;
 }
 
-/// A host copy of one buffer of a batch, by name.
-template <class T>
-std::vector<T> buffer_values(const std::vector<HostBuffer>& buffers, const std::string& name) {
-  for (const HostBuffer& b : buffers) {
-    if (b.name != name) continue;
-    std::vector<T> values(b.bytes.size() / sizeof(T));
-    std::copy(b.bytes.begin(), b.bytes.end(), reinterpret_cast<std::uint8_t*>(values.data()));
-    return values;
-  }
-  fail_assert("a buffer of this name", __FILE__, __LINE__, "no buffer " + name);
-}
-
 struct Training {
   std::vector<double> q, curves;
   double seconds = 0;
@@ -122,13 +111,14 @@ Training train_grid(const TabularBatchSpec& spec, const TabularRunOptions& optio
     line << "  episode " << e + 1 << "/" << episodes << "  " << fixed(now - start, 1) << " s  "
          << fixed(static_cast<double>(learners * steps * (e + 1)) / (now - start) / 1e6, 1)
          << " M learner-steps/s  mean reward sum:";
-    for (const Point& p : points) {
+    constexpr std::size_t kShown = 6;
+    for (std::size_t n = 0; n < points.size() && n < kShown; ++n) {
+      const Point& p = points[n];
       double sum = 0;
       for (std::size_t k = p.first; k < p.first + p.seeds; ++k) sum += curves[k * episodes + e];
       line << " " << to_string(spec.learners[p.first].algorithm) << " " << fixed(sum / p.seeds);
-      if (points.size() > 6) break;
     }
-    log << line.str() << (points.size() > 6 ? " ..." : "") << "\n";
+    log << line.str() << (points.size() > kShown ? " ..." : "") << "\n";
   }
   t.seconds = steady_seconds() - start;
   t.learner_steps = learners * steps * episodes;
@@ -137,9 +127,38 @@ Training train_grid(const TabularBatchSpec& spec, const TabularRunOptions& optio
   return t;
 }
 
+/// The test split's env with every episode closing its position, for
+/// comparing policies by what they booked.
+FillProbConfig test_env(const Config& config, FillProbStart start, std::int64_t length) {
+  FillProbConfig env = config.fill_prob;
+  env.split = EpisodeSplit::test;
+  env.start = start;
+  env.episode_end = FillProbEpisodeEnd::close;
+  env.episode_length = length;
+  return env;
+}
+
+/// Acting-only parameters of one episode per learner.
+TabularParams acting_params(const TabularConfig& config, RngPurpose purpose) {
+  TabularParams params = make_tabular_params(config);
+  params.learns = 0;
+  params.episodes = 1;
+  params.action_purpose = purpose;
+  return params;
+}
+
+/// A learner that acts greedily on its table: on hold_table() it always
+/// holds; with `explores` it takes a uniformly random action every step.
+TabularLearner baseline_learner(bool explores) { return {TabularAlgorithm::q_learning, 0, explores ? 1.0 : 0.0, 1, 0}; }
+
+/// Evaluation windows are streams from here on, apart from the training
+/// learners' seed indices (streams are 32-bit counters).
+constexpr std::uint64_t kEvaluationStreams = std::uint64_t{1} << 31;
+
 /// Every learner's greedy policy, the random policy and always-hold on the
-/// same test windows (window w: seed index w, so the windows and the book's
-/// draws are common to all policies).
+/// same test windows (window w: stream kEvaluationStreams + w, so the windows
+/// and the book's draws are common to all policies; the random policy's
+/// actions have draws of their own).
 struct Evaluation {
   std::vector<std::vector<double>> learner_pnl;  ///< [learners][windows]
   std::vector<double> random_pnl, hold_pnl;      ///< [windows]
@@ -149,60 +168,55 @@ struct Evaluation {
 Evaluation evaluate(const Config& config, const EnvData& data, const std::vector<TabularLearner>& learners,
                     const std::vector<double>& q) {
   const TabularConfig& tc = config.tabular;
-  FillProbConfig env = config.fill_prob;
-  env.split = EpisodeSplit::test;
-  env.start = FillProbStart::random_window;
-  env.episode_end = FillProbEpisodeEnd::close;
-  env.episode_length = tc.eval_steps;
-  TabularBatchSpec spec{data, env, make_tabular_params(tc), {}, config.seed};
-  spec.params.learns = 0;
-  spec.params.episodes = 1;
-  const std::int64_t windows = tc.eval_windows;
-  std::vector<double> tables;
+  const FillProbConfig env = test_env(config, FillProbStart::random_window, tc.eval_steps);
   const std::vector<double> hold = hold_table();
-  const auto add = [&](TabularLearner policy, const double* table) {
-    for (std::int64_t w = 0; w < windows; ++w) {
-      policy.seed_index = static_cast<std::uint64_t>(w);
-      spec.learners.push_back(policy);
-      tables.insert(tables.end(), table, table + kTabularTable);
+  const auto play = [&](const std::vector<std::pair<TabularLearner, const double*>>& policies, RngPurpose purpose) {
+    TabularBatchSpec spec{data, env, acting_params(tc, purpose), {}, config.seed};
+    std::vector<double> tables;
+    for (const auto& [policy, table] : policies) {
+      for (std::int64_t w = 0; w < tc.eval_windows; ++w) {
+        TabularLearner window = policy;
+        window.seed_index = kEvaluationStreams + static_cast<std::uint64_t>(w);
+        spec.learners.push_back(window);
+        tables.insert(tables.end(), table, table + kTabularTable);
+      }
     }
+    auto batch = make_tabular_cpu_batch(spec, static_cast<int>(tc.threads));
+    batch->load_tables(tables);
+    batch->run(batch->episode_steps());
+    batch->check_faults();
+    return std::make_pair(batch->curves(), batch->episode_steps());
   };
+  std::vector<std::pair<TabularLearner, const double*>> greedy;
   for (std::size_t k = 0; k < learners.size(); ++k) {
-    TabularLearner greedy = learners[k];
-    greedy.epsilon = 0;
-    add(greedy, q.data() + k * kTabularTable);
+    TabularLearner policy = learners[k];
+    policy.epsilon = 0;
+    greedy.push_back({policy, q.data() + k * kTabularTable});
   }
-  add({TabularAlgorithm::q_learning, 0, 1, 1, 0}, hold.data());  // explores every step: uniformly random
-  add({TabularAlgorithm::q_learning, 0, 0, 1, 0}, hold.data());
-  auto batch = make_tabular_cpu_batch(spec, static_cast<int>(tc.threads));
-  batch->load_tables(tables);
-  batch->run(batch->episode_steps());
-  batch->check_faults();
-  const std::vector<double> rewards = batch->curves();
+  greedy.push_back({baseline_learner(false), hold.data()});
+  const auto [rewards, steps] = play(greedy, RngPurpose::action);
   Evaluation e;
-  e.steps = batch->episode_steps();
-  const auto slice = [&](std::size_t policy) {
-    return std::vector<double>(rewards.begin() + static_cast<std::ptrdiff_t>(policy * windows),
-                               rewards.begin() + static_cast<std::ptrdiff_t>((policy + 1) * windows));
-  };
-  for (std::size_t k = 0; k < learners.size(); ++k) e.learner_pnl.push_back(slice(k));
-  e.random_pnl = slice(learners.size());
-  e.hold_pnl = slice(learners.size() + 1);
+  e.steps = steps;
+  const auto windows = static_cast<std::size_t>(tc.eval_windows);
+  for (std::size_t k = 0; k <= learners.size(); ++k) {
+    std::vector<double> pnl(rewards.begin() + static_cast<std::ptrdiff_t>(k * windows),
+                            rewards.begin() + static_cast<std::ptrdiff_t>((k + 1) * windows));
+    (k < learners.size() ? e.learner_pnl.emplace_back() : e.hold_pnl) = std::move(pnl);
+  }
+  e.random_pnl = play({{baseline_learner(true), hold.data()}}, RngPurpose::random_policy).first;
   return e;
 }
 
 /// The greedy policies of each algorithm's first point (seed 0), always-hold
-/// and the random policy over the whole test split, step by step.
+/// and the random policy over the test split's first range (the whole split
+/// when it has one), step by step.
 std::string pnl_path_csv(const Config& config, const EnvData& data, const std::vector<TabularLearner>& learners,
                          const std::vector<Point>& points, const std::vector<double>& q) {
-  FillProbConfig env = config.fill_prob;
-  env.split = EpisodeSplit::test;
-  env.start = FillProbStart::split_start;
-  env.episode_end = FillProbEpisodeEnd::close;
-  env.episode_length = std::numeric_limits<std::int64_t>::max();
-  TabularBatchSpec spec{data, env, make_tabular_params(config.tabular), {}, config.seed};
-  spec.params.learns = 0;
-  spec.params.episodes = 1;
+  TabularBatchSpec spec{data,
+                        test_env(config, FillProbStart::split_start, std::numeric_limits<std::int64_t>::max()),
+                        acting_params(config.tabular, RngPurpose::action),
+                        {},
+                        config.seed};
   std::vector<std::string> names;
   std::vector<double> tables;
   std::vector<bool> seen(3, false);
@@ -219,7 +233,7 @@ std::string pnl_path_csv(const Config& config, const EnvData& data, const std::v
   }
   const std::vector<double> hold = hold_table();
   for (const bool random : {false, true}) {
-    spec.learners.push_back({TabularAlgorithm::q_learning, 0, random ? 1.0 : 0.0, 1, 0});
+    spec.learners.push_back(baseline_learner(random));
     names.push_back(random ? "random" : "always hold");
     tables.insert(tables.end(), hold.begin(), hold.end());
   }
@@ -232,8 +246,8 @@ std::string pnl_path_csv(const Config& config, const EnvData& data, const std::v
     batch->run(1);
     const std::vector<HostBuffer> buffers = batch->read_buffers();
     // The last step begins the next episode: its PnL is the ended episode's.
-    const auto pnl = buffer_values<double>(buffers, step < steps ? "env_outputs.pnl" : "env_outputs.episode_pnl");
-    const auto position = buffer_values<std::int32_t>(buffers, "env_outputs.position");
+    const auto pnl = host_buffer_values<double>(buffers, step < steps ? "env_outputs.pnl" : "env_outputs.episode_pnl");
+    const auto position = host_buffer_values<std::int32_t>(buffers, "env_outputs.position");
     for (std::size_t k = 0; k < names.size(); ++k) {
       const int held = step < steps ? position[k] : static_cast<int>(FillProbPosition::flat);
       csv << '"' << names[k] << "\"," << step << "," << number(pnl[k]) << "," << kPositionNames[held] << "\n";
@@ -316,9 +330,9 @@ EvaluationTables evaluation_tables(const Config& config, const std::vector<Tabul
   std::ostringstream md, csv;
   md << "Test split: " << config.tabular.eval_windows << " windows of " << e.steps
      << " steps, the same windows and book draws for every policy; an open position is closed at the window's "
-        "end. Reward sum per window (PnL after costs), currency. Learned policies act greedily (ties at random); "
+        "end. Std over all windows: of every seed's windows together. Reward sum per window (PnL after costs), currency. Learned policies act greedily (ties at random); "
         "intervals are 95%: t across seeds, and a paired bootstrap over windows of the seeds' mean.\n\n";
-  md << "| policy | seeds | mean | 95% CI across seeds | std over windows | - random (seeds) | - random (windows) | "
+  md << "| policy | seeds | mean | 95% CI across seeds | std over all windows | - random (seeds) | - random (windows) | "
         "- always hold (seeds) | - always hold (windows) |\n|---|---:|---:|---|---:|---|---|---|---|\n";
   const auto interval = [](double low, double high) { return "[" + fixed(low) + ", " + fixed(high) + "]"; };
   const auto difference = [&](double mean, double low, double high) {
@@ -375,6 +389,10 @@ EvaluationTables evaluation_tables(const Config& config, const std::vector<Tabul
 std::filesystem::path run_tabular(const Config& config, const TabularRunOptions& options, std::ostream& log) {
   validate(config.tabular);
   validate(config.fill_prob);
+  if (config.fill_prob.split == EpisodeSplit::test) {
+    throw ConfigError("fill_prob.split", "'test': the learners are evaluated on the test split; train on train or "
+                                         "validation");
+  }
   const TabularConfig& tc = config.tabular;
   const MarketData market = load_market(config);
   const EnvData data = market.view();

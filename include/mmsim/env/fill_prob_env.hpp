@@ -118,7 +118,7 @@ struct FillProbState {
 struct FillProbOutputs {
   float* obs = nullptr;               ///< [N, 13]: one-hot position (flat, short, long), one-hot bucket k
   std::int32_t* state_index = nullptr;  ///< [N] position x 10 + k: the notebook's tabular state
-  std::int32_t* final_state_index = nullptr;  ///< [N] where an episode ended: the state it ended in
+  std::int32_t* final_state_index = nullptr;  ///< [N] where an episode ended: its last state (held before the close)
   float* reward = nullptr;            ///< [N]
   std::uint8_t* terminated = nullptr;  ///< [N] the episode ended by closing the position (episode_end: close)
   std::uint8_t* truncated = nullptr;   ///< [N] the episode ended with the position left open (episode_end: truncate)
@@ -177,13 +177,14 @@ MMSIM_HD inline double fill_prob_deal_volume(const FillProbParams& p, double pri
 
 /// What one step did.
 struct FillProbTransition {
-  bool ended = false;  ///< the episode ended (and the next one has begun)
-  double reward = 0;   ///< currency
+  bool ended = false;       ///< the episode ended (and the next one has begun)
+  bool terminated = false;  ///< it ended by closing the position (episode_end: close)
+  double reward = 0;        ///< currency
 };
 
-/// One step of env `i` without its observation: trades, reward, flags and,
-/// when the episode ends, final_state_index and the next episode's start
-/// (state_index is then the new episode's first state). `stream` as in
+/// One step of env `i` without its observation (obs and state_index are
+/// left as they were): trades, reward, flags and, when the episode ends,
+/// final_state_index and the next episode's begun state. `stream` as in
 /// fill_prob_begin_episode.
 MMSIM_HD inline FillProbTransition fill_prob_transition(const FillProbParams& p, const MarketView& m,
                                                         const WindowRanges& w, const FillProbState& s,
@@ -199,7 +200,8 @@ MMSIM_HD inline FillProbTransition fill_prob_transition(const FillProbParams& p,
   const double bid_depth = static_cast<double>(m.bid_size(row, 0)) * m.lot_size;
   const double ask_depth = static_cast<double>(m.ask_size(row, 0)) * m.lot_size;
   const int k = fill_prob_bucket(m.bid_size(row, 0), m.ask_size(row, 0));
-  // The notebook's code: the bid is hit when k / 9 < U, the ask otherwise.
+  // The side k sets the probability of is hit with probability k / 9 (the
+  // notebook's code: the bid is hit when k / 9 < U, the ask otherwise).
   const double u = uniform01(p.seed, stream, s.episode[i], static_cast<std::uint32_t>(s.step[i]), RngPurpose::fill);
   const bool k_side_hit = !(static_cast<double>(k) / (kFillProbBuckets - 1) < u);
   const bool ask_hit = p.hit_rule == FillProbHitRule::ask_with_k ? k_side_hit : !k_side_hit;
@@ -270,7 +272,7 @@ MMSIM_HD inline FillProbTransition fill_prob_transition(const FillProbParams& p,
   }
   o.pnl[i] = s.pnl[i];
   o.position[i] = s.position[i];
-  return {ended, reward};
+  return {ended, closes, reward};
 }
 
 /// One step of env `i` (its random draws keyed by `i`) with its observation;

@@ -6,6 +6,7 @@
 // split and its report files. No Torch.
 
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "mmsim/config/config.hpp"
+#include "mmsim/core/error.hpp"
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/layout.hpp"
 #include "mmsim/train/tabular_core.hpp"
@@ -35,14 +37,27 @@ struct TabularLearner {
 /// times seed indices 0..seeds-1 (seed innermost).
 std::vector<TabularLearner> tabular_grid(const TabularConfig& config);
 
-/// The learners' buffers (docs/notebook.md, "Buffers"); shapes from TabularParams::episodes.
+/// The learners' buffers (TabularLearnerViews; docs/notebook.md, "Buffers"):
+/// per-learner settings, tables, episode state and curves [L, episodes].
 const FieldTable<TabularLearnerViews, TabularParams>& tabular_learner_fields();
 
 /// A buffer of a batch copied to the host.
 struct HostBuffer {
   std::string name;  ///< "learner.q", "env_state.row", "env_outputs.reward", ...
-  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> bytes;  ///< its elements as they lie in memory (host byte order)
 };
+
+/// The elements of the buffer named `name`; InternalError when there is none.
+template <class T>
+std::vector<T> host_buffer_values(const std::vector<HostBuffer>& buffers, const std::string& name) {
+  for (const HostBuffer& b : buffers) {
+    if (b.name != name) continue;
+    std::vector<T> values(b.bytes.size() / sizeof(T));
+    std::memcpy(values.data(), b.bytes.data(), values.size() * sizeof(T));
+    return values;
+  }
+  fail_assert("a buffer of this name", __FILE__, __LINE__, "no buffer " + name);
+}
 
 /// L learners on one backend. The CUDA backend's run() only enqueues work.
 class TabularBatch {
@@ -78,14 +93,14 @@ class TabularBatch {
   FillProbParams env_params_;
 };
 
-/// What a batch is built from: the market, the env's config, the shared
-/// parameters and the learners.
+/// What a batch is built from: the market (it must outlive the batch), the
+/// env's config, the shared parameters and the learners.
 struct TabularBatchSpec {
   EnvData data;
   FillProbConfig env;
   TabularParams params;
   std::vector<TabularLearner> learners;
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1;  ///< the key of every random draw (with each learner's seed index as its stream)
 };
 
 /// The batch's shared parameters from the config (`learns` = 1).
@@ -102,15 +117,14 @@ struct TabularRunOptions {
   TabularBatchFactory make_batch;   ///< where the learners train (evaluation runs on the CPU)
   std::string device = "cpu";       ///< as the report names it
   std::filesystem::path runs_dir = "runs";
-  bool plots = true;                ///< run tools/plot_tabular.py
 };
 
-/// Trains config.tabular's grid on the training split, evaluates every
-/// learner's greedy policy against the random and always-hold policies on
-/// the test split and writes runs/<name>/: config.yaml, curves.csv,
-/// q_values.csv, policy.md, evaluation.csv, evaluation.md, pnl_path.csv,
-/// report.md and the plots. Progress and the report go to `log`. Returns the
-/// run directory.
+/// Trains config.tabular's grid on fill_prob.split (train or validation),
+/// evaluates every learner's greedy policy against the random and
+/// always-hold policies on the test split and writes runs/<name>/:
+/// config.yaml, curves.csv, q_values.csv, policy.md, evaluation.csv,
+/// evaluation.md, pnl_path.csv and report.md (tools/plot_tabular.py draws
+/// them). Progress and the table go to `log`. Returns the run directory.
 std::filesystem::path run_tabular(const Config& config, const TabularRunOptions& options, std::ostream& log);
 
 }  // namespace mmsim

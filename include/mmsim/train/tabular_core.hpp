@@ -36,11 +36,15 @@ inline constexpr int kTabularTable = kTabularStates * kTabularActions;  ///< Q v
 
 /// Parameters every learner of a batch shares (device-copyable).
 struct TabularParams {
-  double gamma = 1;
+  double gamma = 1;                 ///< discount of the update's target
   std::int32_t epsilon_every = 15;  ///< episodes per epsilon decay
   TabularActions actions = TabularActions::all;
-  std::int32_t learns = 1;    ///< 0: the tables are only read (evaluation)
+  std::int32_t learns = 1;    ///< 1: update the tables; 0: only act on them (evaluation)
   std::int32_t episodes = 1;  ///< columns of `curves`
+  /// What the acting draws are keyed by: `action` for learners, another
+  /// purpose for a policy that must not share their draws (the evaluation's
+  /// random policy).
+  RngPurpose action_purpose = RngPurpose::action;
 };
 
 /// Per-learner buffers, structure of arrays over L learners.
@@ -77,23 +81,26 @@ MMSIM_HD inline bool tabular_allowed(TabularActions actions, std::int32_t state,
 /// Epsilon-greedy over the allowed actions with one draw: explore when
 /// uniform01_of(draw) < epsilon (an allowed action uniformly), else the
 /// largest Q value, ties broken uniformly (both with uniform_index_of(draw)).
+/// NaN values are never greatest; a state whose allowed values are all NaN
+/// explores (its NaN reward has been reported as a fault).
 MMSIM_HD inline std::int32_t tabular_choose(const double* q_state, std::int32_t state, double epsilon,
                                             TabularActions actions, const r123::Philox4x32::ctr_type& draw) {
   int candidates[kTabularActions];
   int count = 0;
-  if (uniform01_of(draw) < epsilon) {
-    for (int a = 0; a < kTabularActions; ++a) {
-      if (tabular_allowed(actions, state, a)) candidates[count++] = a;
-    }
-  } else {
+  if (!(uniform01_of(draw) < epsilon)) {
     double best = 0;
     for (int a = 0; a < kTabularActions; ++a) {
-      if (!tabular_allowed(actions, state, a)) continue;
+      if (!tabular_allowed(actions, state, a) || !(q_state[a] == q_state[a])) continue;
       if (count == 0 || q_state[a] > best) {
         best = q_state[a];
         count = 0;
       }
       if (q_state[a] == best) candidates[count++] = a;
+    }
+  }
+  if (count == 0) {
+    for (int a = 0; a < kTabularActions; ++a) {
+      if (tabular_allowed(actions, state, a)) candidates[count++] = a;
     }
   }
   return candidates[uniform_index_of(draw, static_cast<std::uint64_t>(count))];
@@ -122,16 +129,19 @@ MMSIM_HD inline double tabular_expectation(const double* q_state, double epsilon
   return target;
 }
 
-/// The draw that chooses learner `i`'s action at (episode, step).
-MMSIM_HD inline r123::Philox4x32::ctr_type tabular_action_draw(const FillProbParams& p, std::uint64_t stream,
-                                                               std::uint64_t episode, std::int64_t step) {
-  return philox_draw(p.seed, stream, episode, static_cast<std::uint32_t>(step), RngPurpose::action);
+/// The draw that chooses the action of the learner on random stream
+/// `stream` at (episode, step).
+MMSIM_HD inline r123::Philox4x32::ctr_type tabular_action_draw(const TabularParams& t, const FillProbParams& p,
+                                                               std::uint64_t stream, std::uint64_t episode,
+                                                               std::int64_t step) {
+  return philox_draw(p.seed, stream, episode, static_cast<std::uint32_t>(step), t.action_purpose);
 }
 
-/// Whether learner `i` chooses its next action before updating (SARSA's
-/// on-policy target) rather than at the start of its next step.
+/// Whether learner `i` chooses its next action before updating, as the
+/// notebook's SARSA loop (also its Expected SARSA) does, rather than at the
+/// start of its next step, after the update (its Q-learning loop).
 MMSIM_HD inline bool tabular_chooses_ahead(const TabularParams& t, const TabularLearnerViews& l, std::int64_t i) {
-  return t.learns && static_cast<TabularAlgorithm>(l.algorithm[i]) == TabularAlgorithm::sarsa;
+  return t.learns && static_cast<TabularAlgorithm>(l.algorithm[i]) != TabularAlgorithm::q_learning;
 }
 
 /// Enters learner `i`'s episode once its env has begun it: the state, the
@@ -146,7 +156,7 @@ MMSIM_HD inline void tabular_enter_episode(const TabularParams& t, const FillPro
   l.episode_reward[i] = 0;
   if (tabular_chooses_ahead(t, l, i)) {
     l.action[i] = tabular_choose(l.q + i * kTabularTable + state * kTabularActions, state, l.epsilon_now[i],
-                                 t.actions, tabular_action_draw(p, l.stream[i], s.episode[i], 0));
+                                 t.actions, tabular_action_draw(t, p, l.stream[i], s.episode[i], 0));
   }
 }
 
@@ -175,7 +185,7 @@ MMSIM_HD inline void tabular_step(const TabularParams& t, const FillProbParams& 
   const std::int32_t action =
       ahead ? l.action[i]
             : tabular_choose(q + state * kTabularActions, state, epsilon, t.actions,
-                             tabular_action_draw(p, stream, episode, step));
+                             tabular_action_draw(t, p, stream, episode, step));
 
   const FillProbTransition result = fill_prob_transition(p, m, w, s, o, i, stream, action);
   if (!result.ended) o.state_index[i] = fill_prob_state_index(m, s.row[i], s.position[i]);
@@ -184,23 +194,24 @@ MMSIM_HD inline void tabular_step(const TabularParams& t, const FillProbParams& 
   if (t.learns) {
     const std::int32_t next = result.ended ? o.final_state_index[i] : o.state_index[i];
     const double* q_next = q + next * kTabularActions;
-    const bool terminal = result.ended && o.terminated[i];
     double target = 0;
-    switch (static_cast<TabularAlgorithm>(l.algorithm[i])) {
-      case TabularAlgorithm::q_learning:
-        if (!terminal) target = tabular_max(q_next);
-        break;
-      case TabularAlgorithm::sarsa:
-        if (!terminal) {
-          const std::int32_t next_action =
-              tabular_choose(q_next, next, epsilon, t.actions, tabular_action_draw(p, stream, episode, step + 1));
-          target = q_next[next_action];
-          l.action[i] = next_action;
-        }
-        break;
-      case TabularAlgorithm::expected_sarsa:
-        if (!terminal) target = tabular_expectation(q_next, epsilon);
-        break;
+    if (!result.terminated) {
+      if (ahead) {
+        // Chosen with the table before this update; taken next unless the episode ended.
+        l.action[i] = tabular_choose(q_next, next, epsilon, t.actions,
+                                     tabular_action_draw(t, p, stream, episode, step + 1));
+      }
+      switch (static_cast<TabularAlgorithm>(l.algorithm[i])) {
+        case TabularAlgorithm::q_learning:
+          target = tabular_max(q_next);
+          break;
+        case TabularAlgorithm::sarsa:
+          target = q_next[l.action[i]];
+          break;
+        case TabularAlgorithm::expected_sarsa:
+          target = tabular_expectation(q_next, epsilon);
+          break;
+      }
     }
     double& value = q[state * kTabularActions + action];
     value += l.step_size[i] * (result.reward + t.gamma * target - value);
