@@ -102,16 +102,6 @@ TEST(AvellanedaStoikov, GlftQuotesMirrorUnderAFlippedInventory) {
   EXPECT_NEAR(a.ask_distance - b.ask_distance, 0.02598076211353316, kDoubleRounding);
 }
 
-void expect_config_error(const std::function<void()>& action, const std::string& key) {
-  try {
-    action();
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), key) << e.what();
-    return;
-  }
-  ADD_FAILURE() << "expected ConfigError for " << key;
-}
-
 TEST(AvellanedaStoikov, InvalidParametersAreConfigErrors) {
   const std::vector<std::pair<std::string, std::function<void(AsModel&)>>> cases = {
       {"baselines.as.gamma", [](AsModel& m) { m.gamma = 0; }},

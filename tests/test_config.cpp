@@ -20,30 +20,13 @@
 namespace mmsim {
 namespace {
 
+using test::expect_config_error;
+
 const std::filesystem::path kBase = "/base/dir";
 const std::string kMinimal = "data:\n  files: [a.csv]\n";
 
 Config parse(const std::string& text, const std::vector<std::string>& overrides = {}) {
   return parse_config(text, kBase, overrides, "test.yaml");
-}
-
-/// Expects a ConfigError for `key` whose message holds every one of `parts`.
-void expect_config_error(const std::function<void()>& action, const std::string& key,
-                         const std::vector<std::string>& parts = {}) {
-  try {
-    action();
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), key) << e.what();
-    const std::string what = e.what();
-    EXPECT_NE(what.find("'" + key + "'"), std::string::npos) << what;
-    for (const std::string& part : parts)
-      EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
-    return;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected ConfigError for " << key << ", got: " << e.what();
-    return;
-  }
-  ADD_FAILURE() << "expected ConfigError for " << key << ", nothing was thrown";
 }
 
 void expect_parse_error(const std::string& text, const std::string& key, const std::vector<std::string>& parts = {}) {
@@ -754,7 +737,7 @@ TEST(ConfigDocs, TheDocsKeyTablesAreTheGeneratedOnes) {
 
 TEST(ConfigDocs, EverySectionNeedsItsTableAndEveryTableASection) {
   std::string tables;
-  for (const char* section : {"data", "features", "split", "env", "fill_prob", "tabular", "baselines", "train", "lstm",
+  for (const char* section : {"data", "features", "split", "env", "fill_prob", "spread", "tabular", "baselines", "train", "lstm",
                               "top level"}) {
     tables += std::string("<!-- keys: ") + section + " -->\n<!-- end keys -->\n";
   }

@@ -10,7 +10,9 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "mmsim/core/error.hpp"
 #include "mmsim/data/book_tensor.hpp"
 #include "mmsim/data/features.hpp"
 #include "mmsim/data/load.hpp"
@@ -158,6 +160,25 @@ inline void expect_same_book(const BookTensor& a, const BookTensor& b) {
   EXPECT_EQ(a.messages.direction, b.messages.direction);
   EXPECT_EQ(a.message_begin, b.message_begin);
   EXPECT_EQ(a.message_end, b.message_end);
+}
+
+/// Expects a ConfigError for `key` whose message holds every one of `parts`.
+inline void expect_config_error(const std::function<void()>& action, const std::string& key,
+                         const std::vector<std::string>& parts = {}) {
+  try {
+    action();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), key) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'" + key + "'"), std::string::npos) << what;
+    for (const std::string& part : parts)
+      EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
+    return;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected ConfigError for " << key << ", got: " << e.what();
+    return;
+  }
+  ADD_FAILURE() << "expected ConfigError for " << key << ", nothing was thrown";
 }
 
 }  // namespace mmsim::test

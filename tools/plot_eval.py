@@ -37,6 +37,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from csv_input import InputError, read_csv_columns  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 WINDOWS_COLUMNS = (
@@ -61,24 +62,10 @@ OTHER_COLOR = "#b9b9b9"
 DPI = 120
 
 
-class InputError(Exception):
-    """A missing or malformed input; the message names the file (and column)."""
-
-
 def read_table(path, columns, optional):
     """Reads a CSV written by the C++ side: every column in `columns` must be
     there; all but `policy` are numbers, empty only for those in `optional`."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file (is {path.parent} an evaluation report directory?)")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not a readable CSV ({str(e).strip().splitlines()[0]})") from None
-    missing = [c for c in columns if c not in raw.columns]
-    if missing:
-        raise InputError(f"{path}: missing column '{missing[0]}' (header: {','.join(raw.columns)})")
-    if raw.empty:
-        raise InputError(f"{path}: no rows")
+    raw = read_csv_columns(path, columns, "an evaluation report directory")
     table = pd.DataFrame({"policy": raw["policy"].str.strip()})
     if (table["policy"] == "").any():
         line = int(np.argmax((table["policy"] == "").to_numpy())) + 2

@@ -39,6 +39,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from csv_input import InputError, read_csv_columns  # noqa: E402
 from matplotlib.colors import ListedColormap, to_rgb  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
@@ -80,25 +81,11 @@ T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
 DPI = 150
 
 
-class InputError(Exception):
-    """A missing or malformed input; the message names the file (and column)."""
-
-
 def read_table(path, columns):
     """Reads a CSV of the C++ side. `columns` maps each required column to
     "text" (non-empty), "number" (finite), "integer", or a tuple of the
     words it may hold."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file (is {path.parent} a run directory of mmsim tabular?)")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not a readable CSV ({str(e).strip().splitlines()[0]})") from None
-    missing = [c for c in columns if c not in raw.columns]
-    if missing:
-        raise InputError(f"{path}: missing column '{missing[0]}' (header: {','.join(raw.columns)})")
-    if raw.empty:
-        raise InputError(f"{path}: no rows")
+    raw = read_csv_columns(path, columns, "a run directory of mmsim tabular")
     table = pd.DataFrame(index=raw.index)
     for column, kind in columns.items():
         text = raw[column].str.strip()

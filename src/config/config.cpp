@@ -21,6 +21,7 @@ const Table<Config>& config_keys() {
       section("env", &Config::env, env_keys(), Checked::when_built),
       section("fill_prob", &Config::fill_prob, fill_prob_keys(), Checked::when_built),
       section("tabular", &Config::tabular, tabular_keys()),
+      section("spread", &Config::spread, spread_keys(), Checked::when_built),
       section("baselines", &Config::baselines, baselines_keys()),
       section("train", &Config::train, train_keys()),
       section("lstm", &Config::lstm, lstm_keys()),

@@ -234,7 +234,28 @@ const Table<FillProbConfig>& fill_prob_keys() {
   return table;
 }
 
+const Table<SpreadConfig>& spread_keys() {
+  static const Table<SpreadConfig> table{{
+      choice("split", &SpreadConfig::split, "where episodes are played"),
+      number("episode_length", &SpreadConfig::episode_length, Range::at_least(1),
+             "steps per episode (capped to the rows the start rule leaves)"),
+      choice("start", &SpreadConfig::start,
+             "episodes start at a random window, or every one at the first row of the split's first range (the "
+             "notebook's rewound data; an episode that reaches the range's end is terminated there)"),
+      number("history", &SpreadConfig::history, Range::closed(1, 1000), "rows of prices and depths in the observation"),
+      number("trading_fee", &SpreadConfig::trading_fee, Range::any(), "currency charged for every buy or sell action"),
+      number("time_fee", &SpreadConfig::time_fee, Range::any(), "currency charged every step"),
+      choice("prices", &SpreadConfig::prices,
+             "observed prices: currency / price_scale (the notebook), or ticks from the latest row's mid"),
+      number("price_scale", &SpreadConfig::price_scale, Range::above(0), "absolute prices: currency per unit"),
+      number("depth_scale", &SpreadConfig::depth_scale, Range::above(0), "observed depths: base units per unit"),
+  }};
+  return table;
+}
+
 }  // namespace config
+
+void validate(const SpreadConfig& spread) { check_keys(config::spread_keys(), spread, config::Checker("spread")); }
 
 void validate(const EnvConfig& env) { check_keys(config::env_keys(), env, config::Checker("env")); }
 

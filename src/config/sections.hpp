@@ -13,6 +13,7 @@ const Table<SplitConfig>& split_keys();
 const Table<EnvConfig>& env_keys();
 const Table<FillProbConfig>& fill_prob_keys();
 const Table<TabularConfig>& tabular_keys();
+const Table<SpreadConfig>& spread_keys();
 const Table<BaselinesConfig>& baselines_keys();
 const Table<train::TrainConfig>& train_keys();
 const Table<train::LstmConfig>& lstm_keys();

@@ -14,6 +14,7 @@
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
 #include "mmsim/env/layout.hpp"
+#include "mmsim/env/spread_env.hpp"
 #include "mmsim/env/state.hpp"
 
 namespace mmsim::detail {
@@ -182,5 +183,86 @@ std::unique_ptr<FillProbEnv> make_fill_prob_env(const EnvData& data, const FillP
                                                 std::int64_t num_envs, std::uint64_t seed,
                                                 std::unique_ptr<BufferMemory> memory,
                                                 std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream);
+
+/// Everything the spread-trading step reads and writes, in the backend's memory.
+struct SpreadViews {
+  SpreadParams params;
+  MarketView market;
+  WindowRanges windows;
+  SpreadState state;
+  SpreadOutputs outputs;
+  std::int64_t num_envs = 0;
+};
+
+/// How a backend runs the spread-trading step over every env (as EnvLauncher).
+class SpreadLauncher {
+ public:
+  virtual ~SpreadLauncher() = default;
+  /// Begins every env's first episode and writes the first observations.
+  virtual void begin(const SpreadViews& env, StreamHandle stream) = 0;
+  /// Steps every env on its action (`actions` [N], in the launcher's memory).
+  virtual void step(const SpreadViews& env, const std::int32_t* actions, StreamHandle stream) = 0;
+};
+
+/// A spread-trading env batch in `memory`, stepped by `launcher`, reset on `stream`.
+std::unique_ptr<SpreadEnv> make_spread_env(const EnvData& data, const SpreadConfig& config, std::int64_t num_envs,
+                                           std::uint64_t seed, std::unique_ptr<BufferMemory> memory,
+                                           std::unique_ptr<SpreadLauncher> launcher, StreamHandle stream);
+
+/// A batch of one of the top-of-book envs (fill-probability, spread-trading:
+/// `Base`) on any backend: its state and output buffers from their field
+/// tables in `memory`, the book's best level and the split's ranges placed
+/// there, stepped by `Launcher` (begin / step over `Views`).
+template <class Base, class Views, class Launcher>
+class TopOfBookEnv final : public Base {
+ public:
+  using Params = decltype(Views::params);
+  using State = decltype(Views::state);
+  using Outputs = decltype(Views::outputs);
+
+  TopOfBookEnv(const EnvData& data, EpisodeSplit split, const Params& params,
+               const FieldTable<Outputs, Params>& output_fields, const FieldTable<State, Params>& state_fields,
+               std::int64_t num_envs, std::unique_ptr<BufferMemory> memory, std::unique_ptr<Launcher> launcher,
+               StreamHandle stream)
+      : Base(num_envs, params),
+        memory_(std::move(memory)),
+        launcher_(std::move(launcher)),
+        ranges_(range_columns(episode_split(split, *data.splits))),
+        outputs_set_(output_fields, num_envs, params, *memory_),
+        state_set_(state_fields, num_envs, params, *memory_) {
+    views_.params = params;
+    // The best level of the book is all these envs read.
+    views_.market = place_market(EnvData{data.book, nullptr, data.splits}, false, *memory_);
+    views_.windows = place_windows(ranges_, *memory_);
+    views_.state = state_set_.views();
+    views_.outputs = outputs_set_.views();
+    views_.num_envs = num_envs;
+    this->outputs_ = views_.outputs;
+    reset(stream);
+  }
+
+  Backend backend() const override { return memory_->device(); }
+
+  void reset(StreamHandle stream) override {
+    clear_buffers(state_set_.buffers(), *memory_, stream);
+    clear_buffers(outputs_set_.buffers(), *memory_, stream);
+    clear_fault(views_.outputs.fault, *memory_, stream);
+    launcher_->begin(views_, stream);
+  }
+
+  void step(const std::int32_t* actions, StreamHandle stream) override { launcher_->step(views_, actions, stream); }
+
+  std::vector<BufferDesc> describe_outputs() const override { return outputs_set_.buffers(); }
+
+  void check_faults(StreamHandle stream) override { check_fault(views_.outputs.fault, *memory_, stream); }
+
+ private:
+  std::unique_ptr<BufferMemory> memory_;
+  std::unique_ptr<Launcher> launcher_;
+  RangeColumns ranges_;
+  BufferSet<Outputs, Params> outputs_set_;
+  BufferSet<State, Params> state_set_;
+  Views views_;
+};
 
 }  // namespace mmsim::detail

@@ -100,32 +100,43 @@ class CpuLauncher final : public detail::EnvLauncher {
   std::vector<std::int64_t> thread_faults_;
 };
 
-class CpuFillProbLauncher final : public detail::FillProbLauncher {
+/// The CPU launcher of a top-of-book env (`Launcher` over `Views`): begins
+/// each env with `begin(env, i)`, steps each on the pool with
+/// `step(env, outputs, i, action)`, its faults recorded per thread.
+template <class Launcher, class Views, class Begin, class Step>
+class CpuTopOfBookLauncher final : public Launcher {
  public:
-  CpuFillProbLauncher()
-      : pool_(default_threads()), thread_faults_(static_cast<std::size_t>(pool_.threads() * kFaultRecord)) {}
+  CpuTopOfBookLauncher(Begin begin, Step step)
+      : begin_(begin),
+        step_(step),
+        pool_(default_threads()),
+        thread_faults_(static_cast<std::size_t>(pool_.threads() * kFaultRecord)) {}
 
-  void begin(const detail::FillProbViews& env, StreamHandle) override {
-    for (std::int64_t i = 0; i < env.num_envs; ++i) {
-      fill_prob_begin_episode(env.params, env.windows, env.state, i, static_cast<std::uint64_t>(i));
-      fill_prob_observe(env.market, env.state, env.outputs, i);
-    }
+  void begin(const Views& env, StreamHandle) override {
+    for (std::int64_t i = 0; i < env.num_envs; ++i) begin_(env, i);
   }
 
-  void step(const detail::FillProbViews& env, const std::int32_t* actions, StreamHandle) override {
+  void step(const Views& env, const std::int32_t* actions, StreamHandle) override {
     std::fill(thread_faults_.begin(), thread_faults_.end(), -1);
     for_each_env(pool_, env.num_envs, [&](std::int64_t i, int slot) {
-      FillProbOutputs out = env.outputs;
+      auto out = env.outputs;
       out.fault = thread_faults_.data() + kFaultRecord * slot;
-      fill_prob_step(env.params, env.market, env.windows, env.state, out, i, actions[i]);
+      step_(env, out, i, actions[i]);
     });
     detail::merge_thread_faults(thread_faults_, env.outputs.fault);
   }
 
  private:
+  Begin begin_;
+  Step step_;
   detail::WorkerPool pool_;
   std::vector<std::int64_t> thread_faults_;
 };
+
+template <class Launcher, class Views, class Begin, class Step>
+std::unique_ptr<Launcher> cpu_top_of_book_launcher(Begin begin, Step step) {
+  return std::make_unique<CpuTopOfBookLauncher<Launcher, Views, Begin, Step>>(begin, step);
+}
 
 }  // namespace
 
@@ -137,8 +148,31 @@ std::unique_ptr<BatchEnv> make_cpu_env(const EnvData& data, const EnvConfig& con
 
 std::unique_ptr<FillProbEnv> make_fill_prob_cpu_env(const EnvData& data, const FillProbConfig& config,
                                                     std::int64_t num_envs, std::uint64_t seed) {
-  return detail::make_fill_prob_env(data, config, num_envs, seed, detail::host_memory(),
-                                    std::make_unique<CpuFillProbLauncher>(), {});
+  using Views = detail::FillProbViews;
+  auto launcher = cpu_top_of_book_launcher<detail::FillProbLauncher, Views>(
+      [](const Views& env, std::int64_t i) {
+        fill_prob_begin_episode(env.params, env.windows, env.state, i, static_cast<std::uint64_t>(i));
+        fill_prob_observe(env.market, env.state, env.outputs, i);
+      },
+      [](const Views& env, const FillProbOutputs& out, std::int64_t i, std::int32_t action) {
+        fill_prob_step(env.params, env.market, env.windows, env.state, out, i, action);
+      });
+  return detail::make_fill_prob_env(data, config, num_envs, seed, detail::host_memory(), std::move(launcher), {});
+}
+
+std::unique_ptr<SpreadEnv> make_spread_cpu_env(const EnvData& data, const SpreadConfig& config, std::int64_t num_envs,
+                                               std::uint64_t seed) {
+  using Views = detail::SpreadViews;
+  auto launcher = cpu_top_of_book_launcher<detail::SpreadLauncher, Views>(
+      [](const Views& env, std::int64_t i) {
+        spread_begin_episode(env.params, env.windows, env.state, i);
+        spread_observe(env.params, env.market, env.state, i, env.outputs.obs + i * env.params.observation_size(),
+                       env.outputs.action_mask + i * kSpreadActions);
+      },
+      [](const Views& env, const SpreadOutputs& out, std::int64_t i, std::int32_t action) {
+        spread_step(env.params, env.market, env.windows, env.state, out, i, action);
+      });
+  return detail::make_spread_env(data, config, num_envs, seed, detail::host_memory(), std::move(launcher), {});
 }
 
 }  // namespace mmsim

@@ -77,62 +77,15 @@ const FieldTable<FillProbState, FillProbParams>& fill_prob_state_fields() {
 }
 
 namespace detail {
-namespace {
-
-/// The fill-probability env batch on any backend (as the market-making Env).
-class FillProb final : public FillProbEnv {
- public:
-  FillProb(const EnvData& data, const FillProbConfig& config, std::int64_t num_envs, std::uint64_t seed,
-           std::unique_ptr<BufferMemory> memory, std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream)
-      : FillProbEnv(num_envs, make_fill_prob_params(config, data, seed)),
-        memory_(std::move(memory)),
-        launcher_(std::move(launcher)),
-        ranges_(range_columns(episode_split(config.split, *data.splits))),
-        outputs_set_(fill_prob_output_fields(), num_envs, params_, *memory_),
-        state_set_(fill_prob_state_fields(), num_envs, params_, *memory_) {
-    views_.params = params_;
-    // The best level of the book is all it reads.
-    views_.market = place_market(EnvData{data.book, nullptr, data.splits}, false, *memory_);
-    views_.windows = place_windows(ranges_, *memory_);
-    views_.state = state_set_.views();
-    views_.outputs = outputs_set_.views();
-    views_.num_envs = num_envs;
-    outputs_ = views_.outputs;
-    reset(stream);
-  }
-
-  Backend backend() const override { return memory_->device(); }
-
-  void reset(StreamHandle stream) override {
-    clear_buffers(state_set_.buffers(), *memory_, stream);
-    clear_buffers(outputs_set_.buffers(), *memory_, stream);
-    clear_fault(outputs_.fault, *memory_, stream);
-    launcher_->begin(views_, stream);
-  }
-
-  void step(const std::int32_t* actions, StreamHandle stream) override { launcher_->step(views_, actions, stream); }
-
-  std::vector<BufferDesc> describe_outputs() const override { return outputs_set_.buffers(); }
-
-  void check_faults(StreamHandle stream) override { check_fault(outputs_.fault, *memory_, stream); }
-
- private:
-  std::unique_ptr<BufferMemory> memory_;
-  std::unique_ptr<FillProbLauncher> launcher_;
-  RangeColumns ranges_;
-  BufferSet<FillProbOutputs, FillProbParams> outputs_set_;
-  BufferSet<FillProbState, FillProbParams> state_set_;
-  FillProbViews views_;
-};
-
-}  // namespace
 
 std::unique_ptr<FillProbEnv> make_fill_prob_env(const EnvData& data, const FillProbConfig& config,
                                                 std::int64_t num_envs, std::uint64_t seed,
                                                 std::unique_ptr<BufferMemory> memory,
                                                 std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream) {
   if (num_envs < 1) throw ConfigError("fill_prob.num_envs", std::to_string(num_envs) + " must be >= 1");
-  return std::make_unique<FillProb>(data, config, num_envs, seed, std::move(memory), std::move(launcher), stream);
+  return std::make_unique<TopOfBookEnv<FillProbEnv, FillProbViews, FillProbLauncher>>(
+      data, config.split, make_fill_prob_params(config, data, seed), fill_prob_output_fields(), fill_prob_state_fields(), num_envs,
+      std::move(memory), std::move(launcher), stream);
 }
 
 }  // namespace detail

@@ -337,29 +337,70 @@ TEST_F(EnvFaultsGpu, InvalidActionIsReportedWithTheEnv) {
   EXPECT_NO_THROW(env->check_faults());
 }
 
+/// Steps a CPU and a CUDA batch of a top-of-book env (made by `make` for a
+/// backend and N) on the same random actions, comparing every output buffer
+/// of `fields` after each step, for N in {1, 33, 4096}.
+template <class Fields, class Make>
+void expect_top_of_book_parity(const Fields& fields, int actions_count, const Make& make) {
+  for (const std::int64_t n : {1, 33, 4096}) {
+    auto cpu = make(false, n);
+    auto gpu_env = make(true, n);
+    gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
+    std::mt19937 random(3);
+    std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+    for (int step = 0; step <= 80 && !::testing::Test::HasFailure(); ++step) {
+      if (step > 0) {
+        for (auto& a : actions) a = static_cast<std::int32_t>(random() % actions_count);
+        gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
+        cpu->step(actions.data());
+        gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
+      }
+      compare_outputs(fields, cpu->describe_outputs(), gpu_env->describe_outputs(), step);
+    }
+  }
+}
+
 class FillProbGpu : public GpuTest {};
 
 TEST_F(FillProbGpu, MatchesTheCpuStepByStep) {
   const Sample& s = sample();
   const EnvData data{&s.loaded.book, nullptr, &s.splits};
-  FillProbConfig config;
-  config.episode_length = 25;
-  config.cost = 0.01;
-  for (const std::int64_t n : {1, 33, 4096}) {
-    auto cpu = make_fill_prob_cpu_env(data, config, n, 11);
-    auto gpu_env = gpu::make_fill_prob_cuda_env(data, config, n, 11);
-    gpu::DeviceBytes device_actions(static_cast<std::size_t>(n) * sizeof(std::int32_t));
-    std::mt19937 random(3);
-    std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
-    for (int step = 0; step <= 80 && !HasFailure(); ++step) {
-      if (step > 0) {
-        for (auto& a : actions) a = static_cast<std::int32_t>(random() % 3);
-        gpu::copy_to_device(device_actions.data(), actions.data(), actions.size() * sizeof(std::int32_t));
-        cpu->step(actions.data());
-        gpu_env->step(static_cast<const std::int32_t*>(device_actions.data()));
-      }
-      compare_outputs(fill_prob_output_fields(), cpu->describe_outputs(), gpu_env->describe_outputs(), step);
+  for (const bool notebook : {false, true}) {
+    FillProbConfig config;
+    config.episode_length = 25;
+    config.cost = 0.01;
+    if (notebook) {
+      config.same_side = FillProbSameSide::reprice;
+      config.close_volume = FillProbCloseVolume::current_row;
+      config.start = FillProbStart::split_start;
+      config.episode_end = FillProbEpisodeEnd::truncate;
+      config.hit_rule = FillProbHitRule::bid_with_k;
     }
+    expect_top_of_book_parity(fill_prob_output_fields(), 3, [&](bool cuda, std::int64_t n) {
+      return cuda ? gpu::make_fill_prob_cuda_env(data, config, n, 11) : make_fill_prob_cpu_env(data, config, n, 11);
+    });
+  }
+}
+
+class SpreadGpu : public GpuTest {};
+
+TEST_F(SpreadGpu, MatchesTheCpuStepByStep) {
+  const Sample& s = sample();
+  const EnvData data{&s.loaded.book, nullptr, &s.splits};
+  for (const bool notebook : {false, true}) {
+    SpreadConfig config;
+    config.episode_length = 25;
+    config.history = 3;
+    config.trading_fee = 0.02;
+    config.time_fee = 0.001;
+    if (notebook) {
+      config.prices = SpreadPrices::absolute;
+      config.price_scale = 1000;
+      config.start = SpreadStart::split_start;
+    }
+    expect_top_of_book_parity(spread_output_fields(), kSpreadActions, [&](bool cuda, std::int64_t n) {
+      return cuda ? gpu::make_spread_cuda_env(data, config, n, 11) : make_spread_cpu_env(data, config, n, 11);
+    });
   }
 }
 

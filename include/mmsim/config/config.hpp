@@ -18,6 +18,7 @@
 #include "mmsim/data/splits.hpp"
 #include "mmsim/env/env_config.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "mmsim/env/spread_env.hpp"
 
 namespace mmsim {
 
@@ -38,6 +39,7 @@ struct Config {
   EnvConfig env;  ///< validated only by the commands that build envs
   FillProbConfig fill_prob;  ///< the notebook's fill-probability env
   TabularConfig tabular;     ///< the notebook's tabular learners
+  SpreadConfig spread;       ///< the notebook's spread-trading env
   train::TrainConfig train;
   train::LstmConfig lstm;  ///< the LSTM mid-move forecaster (docs/lstm.md)
   BaselinesConfig baselines;
@@ -48,8 +50,8 @@ struct Config {
 
 /// Parses a YAML file, then applies `overrides` ("dotted.key=yaml value").
 /// Relative data paths are resolved against the config file's directory.
-/// Checks every section but env and fill_prob, which are checked when an env
-/// is built. Throws ConfigError naming the key, the value, what is allowed
+/// Checks every section but env, fill_prob and spread, which are checked when
+/// an env is built. Throws ConfigError naming the key, the value, what is allowed
 /// and the file:line or the --set that gave the value.
 Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 

@@ -7,6 +7,7 @@
 #include "mmsim/core/stream.hpp"
 #include "mmsim/env/batch_env.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
+#include "mmsim/env/spread_env.hpp"
 
 namespace mmsim::gpu {
 
@@ -23,5 +24,9 @@ std::unique_ptr<BatchEnv> make_cuda_env(const EnvData& data, const EnvConfig& co
 std::unique_ptr<FillProbEnv> make_fill_prob_cuda_env(const EnvData& data, const FillProbConfig& config,
                                                      std::int64_t num_envs, std::uint64_t seed,
                                                      StreamHandle stream = {});
+
+/// The CUDA backend of the spread-trading env (needs no feature table).
+std::unique_ptr<SpreadEnv> make_spread_cuda_env(const EnvData& data, const SpreadConfig& config, std::int64_t num_envs,
+                                                std::uint64_t seed, StreamHandle stream = {});
 
 }  // namespace mmsim::gpu
