@@ -1,8 +1,9 @@
 // CPU backend: env steps per second against the number of envs, thesis
 // setup, under the cross fill model (trades = 0) and the trades model (1),
 // without latency and with orders delayed 5 steps; under the thesis's code
-// rules and mmsim's default rules; and beside a thread that keeps a core
-// busy, on every core (threads = 0) or on one (threads = 1).
+// rules and mmsim's default rules; beside a thread that keeps a core busy, on
+// every core (threads = 0) or on one (threads = 1); and the notebook's
+// top-of-book envs (fill-probability, spread-trading).
 
 #include <benchmark/benchmark.h>
 
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "env_setup.hpp"
+#include "mmsim/env/fill_prob_env.hpp"
+#include "mmsim/env/spread_env.hpp"
 
 namespace {
 
@@ -88,6 +91,36 @@ void BM_EnvStepCpuBesideABusyThread(benchmark::State& state) {
 BENCHMARK(BM_EnvStepCpuBesideABusyThread)
     ->ArgNames({"envs", "threads"})
     ->ArgsProduct({{1 << 10, 1 << 12, 1 << 14}, {0, 1}})
+    ->UseRealTime();
+
+/// The notebook's top-of-book envs on the GOOG day's best level, random
+/// actions of 3: env = 0 the fill-probability env, 1 the spread-trading env
+/// (history 2).
+void BM_TopOfBookStepCpu(benchmark::State& state) {
+  const auto& setup = mmsim::bench::thesis_setup();
+  const std::int64_t n = state.range(1);
+  std::vector<std::int32_t> actions(static_cast<std::size_t>(n));
+  std::mt19937 random(1);
+  for (auto& a : actions) a = static_cast<std::int32_t>(random() % 3);
+  const auto time_steps = [&](auto& env) {
+    for (auto _ : state) {
+      env.step(actions.data());
+      benchmark::ClobberMemory();
+    }
+    env.check_faults();
+  };
+  if (state.range(0) == 0) {
+    time_steps(*mmsim::make_fill_prob_cpu_env(setup.data(), mmsim::FillProbConfig{}, n, 1));
+  } else {
+    time_steps(*mmsim::make_spread_cpu_env(setup.data(), mmsim::SpreadConfig{}, n, 1));
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["envs"] = static_cast<double>(n);
+}
+
+BENCHMARK(BM_TopOfBookStepCpu)
+    ->ArgNames({"env", "envs"})
+    ->ArgsProduct({{0, 1}, {1 << 10, 1 << 16}})
     ->UseRealTime();
 
 }  // namespace

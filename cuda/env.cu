@@ -6,16 +6,13 @@
 #include <cuda_runtime.h>
 
 #include "check.cuh"
+#include "launch.cuh"
 #include "device_memory.hpp"
 #include "mmsim/env/step_core.hpp"
 #include "mmsim/gpu/env.hpp"
 
 namespace mmsim::gpu {
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
 /// One env's step for its decision: a row of the action table, or an
 /// explicit quote in ticks or in the config's offset unit.

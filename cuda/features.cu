@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "check.cuh"
+#include "launch.cuh"
 #include "device_buffer.cuh"
 #include "mmsim/data/feature_row.hpp"
 #include "mmsim/gpu/features.hpp"
@@ -61,7 +62,6 @@ FeatureTable DeviceFeatureTable::to_host(StreamHandle stream) const {
 
 namespace {
 
-constexpr int kThreads = 256;
 constexpr int kStatsThreads = 256;
 
 struct RowOfCell {
@@ -136,10 +136,6 @@ __global__ void normalise_kernel(float* values, std::int64_t cells, int columns,
     const int column = static_cast<int>(cell % columns);
     values[cell] = static_cast<float>((values[cell] - mean[column]) / scale[column]);
   }
-}
-
-unsigned blocks_for(std::int64_t items, int threads) {
-  return static_cast<unsigned>((items + threads - 1) / threads);
 }
 
 }  // namespace

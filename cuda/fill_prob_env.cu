@@ -4,16 +4,13 @@
 #include <cuda_runtime.h>
 
 #include "check.cuh"
+#include "launch.cuh"
 #include "device_memory.hpp"
 #include "mmsim/env/fill_prob_env.hpp"
 #include "mmsim/gpu/env.hpp"
 
 namespace mmsim::gpu {
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
 __global__ void fill_prob_step_kernel(detail::FillProbViews env, const std::int32_t* actions) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;

@@ -4,6 +4,7 @@
 #include <cuda_runtime.h>
 
 #include "check.cuh"
+#include "launch.cuh"
 #include "device_memory.hpp"
 #include "env/backend.hpp"
 #include "mmsim/env/spread_env.hpp"
@@ -12,10 +13,6 @@
 namespace mmsim::gpu {
 namespace {
 
-constexpr int kThreads = 256;
-
-unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
-
 __global__ void spread_step_kernel(detail::SpreadViews env, const std::int32_t* actions) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i < env.num_envs) spread_step(env.params, env.market, env.windows, env.state, env.outputs, i, actions[i]);
@@ -23,10 +20,7 @@ __global__ void spread_step_kernel(detail::SpreadViews env, const std::int32_t* 
 
 __global__ void spread_begin_kernel(detail::SpreadViews env) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= env.num_envs) return;
-  spread_begin_episode(env.params, env.windows, env.state, i);
-  spread_observe(env.params, env.market, env.state, i, env.outputs.obs + i * env.params.observation_size(),
-                 env.outputs.action_mask + i * kSpreadActions);
+  if (i < env.num_envs) spread_begin(env.params, env.market, env.windows, env.state, env.outputs, i);
 }
 
 class CudaSpreadLauncher final : public detail::SpreadLauncher {

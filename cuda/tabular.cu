@@ -4,16 +4,13 @@
 #include <cuda_runtime.h>
 
 #include "check.cuh"
+#include "launch.cuh"
 #include "device_memory.hpp"
 #include "mmsim/gpu/tabular.hpp"
 #include "train/tabular_backend.hpp"
 
 namespace mmsim::gpu {
 namespace {
-
-constexpr int kThreads = 128;
-
-unsigned blocks_for(std::int64_t items) { return static_cast<unsigned>((items + kThreads - 1) / kThreads); }
 
 __global__ void tabular_begin_kernel(detail::TabularViews batch) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;

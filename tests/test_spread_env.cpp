@@ -142,29 +142,50 @@ TEST(SpreadEnvObservation, AbsolutePricesAreScaledAsTheNotebooksDivisionBy1000) 
 }
 
 TEST(SpreadEnvEpisodes, RandomWindowsStayInsideTheSplitAndEndByTheirLength) {
+  // Rows 50..149 form the split, 1 tick from their mid; the rows around it
+  // are priced 10,000 ticks away, so reading one would show.
   std::vector<Ticks> bid, ask;
   std::vector<Lots> depth;
   for (int r = 0; r < 200; ++r) {
-    bid.push_back(10000 + r % 7);
-    ask.push_back(10003 + r % 7);
+    const Ticks away = r < 50 || r >= 150 ? 10000 : 0;
+    bid.push_back(10000 + away + r % 7);
+    ask.push_back(10002 + away + r % 7);
     depth.push_back(5 + r % 3);
   }
-  const L1Book b = make_book(bid, ask, depth, depth);
+  L1Book b = make_book(bid, ask, depth, depth);
+  b.splits.train.ranges = {{50, 150}};
   SpreadConfig config;
   config.episode_length = 30;
   config.history = 4;
+  config.time_fee = 0.5;
   auto env = make_spread_cpu_env(b.data(), config, 64, 8);
-  std::vector<std::int32_t> actions(64);
+  std::vector<std::int32_t> actions(64, kHold);
   for (int step = 0; step < 95; ++step) {
-    for (std::size_t i = 0; i < actions.size(); ++i) actions[i] = static_cast<std::int32_t>((i * 7 + step) % 3);
     env->step(actions.data());
     for (std::int64_t i = 0; i < 64; ++i) {
-      const bool ends = (step + 1) % 30 == 0;
-      EXPECT_EQ(env->outputs().truncated[i], ends ? 1 : 0);
-      for (float v : obs_of(*env, i)) EXPECT_TRUE(std::isfinite(v));
+      EXPECT_FLOAT_EQ(env->outputs().reward[i], -0.5f);  // a hold pays the time fee only
+      EXPECT_EQ(env->outputs().truncated[i], (step + 1) % 30 == 0 ? 1 : 0);
+      EXPECT_EQ(env->outputs().terminated[i], 0);
+      const std::vector<float> obs = obs_of(*env, i);
+      for (int k = 0; k < 2 * config.history; ++k) EXPECT_LT(std::fabs(obs[k]), 10.0f) << "env " << i;
     }
   }
   EXPECT_NO_THROW(env->check_faults());
+}
+
+TEST(SpreadEnvEpisodes, ARandomWindowAsLongAsTheDataIsTruncatedNotTerminated) {
+  const L1Book b = six_rows();
+  SpreadConfig config;
+  config.episode_length = 100;  // capped to 6 rows - history 2 = 4 steps: the only window
+  auto env = make_spread_cpu_env(b.data(), config, 3, 5);
+  EXPECT_EQ(env->params().length, 4);
+  std::vector<std::int32_t> hold(3, kHold);
+  for (int step = 0; step < 4; ++step) env->step(hold.data());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(env->outputs().truncated[i], 1);
+    EXPECT_EQ(env->outputs().terminated[i], 0);
+    EXPECT_EQ(env->outputs().episode_length[i], 4);
+  }
 }
 
 TEST(SpreadEnvFaults, AnInvalidActionIsReportedAndBadConfigsNameTheirKeys) {

@@ -164,7 +164,7 @@ inline void expect_same_book(const BookTensor& a, const BookTensor& b) {
 
 /// Expects a ConfigError for `key` whose message holds every one of `parts`.
 inline void expect_config_error(const std::function<void()>& action, const std::string& key,
-                         const std::vector<std::string>& parts = {}) {
+                                const std::vector<std::string>& parts = {}) {
   try {
     action();
   } catch (const ConfigError& e) {

@@ -196,7 +196,7 @@ def seeds_note(counts):
     low, high = min(counts), max(counts)
     seeds = plural(high, "seed") if low == high else f"{low} to {high} seeds"
     band = "no interval with one seed" if high == 1 else "band: 95% t-interval of the mean over seeds"
-    return f"{seeds} per point; line: mean over seeds, {band}"
+    return f"{seeds} per point; line: mean over seeds,\n{band}"
 
 
 def plot_curves(path, curves):
@@ -221,7 +221,7 @@ def plot_curves(path, curves):
 
     rows, cols = len(step_sizes), len(epsilons)
     fig, axes = plt.subplots(rows, cols, squeeze=False, sharex=True, sharey=True, layout="constrained",
-                             figsize=(12, 6) if not paneled else (4.2 * cols + 2.5, 3.2 * rows + 1))
+                             figsize=(12, 6) if not paneled else (max(4.2 * cols + 2.5, 9.5), 3.2 * rows + 1))
     legend = {}
     for r, step_size in enumerate(step_sizes):
         for c, epsilon in enumerate(epsilons):

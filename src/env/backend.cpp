@@ -110,6 +110,11 @@ RangeColumns range_columns(const Split& split) {
   return columns;
 }
 
+std::int64_t episode_rows(const Split& split, bool from_split_start) {
+  if (!from_split_start) return split.longest_range();
+  return split.ranges.empty() ? 0 : split.ranges.front().size();
+}
+
 WindowRanges place_windows(const RangeColumns& ranges, BufferMemory& memory) {
   return {memory.place(ranges.begin), memory.place(ranges.end), static_cast<int>(ranges.begin.size()),
           ranges.longest};

@@ -109,6 +109,10 @@ struct RangeColumns {
 
 RangeColumns range_columns(const Split& split);
 
+/// Rows an episode can use: the split's first range for episodes that all
+/// start at the split's start, else its longest range (where a window fits).
+std::int64_t episode_rows(const Split& split, bool from_split_start);
+
 /// The ranges where the envs read them; `ranges` must outlive the env.
 WindowRanges place_windows(const RangeColumns& ranges, BufferMemory& memory);
 

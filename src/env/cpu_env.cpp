@@ -165,9 +165,7 @@ std::unique_ptr<SpreadEnv> make_spread_cpu_env(const EnvData& data, const Spread
   using Views = detail::SpreadViews;
   auto launcher = cpu_top_of_book_launcher<detail::SpreadLauncher, Views>(
       [](const Views& env, std::int64_t i) {
-        spread_begin_episode(env.params, env.windows, env.state, i);
-        spread_observe(env.params, env.market, env.state, i, env.outputs.obs + i * env.params.observation_size(),
-                       env.outputs.action_mask + i * kSpreadActions);
+        spread_begin(env.params, env.market, env.windows, env.state, env.outputs, i);
       },
       [](const Views& env, const SpreadOutputs& out, std::int64_t i, std::int32_t action) {
         spread_step(env.params, env.market, env.windows, env.state, out, i, action);

@@ -11,10 +11,7 @@ namespace mmsim {
 FillProbParams make_fill_prob_params(const FillProbConfig& config, const EnvData& data, std::uint64_t seed) {
   validate(config);
   const Split& split = episode_split(config.split, *data.splits);
-  // A split-start episode plays the split's first range; a window fits in the longest.
-  const std::int64_t rows = config.start == FillProbStart::split_start
-                                ? (split.ranges.empty() ? 0 : split.ranges.front().end - split.ranges.front().begin)
-                                : split.longest_range();
+  const std::int64_t rows = detail::episode_rows(split, config.start == FillProbStart::split_start);
   if (rows < 2) {
     throw ConfigError(config.start == FillProbStart::split_start ? "fill_prob.start" : "fill_prob.split",
                       std::string("the ") + to_string(config.split) + " split has no range of 2 rows or more" +

@@ -11,8 +11,7 @@ SpreadParams make_spread_params(const SpreadConfig& config, const EnvData& data,
   validate(config);
   const Split& split = episode_split(config.split, *data.splits);
   const bool from_start = config.start == SpreadStart::split_start;
-  // Rows a window can use: the split's first range from its start, else the longest.
-  const std::int64_t rows = from_start ? (split.ranges.empty() ? 0 : split.ranges.front().size()) : split.longest_range();
+  const std::int64_t rows = detail::episode_rows(split, from_start);
   // The first action needs `history` rows; every step needs the row after it.
   const std::int64_t steps = rows - config.history;
   if (steps < 1) {

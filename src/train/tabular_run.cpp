@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <set>
 #include <ostream>
 #include <sstream>
 
@@ -112,11 +113,16 @@ Training train_grid(const TabularBatchSpec& spec, const TabularRunOptions& optio
          << fixed(static_cast<double>(learners * steps * (e + 1)) / (now - start) / 1e6, 1)
          << " M learner-steps/s  mean reward sum:";
     constexpr std::size_t kShown = 6;
+    std::set<TabularAlgorithm> algorithms;
+    for (const Point& p : points) algorithms.insert(spec.learners[p.first].algorithm);
+    const bool one_point_per_algorithm = algorithms.size() == points.size();
     for (std::size_t n = 0; n < points.size() && n < kShown; ++n) {
       const Point& p = points[n];
       double sum = 0;
       for (std::size_t k = p.first; k < p.first + p.seeds; ++k) sum += curves[k * episodes + e];
-      line << " " << to_string(spec.learners[p.first].algorithm) << " " << fixed(sum / p.seeds);
+      const TabularLearner& l = spec.learners[p.first];
+      line << " " << (one_point_per_algorithm ? std::string(to_string(l.algorithm)) : point_label(l)) << " "
+           << fixed(sum / p.seeds);
     }
     log << line.str() << (points.size() > kShown ? " ..." : "") << "\n";
   }

@@ -62,15 +62,17 @@ void validate(const SpreadConfig& config);
 /// Device-copyable parameters of the spread-trading step.
 struct SpreadParams {
   std::int64_t length = 1;   ///< steps per episode
-  std::int32_t history = 2;
-  std::int32_t ends_with_data = 0;  ///< 1: split_start episodes run to the range's end (terminated there)
-  double trading_fee = 0;
-  double time_fee = 0;
+  std::int32_t history = 2;  ///< rows in the observation
+  /// 1: split_start episodes run to the last row of the split's first range
+  /// and are terminated there (the data's end, as far as the env sees).
+  std::int32_t ends_with_data = 0;
+  double trading_fee = 0;    ///< currency per buy or sell action
+  double time_fee = 0;       ///< currency per step
   SpreadStart start = SpreadStart::random_window;
   SpreadPrices prices = SpreadPrices::from_mid;
-  double price_scale = 1;
-  double depth_scale = 1;
-  std::uint64_t seed = 0;
+  double price_scale = 1;    ///< absolute prices: currency per observation unit
+  double depth_scale = 1;    ///< base units per observation unit
+  std::uint64_t seed = 0;    ///< key of the window draws
 
   /// Floats per observation: history x (bid, ask), history x (bid depth,
   /// ask depth), the entry price and the one-hot position (flat, long, short).
@@ -79,9 +81,9 @@ struct SpreadParams {
 
 /// Per-env state, structure of arrays of N elements.
 struct SpreadState {
-  std::int64_t* row = nullptr;       ///< the latest row: the one the next action trades on
-  std::int32_t* step = nullptr;
-  std::uint64_t* episode = nullptr;
+  std::int64_t* row = nullptr;       ///< the latest book row: the one the next action trades on
+  std::int32_t* step = nullptr;      ///< steps taken in the episode
+  std::uint64_t* episode = nullptr;  ///< episodes begun before this one
   std::int32_t* position = nullptr;  ///< SpreadPosition
   double* entry_price = nullptr;     ///< currency; 0 when flat
   double* pnl = nullptr;             ///< PnL booked in the episode (currency)
@@ -91,22 +93,22 @@ struct SpreadState {
 struct SpreadOutputs {
   float* obs = nullptr;               ///< [N, observation_size()]
   float* final_obs = nullptr;         ///< [N, observation_size()] where an episode ended: its last observation
-  std::uint8_t* action_mask = nullptr;  ///< [N, 3] 1 where the action is valid: flat all; long hold, sell; short hold, buy
+  std::uint8_t* action_mask = nullptr;  ///< [N, 3] spread_mask of the current state
   float* reward = nullptr;            ///< [N] currency
   std::uint8_t* terminated = nullptr;  ///< [N] the episode reached the end of its data
   std::uint8_t* truncated = nullptr;   ///< [N] the episode reached its length
   std::uint8_t* traded = nullptr;     ///< [N] the action opened or closed a position
-  double* pnl = nullptr;              ///< [N] PnL booked so far in the episode
+  double* pnl = nullptr;              ///< [N] PnL booked so far in the episode (currency)
   std::int32_t* position = nullptr;   ///< [N] SpreadPosition
-  double* episode_pnl = nullptr;      ///< [N] where an episode ended: its booked PnL
+  double* episode_pnl = nullptr;      ///< [N] where an episode ended: its booked PnL (currency)
   std::int32_t* episode_length = nullptr;  ///< [N] where an episode ended: its steps
-  std::int32_t* episode_trades = nullptr;  ///< [N]
+  std::int32_t* episode_trades = nullptr;  ///< [N] where an episode ended: its actions that traded
   std::int64_t* fault = nullptr;      ///< [kFaultRecord] as EnvOutputViews::fault
 };
 
-/// Writes env `i`'s observation into `obs` and its action mask into `mask`.
+/// Writes env `i`'s observation into `obs` [observation_size()] floats.
 MMSIM_HD inline void spread_observe(const SpreadParams& p, const MarketView& m, const SpreadState& s,
-                                    std::int64_t i, float* obs, std::uint8_t* mask) {
+                                    std::int64_t i, float* obs) {
   const std::int64_t row = s.row[i];
   const double mid_ticks = 0.5 * (static_cast<double>(m.bid_price(row, 0)) + static_cast<double>(m.ask_price(row, 0)));
   const auto price = [&](Ticks ticks) {
@@ -123,16 +125,29 @@ MMSIM_HD inline void spread_observe(const SpreadParams& p, const MarketView& m, 
     obs[k++] = static_cast<float>(static_cast<double>(m.ask_size(r, 0)) * m.lot_size / p.depth_scale);
   }
   const std::int32_t position = s.position[i];
-  const double entry = s.entry_price[i];
   double entry_feature = 0;
   if (position != static_cast<std::int32_t>(SpreadPosition::flat)) {
-    entry_feature = p.prices == SpreadPrices::absolute ? entry / p.price_scale : entry / m.tick_size - mid_ticks;
+    entry_feature = p.prices == SpreadPrices::absolute ? s.entry_price[i] / p.price_scale
+                                                       : s.entry_price[i] / m.tick_size - mid_ticks;
   }
   obs[k++] = static_cast<float>(entry_feature);
   for (int j = 0; j < 3; ++j) obs[k++] = j == position ? 1.0f : 0.0f;
-  mask[static_cast<int>(SpreadAction::hold)] = 1;
-  mask[static_cast<int>(SpreadAction::buy)] = position != static_cast<std::int32_t>(SpreadPosition::long_) ? 1 : 0;
-  mask[static_cast<int>(SpreadAction::sell)] = position != static_cast<std::int32_t>(SpreadPosition::short_) ? 1 : 0;
+}
+
+/// Whether `action` opens or closes a position from `position` (a buy while
+/// long or a sell while short changes nothing).
+MMSIM_HD inline bool spread_trades(std::int32_t position, std::int32_t action) {
+  if (action == static_cast<std::int32_t>(SpreadAction::buy)) return position != static_cast<std::int32_t>(SpreadPosition::long_);
+  if (action == static_cast<std::int32_t>(SpreadAction::sell)) return position != static_cast<std::int32_t>(SpreadPosition::short_);
+  return false;
+}
+
+/// Writes env `i`'s action mask into `mask` [3]: 1 for hold and for the
+/// actions that trade (the notebook's DQN agent acts only on these).
+MMSIM_HD inline void spread_mask(const SpreadState& s, std::int64_t i, std::uint8_t* mask) {
+  for (int a = 0; a < kSpreadActions; ++a) {
+    mask[a] = a == static_cast<int>(SpreadAction::hold) || spread_trades(s.position[i], a) ? 1 : 0;
+  }
 }
 
 /// Starts env `i`'s next episode: its first action trades on the row that
@@ -151,11 +166,18 @@ MMSIM_HD inline void spread_begin_episode(const SpreadParams& p, const WindowRan
   s.trades[i] = 0;
 }
 
+/// Begins env `i`'s first episode and writes its observation and mask.
+MMSIM_HD inline void spread_begin(const SpreadParams& p, const MarketView& m, const WindowRanges& w,
+                                  const SpreadState& s, const SpreadOutputs& o, std::int64_t i) {
+  spread_begin_episode(p, w, s, i);
+  spread_observe(p, m, s, i, o.obs + i * p.observation_size());
+  spread_mask(s, i, o.action_mask + i * kSpreadActions);
+}
+
 /// One step of env `i`: the action trades at the latest row's touch, the
 /// fees are charged, the next row arrives; at the episode's end the final
-/// observation is kept and the next episode begins. Returns true when the
-/// episode ended.
-MMSIM_HD inline bool spread_step(const SpreadParams& p, const MarketView& m, const WindowRanges& w,
+/// observation is kept and the next episode begins.
+MMSIM_HD inline void spread_step(const SpreadParams& p, const MarketView& m, const WindowRanges& w,
                                  const SpreadState& s, const SpreadOutputs& o, std::int64_t i, std::int32_t action) {
   if (action < 0 || action >= kSpreadActions) {
     report_fault(o.fault, i, s.step[i], FaultKind::invalid_action);
@@ -167,21 +189,19 @@ MMSIM_HD inline bool spread_step(const SpreadParams& p, const MarketView& m, con
   double reward = -p.time_fee;
   double booked = 0;
   bool traded = false;
-  const auto position = static_cast<SpreadPosition>(s.position[i]);
-  if (action != static_cast<std::int32_t>(SpreadAction::hold)) {
-    // The notebook charges the fee for every buy or sell, even one that changes nothing.
-    reward -= p.trading_fee;
+  // The notebook charges the fee for every buy or sell, even one that changes nothing.
+  if (action != static_cast<std::int32_t>(SpreadAction::hold)) reward -= p.trading_fee;
+  if (spread_trades(s.position[i], action)) {
     const bool buys = action == static_cast<std::int32_t>(SpreadAction::buy);
     const double price = buys ? bid : ask;
-    if (position == SpreadPosition::flat) {
+    traded = true;
+    if (s.position[i] == static_cast<std::int32_t>(SpreadPosition::flat)) {
       s.position[i] = static_cast<std::int32_t>(buys ? SpreadPosition::long_ : SpreadPosition::short_);
       s.entry_price[i] = price;
-      traded = true;
-    } else if (position == (buys ? SpreadPosition::short_ : SpreadPosition::long_)) {
+    } else {
       booked = buys ? s.entry_price[i] - price : price - s.entry_price[i];
       s.position[i] = static_cast<std::int32_t>(SpreadPosition::flat);
       s.entry_price[i] = 0;
-      traded = true;
     }
   }
   reward += booked;
@@ -199,8 +219,7 @@ MMSIM_HD inline bool spread_step(const SpreadParams& p, const MarketView& m, con
   o.truncated[i] = ended && !data_end ? 1 : 0;
   const int size = p.observation_size();
   if (ended) {
-    std::uint8_t final_mask[kSpreadActions];
-    spread_observe(p, m, s, i, o.final_obs + i * size, final_mask);
+    spread_observe(p, m, s, i, o.final_obs + i * size);
     o.episode_pnl[i] = s.pnl[i];
     o.episode_length[i] = step;
     o.episode_trades[i] = s.trades[i];
@@ -209,8 +228,8 @@ MMSIM_HD inline bool spread_step(const SpreadParams& p, const MarketView& m, con
   }
   o.pnl[i] = s.pnl[i];
   o.position[i] = s.position[i];
-  spread_observe(p, m, s, i, o.obs + i * size, o.action_mask + i * kSpreadActions);
-  return ended;
+  spread_observe(p, m, s, i, o.obs + i * size);
+  spread_mask(s, i, o.action_mask + i * kSpreadActions);
 }
 
 /// N spread-trading envs. The CUDA backend's step() only enqueues work.
@@ -241,6 +260,8 @@ SpreadParams make_spread_params(const SpreadConfig& config, const EnvData& data,
 const FieldTable<SpreadOutputs, SpreadParams>& spread_output_fields();
 const FieldTable<SpreadState, SpreadParams>& spread_state_fields();
 
+/// The CPU backend: `num_envs` envs over the book's best level, their
+/// windows drawn with `seed`; reset and ready to step. Throws ConfigError.
 std::unique_ptr<SpreadEnv> make_spread_cpu_env(const EnvData& data, const SpreadConfig& config, std::int64_t num_envs,
                                                std::uint64_t seed);
 
