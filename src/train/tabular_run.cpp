@@ -134,7 +134,8 @@ Training train_grid(const TabularBatchSpec& spec, const TabularRunOptions& optio
 }
 
 /// The test split's env with every episode closing its position, for
-/// comparing policies by what they booked.
+/// comparing policies by what they booked (evaluate() also plays it on the
+/// validation split).
 FillProbConfig test_env(const Config& config, FillProbStart start, std::int64_t length) {
   FillProbConfig env = config.fill_prob;
   env.split = EpisodeSplit::test;
@@ -162,7 +163,7 @@ TabularLearner baseline_learner(bool explores) { return {TabularAlgorithm::q_lea
 constexpr std::uint64_t kEvaluationStreams = std::uint64_t{1} << 31;
 
 /// Every learner's greedy policy, the random policy and always-hold on the
-/// same test windows (window w: stream kEvaluationStreams + w, so the windows
+/// same windows of a split (window w: stream kEvaluationStreams + w, so the windows
 /// and the book's draws are common to all policies; the random policy's
 /// actions have draws of their own).
 struct Evaluation {
@@ -171,10 +172,11 @@ struct Evaluation {
   std::int64_t steps = 0;
 };
 
-Evaluation evaluate(const Config& config, const EnvData& data, const std::vector<TabularLearner>& learners,
-                    const std::vector<double>& q) {
+Evaluation evaluate(const Config& config, const EnvData& data, EpisodeSplit split,
+                    const std::vector<TabularLearner>& learners, const std::vector<double>& q) {
   const TabularConfig& tc = config.tabular;
-  const FillProbConfig env = test_env(config, FillProbStart::random_window, tc.eval_steps);
+  FillProbConfig env = test_env(config, FillProbStart::random_window, tc.eval_steps);
+  env.split = split;
   const std::vector<double> hold = hold_table();
   const auto play = [&](const std::vector<std::pair<TabularLearner, const double*>>& policies, RngPurpose purpose) {
     TabularBatchSpec spec{data, env, acting_params(tc, purpose), {}, config.seed};
@@ -330,28 +332,55 @@ struct EvaluationTables {
   std::string markdown, csv;
 };
 
+/// Per algorithm, the point whose seeds' mean reward on the validation
+/// windows is the highest: the selection the test table reports.
+std::vector<bool> chosen_on_validation(const std::vector<TabularLearner>& learners, const std::vector<Point>& points,
+                                       const Evaluation& validation) {
+  std::vector<bool> chosen(points.size(), false);
+  std::map<TabularAlgorithm, std::pair<double, std::size_t>> best;
+  for (std::size_t n = 0; n < points.size(); ++n) {
+    double sum = 0;
+    for (std::size_t k = points[n].first; k < points[n].first + points[n].seeds; ++k) {
+      sum += stats::mean(validation.learner_pnl[k]);
+    }
+    const double mean = sum / static_cast<double>(points[n].seeds);
+    const TabularAlgorithm algorithm = learners[points[n].first].algorithm;
+    const auto it = best.find(algorithm);
+    if (it == best.end() || mean > it->second.first) best[algorithm] = {mean, n};
+  }
+  for (const auto& [algorithm, entry] : best) chosen[entry.second] = true;
+  return chosen;
+}
+
 EvaluationTables evaluation_tables(const Config& config, const std::vector<TabularLearner>& learners,
-                                   const std::vector<Point>& points, const Evaluation& e) {
+                                   const std::vector<Point>& points, const Evaluation& e, EpisodeSplit split,
+                                   const std::vector<bool>& chosen) {
   const std::uint64_t seed = config.seed;
   std::ostringstream md, csv;
-  md << "Test split: " << config.tabular.eval_windows << " windows of " << e.steps
+  md << (split == EpisodeSplit::test ? "Test" : "Validation") << " split: " << config.tabular.eval_windows << " windows of " << e.steps
      << " steps, the same windows and book draws for every policy; an open position is closed at the window's "
         "end. Std over all windows: of every seed's windows together. Reward sum per window (PnL after costs), currency. Learned policies act greedily (ties at random); "
         "intervals are 95%: t across seeds, and a paired bootstrap over windows of the seeds' mean.\n\n";
+  if (!chosen.empty()) {
+    md << "Rows marked * are the point of each algorithm with the highest mean on the validation split (the only "
+          "selection the test split reports).\n\n";
+  }
   md << "| policy | seeds | mean | 95% CI across seeds | std over all windows | - random (seeds) | - random (windows) | "
         "- always hold (seeds) | - always hold (windows) |\n|---|---:|---:|---|---:|---|---|---|---|\n";
   const auto interval = [](double low, double high) { return "[" + fixed(low) + ", " + fixed(high) + "]"; };
   const auto difference = [&](double mean, double low, double high) {
     return fixed(mean) + " " + interval(low, high);
   };
-  for (const Point& p : points) {
+  for (std::size_t n = 0; n < points.size(); ++n) {
+    const Point& p = points[n];
     std::vector<const std::vector<double>*> per_seed;
     std::vector<double> all;
     for (std::size_t k = p.first; k < p.first + p.seeds; ++k) {
       per_seed.push_back(&e.learner_pnl[k]);
       all.insert(all.end(), e.learner_pnl[k].begin(), e.learner_pnl[k].end());
     }
-    md << "| " << point_label(learners[p.first]) << " | " << p.seeds << " | ";
+    md << "| " << point_label(learners[p.first]) << (!chosen.empty() && chosen[n] ? " *" : "") << " | " << p.seeds
+       << " | ";
     if (p.seeds >= 2) {
       const stats::SeedGroupStats g = stats::seed_group_stats(per_seed);
       md << fixed(g.across.mean) << " | " << interval(g.across.low, g.across.high) << " | "
@@ -412,8 +441,12 @@ std::filesystem::path run_tabular(const Config& config, const TabularRunOptions&
   log << "trained in " << fixed(t.seconds, 1) << " s: " << fixed(static_cast<double>(t.learner_steps) / t.seconds / 1e6, 2)
       << " M learner-steps/s (" << t.learner_steps << " learner-steps)\n";
 
-  const Evaluation evaluation = evaluate(config, data, learners, t.q);
-  const EvaluationTables tables = evaluation_tables(config, learners, points, evaluation);
+  const Evaluation validation = evaluate(config, data, EpisodeSplit::validation, learners, t.q);
+  const EvaluationTables validation_tables =
+      evaluation_tables(config, learners, points, validation, EpisodeSplit::validation, {});
+  const Evaluation evaluation = evaluate(config, data, EpisodeSplit::test, learners, t.q);
+  const EvaluationTables tables = evaluation_tables(config, learners, points, evaluation, EpisodeSplit::test,
+                                                    chosen_on_validation(learners, points, validation));
   const std::string policies = policy_markdown(learners, points, t.q);
 
   const std::filesystem::path dir = options.runs_dir / tc.name;
@@ -424,6 +457,8 @@ std::filesystem::path run_tabular(const Config& config, const TabularRunOptions&
   write_file(dir / "policy.md", policies);
   write_file(dir / "evaluation.csv", tables.csv);
   write_file(dir / "evaluation.md", tables.markdown);
+  write_file(dir / "validation.csv", validation_tables.csv);
+  write_file(dir / "validation.md", validation_tables.markdown);
   write_file(dir / "pnl_path.csv", pnl_path_csv(config, data, learners, points, t.q));
 
   std::ostringstream report;
@@ -433,11 +468,12 @@ std::filesystem::path run_tabular(const Config& config, const TabularRunOptions&
          << " steps on the " << to_string(config.fill_prob.split) << " split, trained on " << options.device << " in "
          << fixed(t.seconds, 1) << " s (" << fixed(static_cast<double>(t.learner_steps) / t.seconds / 1e6, 2)
          << " M learner-steps/s).\n\n## Evaluation\n\n"
-         << tables.markdown << "\n" << policies.substr(policies.find('\n') + 1)
+         << tables.markdown << "\n## Validation\n\n" << validation_tables.markdown << "\n"
+         << policies.substr(policies.find('\n') + 1)
          << "\nPlots (tools/plot_tabular.py): curves.png, policy.png, q_values.png, pnl_path.png.\n";
   write_file(dir / "report.md", report.str());
   log << "\n" << tables.markdown << "\nwrote " << dir.string() << "/ (report.md, curves.csv, q_values.csv, policy.md, "
-      << "evaluation.md, evaluation.csv, pnl_path.csv)\n";
+      << "evaluation.md, evaluation.csv, validation.md, validation.csv, pnl_path.csv)\n";
   return dir;
 }
 

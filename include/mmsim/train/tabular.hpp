@@ -121,10 +121,12 @@ struct TabularRunOptions {
 
 /// Trains config.tabular's grid on fill_prob.split (train or validation),
 /// evaluates every learner's greedy policy against the random and
-/// always-hold policies on the test split and writes runs/<name>/:
-/// config.yaml, curves.csv, q_values.csv, policy.md, evaluation.csv,
-/// evaluation.md, pnl_path.csv and report.md (tools/plot_tabular.py draws
-/// them). Progress and the table go to `log`. Returns the run directory.
+/// always-hold policies on the validation split, then on the test split
+/// with each algorithm's point of the best validation mean marked, and
+/// writes runs/<name>/: config.yaml, curves.csv, q_values.csv, policy.md,
+/// evaluation.csv, evaluation.md, validation.csv, validation.md,
+/// pnl_path.csv and report.md (tools/plot_tabular.py draws them). Progress
+/// and the test table go to `log`. Returns the run directory.
 std::filesystem::path run_tabular(const Config& config, const TabularRunOptions& options, std::ostream& log);
 
 }  // namespace mmsim
