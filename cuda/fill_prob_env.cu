@@ -19,9 +19,7 @@ __global__ void fill_prob_step_kernel(detail::FillProbViews env, const std::int3
 
 __global__ void fill_prob_begin_kernel(detail::FillProbViews env) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= env.num_envs) return;
-  fill_prob_begin_episode(env.params, env.windows, env.state, i, static_cast<std::uint64_t>(i));
-  fill_prob_observe(env.market, env.state, env.outputs, i);
+  if (i < env.num_envs) fill_prob_begin(env.params, env.market, env.windows, env.state, env.outputs, i);
 }
 
 class CudaFillProbLauncher final : public detail::FillProbLauncher {

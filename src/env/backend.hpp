@@ -162,51 +162,39 @@ std::unique_ptr<BatchEnv> make_env(const EnvData& data, const EnvConfig& config,
                                    std::uint64_t seed, std::unique_ptr<BufferMemory> memory,
                                    std::unique_ptr<EnvLauncher> launcher, StreamHandle stream);
 
-/// Everything the fill-probability step reads and writes, in the backend's memory.
-struct FillProbViews {
-  FillProbParams params;
+/// Everything a top-of-book env's step (fill-probability, spread-trading)
+/// reads and writes, in the backend's memory.
+template <class Params, class State, class Outputs>
+struct TopOfBookViews {
+  Params params;
   MarketView market;
   WindowRanges windows;
-  FillProbState state;
-  FillProbOutputs outputs;
+  State state;
+  Outputs outputs;
   std::int64_t num_envs = 0;
 };
 
-/// How a backend runs the fill-probability step over every env (as EnvLauncher).
-class FillProbLauncher {
+/// How a backend runs a top-of-book env's step over every env (as EnvLauncher).
+template <class Views>
+class TopOfBookLauncher {
  public:
-  virtual ~FillProbLauncher() = default;
+  virtual ~TopOfBookLauncher() = default;
   /// Begins every env's first episode and writes the first observations.
-  virtual void begin(const FillProbViews& env, StreamHandle stream) = 0;
+  virtual void begin(const Views& env, StreamHandle stream) = 0;
   /// Steps every env on its action (`actions` [N], in the launcher's memory).
-  virtual void step(const FillProbViews& env, const std::int32_t* actions, StreamHandle stream) = 0;
+  virtual void step(const Views& env, const std::int32_t* actions, StreamHandle stream) = 0;
 };
+
+using FillProbViews = TopOfBookViews<FillProbParams, FillProbState, FillProbOutputs>;
+using FillProbLauncher = TopOfBookLauncher<FillProbViews>;
+using SpreadViews = TopOfBookViews<SpreadParams, SpreadState, SpreadOutputs>;
+using SpreadLauncher = TopOfBookLauncher<SpreadViews>;
 
 /// A fill-probability env batch in `memory`, stepped by `launcher`, reset on `stream`.
 std::unique_ptr<FillProbEnv> make_fill_prob_env(const EnvData& data, const FillProbConfig& config,
                                                 std::int64_t num_envs, std::uint64_t seed,
                                                 std::unique_ptr<BufferMemory> memory,
                                                 std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream);
-
-/// Everything the spread-trading step reads and writes, in the backend's memory.
-struct SpreadViews {
-  SpreadParams params;
-  MarketView market;
-  WindowRanges windows;
-  SpreadState state;
-  SpreadOutputs outputs;
-  std::int64_t num_envs = 0;
-};
-
-/// How a backend runs the spread-trading step over every env (as EnvLauncher).
-class SpreadLauncher {
- public:
-  virtual ~SpreadLauncher() = default;
-  /// Begins every env's first episode and writes the first observations.
-  virtual void begin(const SpreadViews& env, StreamHandle stream) = 0;
-  /// Steps every env on its action (`actions` [N], in the launcher's memory).
-  virtual void step(const SpreadViews& env, const std::int32_t* actions, StreamHandle stream) = 0;
-};
 
 /// A spread-trading env batch in `memory`, stepped by `launcher`, reset on `stream`.
 std::unique_ptr<SpreadEnv> make_spread_env(const EnvData& data, const SpreadConfig& config, std::int64_t num_envs,
@@ -216,13 +204,14 @@ std::unique_ptr<SpreadEnv> make_spread_env(const EnvData& data, const SpreadConf
 /// A batch of one of the top-of-book envs (fill-probability, spread-trading:
 /// `Base`) on any backend: its state and output buffers from their field
 /// tables in `memory`, the book's best level and the split's ranges placed
-/// there, stepped by `Launcher` (begin / step over `Views`).
-template <class Base, class Views, class Launcher>
+/// there, stepped by a TopOfBookLauncher over `Views`.
+template <class Base, class Views>
 class TopOfBookEnv final : public Base {
  public:
   using Params = decltype(Views::params);
   using State = decltype(Views::state);
   using Outputs = decltype(Views::outputs);
+  using Launcher = TopOfBookLauncher<Views>;
 
   TopOfBookEnv(const EnvData& data, EpisodeSplit split, const Params& params,
                const FieldTable<Outputs, Params>& output_fields, const FieldTable<State, Params>& state_fields,

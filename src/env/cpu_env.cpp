@@ -151,8 +151,7 @@ std::unique_ptr<FillProbEnv> make_fill_prob_cpu_env(const EnvData& data, const F
   using Views = detail::FillProbViews;
   auto launcher = cpu_top_of_book_launcher<detail::FillProbLauncher, Views>(
       [](const Views& env, std::int64_t i) {
-        fill_prob_begin_episode(env.params, env.windows, env.state, i, static_cast<std::uint64_t>(i));
-        fill_prob_observe(env.market, env.state, env.outputs, i);
+        fill_prob_begin(env.params, env.market, env.windows, env.state, env.outputs, i);
       },
       [](const Views& env, const FillProbOutputs& out, std::int64_t i, std::int32_t action) {
         fill_prob_step(env.params, env.market, env.windows, env.state, out, i, action);

@@ -80,7 +80,7 @@ std::unique_ptr<FillProbEnv> make_fill_prob_env(const EnvData& data, const FillP
                                                 std::unique_ptr<BufferMemory> memory,
                                                 std::unique_ptr<FillProbLauncher> launcher, StreamHandle stream) {
   if (num_envs < 1) throw ConfigError("fill_prob.num_envs", std::to_string(num_envs) + " must be >= 1");
-  return std::make_unique<TopOfBookEnv<FillProbEnv, FillProbViews, FillProbLauncher>>(
+  return std::make_unique<TopOfBookEnv<FillProbEnv, FillProbViews>>(
       data, config.split, make_fill_prob_params(config, data, seed), fill_prob_output_fields(), fill_prob_state_fields(), num_envs,
       std::move(memory), std::move(launcher), stream);
 }

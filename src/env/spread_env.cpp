@@ -82,7 +82,7 @@ std::unique_ptr<SpreadEnv> make_spread_env(const EnvData& data, const SpreadConf
                                            std::uint64_t seed, std::unique_ptr<BufferMemory> memory,
                                            std::unique_ptr<SpreadLauncher> launcher, StreamHandle stream) {
   if (num_envs < 1) throw ConfigError("spread.num_envs", std::to_string(num_envs) + " must be >= 1");
-  return std::make_unique<TopOfBookEnv<SpreadEnv, SpreadViews, SpreadLauncher>>(
+  return std::make_unique<TopOfBookEnv<SpreadEnv, SpreadViews>>(
       data, config.split, make_spread_params(config, data, seed), spread_output_fields(), spread_state_fields(), num_envs,
       std::move(memory), std::move(launcher), stream);
 }

@@ -169,6 +169,13 @@ MMSIM_HD inline void fill_prob_begin_episode(const FillProbParams& p, const Wind
   s.trades[i] = 0;
 }
 
+/// Begins env `i`'s first episode (its draws keyed by `i`) and writes its observation.
+MMSIM_HD inline void fill_prob_begin(const FillProbParams& p, const MarketView& m, const WindowRanges& w,
+                                     const FillProbState& s, const FillProbOutputs& o, std::int64_t i) {
+  fill_prob_begin_episode(p, w, s, i, static_cast<std::uint64_t>(i));
+  fill_prob_observe(m, s, o, i);
+}
+
 /// Base units a trade at `price` (currency) gets from a level of `depth` base units.
 MMSIM_HD inline double fill_prob_deal_volume(const FillProbParams& p, double price, double depth) {
   const double volume = p.cash_deal_limit / price;
